@@ -1,0 +1,58 @@
+package dev.streamlearn.cli;
+
+import dev.streamlearn.core.LocalKafka;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "kafka", mixinStandardHelpOptions = true,
+    description = "Run a real single-node KRaft Kafka broker on loopback (no Docker). Data: local.kafka.dir (default .streamlearn/kafka).",
+    subcommands = {KafkaCommand.Start.class, KafkaCommand.Stop.class, KafkaCommand.Status.class})
+public final class KafkaCommand {
+
+  @Command(name = "start", mixinStandardHelpOptions = true,
+      description = "Format storage on first use, start the broker, wait until it answers, print its bootstrap address. Harmless if it already runs.")
+  static final class Start implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalKafka kafka = LocalKafka.fromConfig(options.config());
+      long t0 = System.nanoTime();
+      boolean started = kafka.start();
+      System.err.printf("%s (pid %d, data %s, %.1f s)%n", started ? "kafka started" : "kafka already running",
+          kafka.process().map(ProcessHandle::pid).orElse(-1L), kafka.dir(), (System.nanoTime() - t0) / 1e9);
+      System.out.println(kafka.bootstrap());
+      return 0;
+    }
+  }
+
+  @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the local broker cleanly (controlled shutdown).")
+  static final class Stop implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalKafka kafka = LocalKafka.fromConfig(options.config());
+      System.err.println(kafka.stop() ? "kafka stopped" : "kafka was not running");
+      return 0;
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true, description = "Say whether the local broker runs; exit 0 if it does, 3 if not.")
+  static final class Status implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+
+    @Override
+    public Integer call() {
+      LocalKafka kafka = LocalKafka.fromConfig(options.config());
+      return kafka.process().map(p -> {
+        System.out.println("running pid=" + p.pid() + " bootstrap=" + kafka.bootstrap() + " data=" + kafka.dir());
+        return 0;
+      }).orElseGet(() -> {
+        System.out.println("stopped data=" + kafka.dir());
+        return 3;
+      });
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.streamlearn.cli;
+
+import dev.streamlearn.core.TopicAdmin;
+import dev.streamlearn.core.TopicSpec;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "topics", mixinStandardHelpOptions = true, description = "Create and check the pipeline's topics from one declarative spec.",
+    subcommands = {TopicsCommand.Create.class, TopicsCommand.Check.class})
+public final class TopicsCommand {
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = "Create missing topics; report drift (exists with other settings). Exit 0, or 4 if any topic drifted.")
+  static final class Create implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+      return run(options, true);
+    }
+  }
+
+  @Command(name = "check", mixinStandardHelpOptions = true, description = "Compare existing topics with the spec without creating any. Exit 4 on drift or a missing topic.")
+  static final class Check implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+      return run(options, false);
+    }
+  }
+
+  static int run(ConfigOptions options, boolean create) throws Exception {
+    List<TopicSpec> specs = TopicSpec.all(options.config());
+    try (Admin admin = options.clients().admin()) {
+      TopicAdmin topics = new TopicAdmin(admin);
+      if (!create) {
+        var existing = admin.listTopics().names().get();
+        boolean bad = false;
+        for (TopicSpec s : specs) {
+          if (!existing.contains(s.fullName())) {
+            System.out.printf("%-8s %s%n", "MISSING", s.fullName());
+            bad = true;
+          } else {
+            List<String> drift = topics.drift(s);
+            System.out.printf("%-8s %s%s%n", drift.isEmpty() ? "OK" : "DRIFT", s.fullName(), drift.isEmpty() ? "" : ": " + String.join("; ", drift));
+            bad |= !drift.isEmpty();
+          }
+        }
+        return bad ? 4 : 0;
+      }
+      List<TopicAdmin.Result> results = topics.ensure(specs);
+      results.forEach(System.out::println);
+      System.err.println("topics: " + TopicAdmin.summary(results));
+      return results.stream().anyMatch(r -> r.status() == TopicAdmin.Status.DRIFT) ? 4 : 0;
+    }
+  }
+}

@@ -1,0 +1,259 @@
+package dev.streamlearn.core;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A real single-node KRaft Apache Kafka broker on loopback, run in a child JVM from the jars on
+ * this JVM's classpath (the {@code kafka_2.13} artifact from Maven Central). Storage is formatted on
+ * first start; start is idempotent; stop shuts the broker down cleanly (SIGTERM, controlled
+ * shutdown) and only forces it after a timeout.
+ */
+public final class LocalKafka {
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Path dir;
+  private final int port;
+  private final int controllerPort;
+  private final String heap;
+  private final String classpath;
+
+  public LocalKafka(Path dir, int port, int controllerPort, String heap, String classpath) {
+    this.dir = dir.toAbsolutePath();
+    this.port = port;
+    this.controllerPort = controllerPort;
+    this.heap = heap;
+    this.classpath = classpath;
+  }
+
+  public static LocalKafka fromConfig(StreamlearnConfig c) {
+    return new LocalKafka(Path.of(c.getString(StreamlearnConfig.LOCAL_KAFKA_DIR)), c.getInt(StreamlearnConfig.LOCAL_KAFKA_PORT),
+        c.getInt(StreamlearnConfig.LOCAL_KAFKA_CONTROLLER_PORT), c.getString(StreamlearnConfig.LOCAL_KAFKA_HEAP), currentClasspath());
+  }
+
+  /** This JVM's classpath; under Surefire the real test classpath rather than its manifest jar. */
+  public static String currentClasspath() {
+    return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+  }
+
+  public String bootstrap() {
+    return "127.0.0.1:" + port;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Path logFile() {
+    return dir.resolve("broker.log");
+  }
+
+  /** The running broker's process, if the pid file names a live Kafka process. */
+  public Optional<ProcessHandle> process() {
+    Path pidFile = dir.resolve("broker.pid");
+    if (!Files.exists(pidFile)) {
+      return Optional.empty();
+    }
+    try {
+      long pid = Long.parseLong(Files.readString(pidFile).trim());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(LocalKafka::isKafkaProcess);
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Guards against a stale pid file naming a pid the OS has since reused. */
+  private static boolean isKafkaProcess(ProcessHandle h) {
+    // ProcessHandle.Info truncates long command lines (our classpath is long), so read /proc directly.
+    Path cmdline = Path.of("/proc", Long.toString(h.pid()), "cmdline");
+    try {
+      return new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).contains("kafka.Kafka");
+    } catch (IOException e) {
+      return h.info().commandLine().map(cmd -> cmd.contains("kafka")).orElse(true);
+    }
+  }
+
+  public boolean isRunning() {
+    return process().isPresent();
+  }
+
+  /**
+   * Starts the broker unless it already runs, and waits until it answers.
+   *
+   * @return true if this call started it, false if it was already running
+   */
+  public boolean start() throws IOException, InterruptedException {
+    if (isRunning()) {
+      awaitReady(null);
+      return false;
+    }
+    Files.createDirectories(dir);
+    Path props = writeServerProperties();
+    writeLog4j();
+    if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) {
+      format(props);
+    }
+    List<String> cmd = new ArrayList<>();
+    if (new File("/usr/bin/setsid").canExecute()) {
+      cmd.add("/usr/bin/setsid"); // its own session: a Ctrl-C in the terminal that started it does not kill it
+    }
+    cmd.addAll(javaCommand());
+    cmd.add("kafka.Kafka");
+    cmd.add(props.toString());
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.out").toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    Process p = pb.start();
+    Files.writeString(dir.resolve("broker.pid"), Long.toString(p.pid()));
+    awaitReady(p);
+    return true;
+  }
+
+  private List<String> javaCommand() {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ArrayList<>(List.of(java, "-Xms256m", "-Xmx" + heap, "-XX:+UseG1GC", "-Djava.awt.headless=true",
+        "-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties"), "-Dkafka.logs.dir=" + dir, "-cp", classpath));
+  }
+
+  private void format(Path props) throws IOException, InterruptedException {
+    List<String> cmd = javaCommand();
+    cmd.addAll(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("format.out").toFile())).start();
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      throw new IOException("formatting Kafka storage failed; see " + dir.resolve("format.out") + ":\n" + tail(dir.resolve("format.out")));
+    }
+  }
+
+  private void awaitReady(Process p) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    Map<String, Object> props = Map.of("bootstrap.servers", bootstrap(), "request.timeout.ms", 2000,
+        "default.api.timeout.ms", 3000, "socket.connection.setup.timeout.ms", 1000);
+    try (Admin admin = Admin.create(props)) {
+      while (System.nanoTime() < deadline) {
+        if (p != null && !p.isAlive()) {
+          throw new IOException("the Kafka broker exited with code " + p.exitValue() + "; last lines of " + dir.resolve("broker.out") + ":\n" + tail(dir.resolve("broker.out")));
+        }
+        try {
+          if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
+            return;
+          }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          // not up yet
+        }
+        Thread.sleep(200); // polling a socket that has no event to wait on
+      }
+    }
+    throw new IOException("the Kafka broker did not answer on " + bootstrap() + " within " + START_TIMEOUT.toSeconds() + " s; see " + logFile());
+  }
+
+  /** Stops the broker; returns false if none was running. */
+  public boolean stop() throws InterruptedException {
+    Optional<ProcessHandle> h = process();
+    if (h.isEmpty()) {
+      deletePidFile();
+      return false;
+    }
+    ProcessHandle ph = h.get();
+    ph.destroy();
+    try {
+      ph.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      ph.destroyForcibly();
+      try {
+        ph.onExit().get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ignored) {
+        // reported by isRunning() below
+      }
+    }
+    deletePidFile();
+    return true;
+  }
+
+  private void deletePidFile() {
+    try {
+      Files.deleteIfExists(dir.resolve("broker.pid"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Path writeServerProperties() throws IOException {
+    String data = dir.resolve("data").toString();
+    String text = String.join("\n",
+        "# Written by streamlearn (LocalKafka): a single-node KRaft broker on loopback.",
+        "process.roles=broker,controller",
+        "node.id=1",
+        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+        "controller.listener.names=CONTROLLER",
+        "inter.broker.listener.name=PLAINTEXT",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "log.dirs=" + data,
+        "num.partitions=1",
+        "offsets.topic.replication.factor=1",
+        "offsets.topic.num.partitions=4",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "transaction.state.log.num.partitions=4",
+        "share.coordinator.state.topic.replication.factor=1",
+        "share.coordinator.state.topic.min.isr=1",
+        "group.initial.rebalance.delay.ms=0",
+        "auto.create.topics.enable=false",
+        "log.retention.hours=168",
+        "log.segment.bytes=268435456",
+        "log.cleaner.dedupe.buffer.size=33554432",
+        "");
+    Path p = dir.resolve("server.properties");
+    Files.writeString(p, text, StandardCharsets.UTF_8);
+    return p;
+  }
+
+  private void writeLog4j() throws IOException {
+    String text = String.join("\n",
+        "appender.file.type=RollingFile",
+        "appender.file.name=file",
+        "appender.file.fileName=" + logFile(),
+        "appender.file.filePattern=" + dir.resolve("broker.log.%i"),
+        "appender.file.layout.type=PatternLayout",
+        "appender.file.layout.pattern=[%d] %p %m (%c)%n",
+        "appender.file.policies.type=Policies",
+        "appender.file.policies.size.type=SizeBasedTriggeringPolicy",
+        "appender.file.policies.size.size=20MB",
+        "appender.file.strategy.type=DefaultRolloverStrategy",
+        "appender.file.strategy.max=3",
+        "rootLogger.level=INFO",
+        "rootLogger.appenderRef.file.ref=file",
+        "logger.kafka.name=kafka",
+        "logger.kafka.level=INFO",
+        "logger.state.name=state.change.logger",
+        "logger.state.level=WARN",
+        "");
+    Files.writeString(dir.resolve("log4j2.properties"), text, StandardCharsets.UTF_8);
+  }
+
+  private static String tail(Path file) {
+    try {
+      List<String> lines = Files.readAllLines(file);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "(cannot read " + file + ")";
+    }
+  }
+}

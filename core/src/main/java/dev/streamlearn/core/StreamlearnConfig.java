@@ -1,0 +1,298 @@
+package dev.streamlearn.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Every streamlearn setting, declared once with its type, default, validator and documentation.
+ * Values come from, lowest precedence first: these defaults, a properties file, environment
+ * variables ({@code STREAMLEARN_DEDUP_RETENTION_MS} for {@code dedup.retention.ms}), then
+ * command-line overrides. A wrong value fails at start-up with a {@link ConfigException} naming
+ * the setting.
+ *
+ * <p>Kafka client settings pass through untouched: {@code kafka.X} goes to every client
+ * (producer, consumer, admin, streams), {@code kafka.producer.X}, {@code kafka.consumer.X},
+ * {@code kafka.admin.X} and {@code kafka.streams.X} to one kind. Bare {@code security.protocol},
+ * {@code sasl.*} and {@code ssl.*} keys are accepted as shorthand for {@code kafka.*}.
+ */
+public final class StreamlearnConfig extends AbstractConfig {
+
+  // ---- Kafka and topics
+  public static final String BOOTSTRAP = "bootstrap.servers";
+  public static final String TOPIC_PREFIX = "topic.prefix";
+  public static final String TOPIC_PARTITIONS = "topic.partitions";
+  public static final String TOPIC_REPLICATION = "topic.replication.factor";
+  public static final String TOPIC_RETENTION_MS = "topic.retention.ms";
+  public static final String LOCAL_KAFKA_DIR = "local.kafka.dir";
+  public static final String LOCAL_KAFKA_PORT = "local.kafka.port";
+  public static final String LOCAL_KAFKA_CONTROLLER_PORT = "local.kafka.controller.port";
+  public static final String LOCAL_KAFKA_HEAP = "local.kafka.heap";
+  // ---- Dataset spec
+  public static final String FEATURES = "features";
+  public static final String LABELS = "labels";
+  public static final String WARMUP_RECORDS = "dataset.warmup.records";
+  // ---- Clean
+  public static final String MISSING_POLICY = "missing";
+  public static final String EXTRA_POLICY = "extra";
+  public static final String MAX_RECORD_BYTES = "clean.max.record.bytes";
+  public static final String CLIP_K = "clean.outlier.clip.k";
+  public static final String PII_FIELDS = "pii.fields";
+  public static final String PII_MODE = "pii.mode";
+  public static final String PII_SECRET = "pii.secret";
+  // ---- Dedup, normalize, split, rebalance
+  public static final String DEDUP_KEY = "dedup.key";
+  public static final String DEDUP_RETENTION_MS = "dedup.retention.ms";
+  public static final String NORMALIZE_METHOD = "normalize.method";
+  public static final String EVAL_FRACTION = "split.eval.fraction";
+  public static final String REBALANCE_MODE = "rebalance.mode";
+  public static final String REBALANCE_TARGET_RATIO = "rebalance.target-ratio";
+  public static final String REBALANCE_K = "rebalance.k";
+  public static final String REBALANCE_RESERVOIR = "rebalance.reservoir.size";
+  public static final String REBALANCE_MAX_PER_RECORD = "rebalance.max.synthetic.per.record";
+  public static final String REBALANCE_SEED = "rebalance.seed";
+  // ---- Streams app
+  public static final String APPLICATION_ID = "streams.application.id";
+  public static final String PROCESSING_GUARANTEE = "streams.processing.guarantee";
+  public static final String COMMIT_INTERVAL_MS = "streams.commit.interval.ms";
+  public static final String STREAM_THREADS = "streams.num.threads";
+  public static final String STATE_DIR = "streams.state.dir";
+  public static final String STATS_PUBLISH_MS = "stats.publish.interval.ms";
+  // ---- Model updater
+  public static final String MODEL_NAME = "model.name";
+  public static final String HIDDEN_LAYERS = "updater.hidden.layers";
+  public static final String ACTIVATION = "updater.activation";
+  public static final String OPTIMIZER = "updater.optimizer";
+  public static final String LEARNING_RATE = "updater.learning.rate";
+  public static final String LR_DECAY = "updater.learning.rate.decay";
+  public static final String MOMENTUM = "updater.momentum";
+  public static final String L2 = "updater.l2";
+  public static final String DROPOUT = "updater.dropout";
+  public static final String GRADIENT_CLIP = "updater.gradient.clip";
+  public static final String BATCH_SIZE = "updater.batch.size";
+  public static final String SEED = "updater.seed";
+  public static final String SNAPSHOT_EVERY_RECORDS = "updater.snapshot.every.records";
+  public static final String SNAPSHOT_EVERY_MS = "updater.snapshot.every.ms";
+  public static final String EVAL_WINDOW = "updater.eval.window";
+  public static final String GATE_ENABLED = "updater.gate.enabled";
+  public static final String GATE_TOLERANCE = "updater.gate.tolerance";
+  public static final String CHUNK_BYTES = "updater.snapshot.chunk.bytes";
+  public static final String CACHE_DIR = "updater.cache.dir";
+
+  private static final String PASSTHROUGH_PREFIX = "kafka.";
+  private static final Pattern SECURITY_SHORTHAND = Pattern.compile("^(security\\.protocol|sasl\\..+|ssl\\..+)$");
+  private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(password|secret|jaas|credential|token|key\\.pem|keystore\\.key).*");
+
+  public static final ConfigDef DEF = new ConfigDef()
+      .define(BOOTSTRAP, Type.STRING, "127.0.0.1:19092", Importance.HIGH,
+          "Kafka bootstrap servers. The default is the local broker of 'streamlearn kafka start'.")
+      .define(TOPIC_PREFIX, Type.STRING, "streamlearn.", Importance.MEDIUM,
+          "Prefix of every topic name, so several pipelines can share a cluster.")
+      .define(TOPIC_PARTITIONS, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM,
+          "Partitions of the records.* topics.")
+      .define(TOPIC_REPLICATION, Type.SHORT, (short) 1, Importance.MEDIUM,
+          "Replication factor of every topic (3 on a real cluster).")
+      .define(TOPIC_RETENTION_MS, Type.LONG, 7L * 24 * 3600 * 1000, Importance.LOW,
+          "Retention of the records.* topics (the DLQ keeps 4 times longer).")
+      .define(LOCAL_KAFKA_DIR, Type.STRING, ".streamlearn/kafka", Importance.LOW,
+          "Data, logs and pid file of the local broker.")
+      .define(LOCAL_KAFKA_PORT, Type.INT, 19092, Range.between(1, 65535), Importance.LOW,
+          "Client port of the local broker (loopback only).")
+      .define(LOCAL_KAFKA_CONTROLLER_PORT, Type.INT, 19093, Range.between(1, 65535), Importance.LOW,
+          "KRaft controller port of the local broker.")
+      .define(LOCAL_KAFKA_HEAP, Type.STRING, "1g", Importance.LOW, "Heap of the local broker JVM.")
+      .define(FEATURES, Type.LIST, "", Importance.HIGH,
+          "Feature names in vector order. Empty: inferred from the first dataset.warmup.records valid records, then pinned.")
+      .define(LABELS, Type.LIST, "", Importance.HIGH,
+          "Label set in index order. Empty: inferred with the features.")
+      .define(WARMUP_RECORDS, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
+          "How many records of records.raw the spec inference reads.")
+      .define(MISSING_POLICY, Type.STRING, "reject", ValidString.in("reject", "impute-mean"), Importance.MEDIUM,
+          "A missing feature: reject the record, or impute the running mean.")
+      .define(EXTRA_POLICY, Type.STRING, "reject", ValidString.in("reject", "drop"), Importance.MEDIUM,
+          "A feature not in the spec: reject the record, or drop the feature.")
+      .define(MAX_RECORD_BYTES, Type.INT, 100_000, Range.atLeast(64), Importance.LOW,
+          "Records larger than this are rejected as OVERSIZE.")
+      .define(CLIP_K, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW,
+          "Clip normalized values at +-k standard deviations; 0 turns clipping off.")
+      .define(PII_FIELDS, Type.LIST, "", Importance.MEDIUM,
+          "Fields holding personal data: dropped or hashed before anything is stored or forwarded.")
+      .define(PII_MODE, Type.STRING, "drop", ValidString.in("drop", "hash"), Importance.MEDIUM,
+          "drop: remove pii.fields; hash: replace with HMAC-SHA256 keyed by pii.secret.")
+      .define(PII_SECRET, Type.PASSWORD, "", Importance.MEDIUM, "HMAC key for pii.mode=hash.")
+      .define(DEDUP_KEY, Type.STRING, "id", ValidString.in("id", "content"), Importance.MEDIUM,
+          "Duplicates are records with the same id, or with the same label and features (content).")
+      .define(DEDUP_RETENTION_MS, Type.LONG, 7L * 24 * 3600 * 1000, Range.atLeast(1000), Importance.MEDIUM,
+          "How long, in event time, an id is remembered.")
+      .define(NORMALIZE_METHOD, Type.STRING, "zscore", ValidString.in("zscore", "minmax"), Importance.MEDIUM,
+          "Per-feature normalization.")
+      .define(EVAL_FRACTION, Type.DOUBLE, 0.1, Range.between(0.0, 1.0), Importance.MEDIUM,
+          "Fraction of records (by a stable hash of the id) that go to records.eval.")
+      .define(REBALANCE_MODE, Type.STRING, "smote", ValidString.in("smote", "undersample", "weight", "none"), Importance.MEDIUM,
+          "How records.train is class-balanced.")
+      .define(REBALANCE_TARGET_RATIO, Type.DOUBLE, 1.0, Range.between(0.01, 1.0), Importance.MEDIUM,
+          "Target count of each class relative to the largest class on records.train.")
+      .define(REBALANCE_K, Type.INT, 5, Range.atLeast(1), Importance.LOW, "SMOTE neighbours.")
+      .define(REBALANCE_RESERVOIR, Type.INT, 1000, Range.atLeast(2), Importance.LOW,
+          "Recent samples kept per class (per partition) for the neighbour search; bounds memory.")
+      .define(REBALANCE_MAX_PER_RECORD, Type.INT, 50, Range.atLeast(1), Importance.LOW,
+          "Most synthetic records emitted for one real record.")
+      .define(REBALANCE_SEED, Type.LONG, 42L, Importance.LOW, "Seed of the oversampling RNG.")
+      .define(APPLICATION_ID, Type.STRING, "streamlearn-preprocess", Importance.MEDIUM,
+          "Kafka Streams application id (also the consumer group).")
+      .define(PROCESSING_GUARANTEE, Type.STRING, "exactly_once_v2", ValidString.in("exactly_once_v2", "at_least_once"), Importance.MEDIUM,
+          "Kafka Streams processing guarantee.")
+      .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
+          "Streams commit interval; under exactly-once, also how long output waits to become visible.")
+      .define(STREAM_THREADS, Type.INT, 1, Range.atLeast(1), Importance.LOW, "Stream threads per instance.")
+      .define(STATE_DIR, Type.STRING, ".streamlearn/state", Importance.LOW, "Kafka Streams state (RocksDB) directory.")
+      .define(STATS_PUBLISH_MS, Type.LONG, 1000L, Range.atLeast(10), Importance.LOW,
+          "How often each partition publishes its normalizer stats and counters.")
+      .define(MODEL_NAME, Type.STRING, "default", Importance.HIGH, "Name of the model the updater trains.")
+      .define(HIDDEN_LAYERS, Type.LIST, "64,32", Importance.MEDIUM, "Widths of the hidden layers.")
+      .define(ACTIVATION, Type.STRING, "relu", ValidString.in("relu", "tanh", "sigmoid", "leakyrelu", "elu"), Importance.LOW,
+          "Activation of the hidden layers.")
+      .define(OPTIMIZER, Type.STRING, "adam", ValidString.in("adam", "sgd", "nesterovs"), Importance.MEDIUM,
+          "adam, sgd, or nesterovs (SGD with Nesterov momentum).")
+      .define(LEARNING_RATE, Type.DOUBLE, 0.005, Range.atLeast(0), Importance.MEDIUM, "Learning rate.")
+      .define(LR_DECAY, Type.DOUBLE, 1.0, Range.between(0.0, 1.0), Importance.LOW,
+          "Exponential decay of the learning rate per 1000 iterations; 1 keeps it constant.")
+      .define(MOMENTUM, Type.DOUBLE, 0.9, Range.between(0.0, 1.0), Importance.LOW, "Momentum for nesterovs.")
+      .define(L2, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW, "L2 regularization.")
+      .define(DROPOUT, Type.DOUBLE, 0.0, Range.between(0.0, 0.99), Importance.LOW, "Dropout probability of hidden layers.")
+      .define(GRADIENT_CLIP, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW,
+          "Clip gradient elements at +-this value; 0 turns clipping off.")
+      .define(BATCH_SIZE, Type.INT, 64, Range.atLeast(1), Importance.MEDIUM, "Mini-batch size.")
+      .define(SEED, Type.LONG, 42L, Importance.LOW, "Seed of weight initialization.")
+      .define(SNAPSHOT_EVERY_RECORDS, Type.LONG, 5000L, Range.atLeast(1), Importance.MEDIUM,
+          "Publish a snapshot after this many training records...")
+      .define(SNAPSHOT_EVERY_MS, Type.LONG, 60_000L, Range.atLeast(100), Importance.MEDIUM,
+          "...or this long after the last one, if anything was trained since.")
+      .define(EVAL_WINDOW, Type.INT, 2000, Range.atLeast(10), Importance.MEDIUM,
+          "Sliding window of recent eval records the metrics and the quality gate use.")
+      .define(GATE_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+          "Promote a snapshot only if its macro F1 is not worse than the current version's minus the tolerance.")
+      .define(GATE_TOLERANCE, Type.DOUBLE, 0.01, Range.atLeast(0), Importance.MEDIUM, "Quality gate tolerance.")
+      .define(CHUNK_BYTES, Type.INT, 512 * 1024, Range.between(1024, 900 * 1024), Importance.LOW,
+          "Snapshot chunk size; below the broker's default 1 MB message limit.")
+      .define(CACHE_DIR, Type.STRING, ".streamlearn/model-cache", Importance.LOW,
+          "RocksDB cache of verified snapshots.");
+
+  private final Map<String, String> raw;
+
+  private StreamlearnConfig(Map<String, String> raw) {
+    super(DEF, raw, false);
+    this.raw = Map.copyOf(raw);
+  }
+
+  /** Defaults plus the given values only: for tests. */
+  public static StreamlearnConfig of(Map<String, String> values) {
+    return new StreamlearnConfig(normalize(values));
+  }
+
+  /**
+   * Layers: defaults, then the file (if non-null), then environment, then overrides.
+   *
+   * @throws ConfigException for an unreadable file or an invalid value
+   */
+  public static StreamlearnConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+    Map<String, String> merged = new TreeMap<>();
+    if (file != null) {
+      Properties p = new Properties();
+      try (InputStream in = Files.newInputStream(file)) {
+        p.load(in);
+      } catch (IOException e) {
+        throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+      }
+      p.stringPropertyNames().forEach(k -> merged.put(k, p.getProperty(k).trim()));
+    }
+    env.forEach((k, v) -> {
+      if (k.startsWith("STREAMLEARN_") && !k.equals("STREAMLEARN_HOME") && !k.equals("STREAMLEARN_JAVA_OPTS")) {
+        merged.put(k.substring("STREAMLEARN_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
+      }
+    });
+    merged.putAll(overrides);
+    return new StreamlearnConfig(normalize(merged));
+  }
+
+  private static Map<String, String> normalize(Map<String, String> in) {
+    Map<String, String> out = new TreeMap<>();
+    in.forEach((k, v) -> out.put(SECURITY_SHORTHAND.matcher(k).matches() ? PASSTHROUGH_PREFIX + k : k, v));
+    for (String k : out.keySet()) {
+      if (!DEF.names().contains(k) && !k.startsWith(PASSTHROUGH_PREFIX)) {
+        throw new ConfigException(k, out.get(k), "unknown setting (Kafka client settings take the prefix 'kafka.')");
+      }
+    }
+    return out;
+  }
+
+  /** A copy with more overrides on top. */
+  public StreamlearnConfig with(Map<String, String> overrides) {
+    Map<String, String> m = new TreeMap<>(raw);
+    m.putAll(normalize(overrides));
+    return new StreamlearnConfig(m);
+  }
+
+  /**
+   * Kafka client settings for one kind of client ("producer", "consumer", "admin", "streams"):
+   * bootstrap servers, then every {@code kafka.X}, then every {@code kafka.KIND.X}.
+   */
+  public Map<String, Object> kafkaClient(String kind) {
+    Map<String, Object> out = new TreeMap<>();
+    out.put("bootstrap.servers", getString(BOOTSTRAP));
+    String kindPrefix = PASSTHROUGH_PREFIX + kind + ".";
+    raw.forEach((k, v) -> {
+      if (k.startsWith(PASSTHROUGH_PREFIX) && !isKindScoped(k)) {
+        out.put(k.substring(PASSTHROUGH_PREFIX.length()), v);
+      }
+    });
+    raw.forEach((k, v) -> {
+      if (k.startsWith(kindPrefix)) {
+        out.put(k.substring(kindPrefix.length()), v);
+      }
+    });
+    return out;
+  }
+
+  private static boolean isKindScoped(String key) {
+    for (String kind : new String[] {"producer.", "consumer.", "admin.", "streams."}) {
+      if (key.startsWith(PASSTHROUGH_PREFIX + kind)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public String topic(TopicName name) {
+    return getString(TOPIC_PREFIX) + name.suffix();
+  }
+
+  /** Every explicitly set value, secrets masked: safe to log. */
+  public Map<String, String> describe() {
+    Map<String, String> out = new TreeMap<>();
+    raw.forEach((k, v) -> out.put(k, isSecret(k) ? "[hidden]" : v));
+    return out;
+  }
+
+  public static boolean isSecret(String key) {
+    ConfigDef.ConfigKey def = DEF.configKeys().get(key);
+    return (def != null && def.type == Type.PASSWORD) || SECRET_KEY.matcher(key).matches();
+  }
+
+  public Map<String, String> rawValues() {
+    return raw;
+  }
+}

@@ -1,0 +1,82 @@
+package dev.streamlearn.core;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates topics from {@link TopicSpec} idempotently and reports drift from it. */
+public final class TopicAdmin {
+
+  public enum Status { CREATED, OK, DRIFT }
+
+  public record Result(TopicSpec spec, Status status, List<String> drift) {
+    @Override
+    public String toString() {
+      return String.format("%-8s %s%s", status, spec.fullName(), drift.isEmpty() ? "" : ": " + String.join("; ", drift));
+    }
+  }
+
+  private final Admin admin;
+
+  public TopicAdmin(Admin admin) {
+    this.admin = admin;
+  }
+
+  public List<Result> ensure(Collection<TopicSpec> specs) throws ExecutionException, InterruptedException {
+    Set<String> existing = admin.listTopics().names().get();
+    List<Result> results = new ArrayList<>();
+    for (TopicSpec spec : specs) {
+      if (!existing.contains(spec.fullName())) {
+        try {
+          admin.createTopics(List.of(new NewTopic(spec.fullName(), spec.partitions(), spec.replication()).configs(spec.configs())))
+              .all().get();
+          results.add(new Result(spec, Status.CREATED, List.of()));
+          continue;
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+          // created concurrently by another instance: check it like any existing topic
+        }
+      }
+      List<String> drift = drift(spec);
+      results.add(new Result(spec, drift.isEmpty() ? Status.OK : Status.DRIFT, drift));
+    }
+    return results;
+  }
+
+  /** What differs between the spec and the topic on the cluster, one phrase per difference. */
+  public List<String> drift(TopicSpec spec) throws ExecutionException, InterruptedException {
+    List<String> out = new ArrayList<>();
+    TopicDescription d = admin.describeTopics(List.of(spec.fullName())).allTopicNames().get().get(spec.fullName());
+    if (d.partitions().size() != spec.partitions()) {
+      out.add("partitions " + d.partitions().size() + " (spec " + spec.partitions() + ")");
+    }
+    ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, spec.fullName());
+    Config actual = admin.describeConfigs(List.of(res)).all().get().get(res);
+    for (Map.Entry<String, String> e : spec.configs().entrySet()) {
+      var entry = actual.get(e.getKey());
+      String value = entry == null ? null : entry.value();
+      if (!e.getValue().equals(value)) {
+        out.add(e.getKey() + "=" + value + " (spec " + e.getValue() + ")");
+      }
+    }
+    return out;
+  }
+
+  public static String summary(List<Result> results) {
+    Map<Status, Long> counts = results.stream().collect(Collectors.groupingBy(Result::status, Collectors.counting()));
+    return counts.getOrDefault(Status.CREATED, 0L) + " created, " + counts.getOrDefault(Status.OK, 0L) + " ok, "
+        + counts.getOrDefault(Status.DRIFT, 0L) + " drifted";
+  }
+}

@@ -1,0 +1,24 @@
+package dev.streamlearn.core;
+
+/** Every topic streamlearn uses; the full name is {@code topic.prefix} + suffix. */
+public enum TopicName {
+  RAW("records.raw"),
+  CLEAN("records.clean"),
+  TRAIN("records.train"),
+  EVAL("records.eval"),
+  DLQ("records.dlq"),
+  STATS("normalizer.stats"),
+  SNAPSHOTS("model.snapshots"),
+  CURRENT("model.current"),
+  COMMANDS("model.commands");
+
+  private final String suffix;
+
+  TopicName(String suffix) {
+    this.suffix = suffix;
+  }
+
+  public String suffix() {
+    return suffix;
+  }
+}

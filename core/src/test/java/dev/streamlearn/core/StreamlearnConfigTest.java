@@ -1,0 +1,55 @@
+package dev.streamlearn.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StreamlearnConfigTest {
+
+  @Test
+  void layersFileThenEnvironmentThenOverrides(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("s.properties");
+    Files.writeString(file, "split.eval.fraction=0.2\nmodel.name=fromfile\nupdater.batch.size=32\n");
+    StreamlearnConfig c = StreamlearnConfig.load(file,
+        Map.of("STREAMLEARN_MODEL_NAME", "fromenv", "STREAMLEARN_UPDATER_BATCH_SIZE", "16", "PATH", "/bin"),
+        Map.of("updater.batch.size", "8"));
+    assertThat(c.getDouble(StreamlearnConfig.EVAL_FRACTION)).isEqualTo(0.2);
+    assertThat(c.getString(StreamlearnConfig.MODEL_NAME)).isEqualTo("fromenv");
+    assertThat(c.getInt(StreamlearnConfig.BATCH_SIZE)).isEqualTo(8);
+    assertThat(c.getLong(StreamlearnConfig.DEDUP_RETENTION_MS)).isEqualTo(7L * 24 * 3600 * 1000);
+  }
+
+  @Test
+  void invalidValuesNameTheSetting() {
+    assertThatThrownBy(() -> StreamlearnConfig.of(Map.of("split.eval.fraction", "1.5")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("split.eval.fraction");
+    assertThatThrownBy(() -> StreamlearnConfig.of(Map.of("rebalance.mode", "magic")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("rebalance.mode");
+    assertThatThrownBy(() -> StreamlearnConfig.of(Map.of("no.such.setting", "1")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("no.such.setting");
+  }
+
+  @Test
+  void securitySettingsPassThroughToEveryClientAndNeverShowInDescribe() {
+    StreamlearnConfig c = StreamlearnConfig.of(Map.of(
+        "security.protocol", "SASL_SSL",
+        "sasl.mechanism", "PLAIN",
+        "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"hunter2\";",
+        "kafka.ssl.truststore.password", "changeit",
+        "kafka.producer.linger.ms", "20"));
+    for (String kind : new String[] {"producer", "consumer", "admin", "streams"}) {
+      Map<String, Object> p = c.kafkaClient(kind);
+      assertThat(p).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "PLAIN")
+          .containsKey("sasl.jaas.config").containsEntry("ssl.truststore.password", "changeit");
+    }
+    assertThat(c.kafkaClient("producer")).containsEntry("linger.ms", "20");
+    assertThat(c.kafkaClient("consumer")).doesNotContainKey("linger.ms").doesNotContainKey("producer.linger.ms");
+    assertThat(c.describe().toString()).doesNotContain("hunter2").doesNotContain("changeit").contains("SASL_SSL");
+  }
+}
