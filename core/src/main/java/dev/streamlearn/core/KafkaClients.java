@@ -36,7 +36,7 @@ public final class KafkaClients {
     p.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
     p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+    p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 10 * 1024 * 1024);
     return p;
   }
 

@@ -1,0 +1,144 @@
+package dev.streamlearn.stats;
+
+import java.util.Arrays;
+
+/**
+ * Exact running moments of a fixed-width vector: count, mean and M2 per component (Welford's
+ * update), plus min and max. Two instances combine with the parallel formula of Chan, Golub and
+ * LeVeque, so statistics kept per partition merge into exactly what one pass over all records
+ * would give (up to floating-point rounding). A component may be skipped in an update (a missing
+ * value), so each has its own count.
+ */
+public final class RunningStats {
+
+  private final long[] count;
+  private final double[] mean;
+  private final double[] m2;
+  private final double[] min;
+  private final double[] max;
+
+  public RunningStats(int width) {
+    this(new long[width], new double[width], new double[width], filled(width, Double.POSITIVE_INFINITY), filled(width, Double.NEGATIVE_INFINITY));
+  }
+
+  public RunningStats(long[] count, double[] mean, double[] m2, double[] min, double[] max) {
+    int w = count.length;
+    if (mean.length != w || m2.length != w || min.length != w || max.length != w) {
+      throw new IllegalArgumentException("component arrays differ in length");
+    }
+    this.count = count;
+    this.mean = mean;
+    this.m2 = m2;
+    this.min = min;
+    this.max = max;
+  }
+
+  public int width() {
+    return count.length;
+  }
+
+  /** Adds one observation; NaN components are treated as missing and skipped. */
+  public void update(double[] x) {
+    for (int i = 0; i < x.length; i++) {
+      double v = x[i];
+      if (Double.isNaN(v)) {
+        continue;
+      }
+      long n = ++count[i];
+      double delta = v - mean[i];
+      mean[i] += delta / n;
+      m2[i] += delta * (v - mean[i]);
+      if (v < min[i]) {
+        min[i] = v;
+      }
+      if (v > max[i]) {
+        max[i] = v;
+      }
+    }
+  }
+
+  /** Folds {@code other} into this (Chan et al.). */
+  public void merge(RunningStats other) {
+    if (other.width() != width()) {
+      throw new IllegalArgumentException("width " + other.width() + " != " + width());
+    }
+    for (int i = 0; i < width(); i++) {
+      long nb = other.count[i];
+      if (nb == 0) {
+        continue;
+      }
+      long na = count[i];
+      long n = na + nb;
+      double delta = other.mean[i] - mean[i];
+      mean[i] = (na * mean[i] + nb * other.mean[i]) / n;
+      m2[i] += other.m2[i] + delta * delta * ((double) na * nb / n);
+      count[i] = n;
+      min[i] = Math.min(min[i], other.min[i]);
+      max[i] = Math.max(max[i], other.max[i]);
+    }
+  }
+
+  public RunningStats copy() {
+    return new RunningStats(count.clone(), mean.clone(), m2.clone(), min.clone(), max.clone());
+  }
+
+  public long count(int i) {
+    return count[i];
+  }
+
+  public double mean(int i) {
+    return mean[i];
+  }
+
+  /** Population variance (divides by n). */
+  public double variance(int i) {
+    return count[i] == 0 ? 0.0 : m2[i] / count[i];
+  }
+
+  public double std(int i) {
+    return Math.sqrt(variance(i));
+  }
+
+  public double min(int i) {
+    return min[i];
+  }
+
+  public double max(int i) {
+    return max[i];
+  }
+
+  /** The largest per-component count: how many records these stats cover. */
+  public long maxCount() {
+    long m = 0;
+    for (long c : count) {
+      m = Math.max(m, c);
+    }
+    return m;
+  }
+
+  public long[] counts() {
+    return count.clone();
+  }
+
+  public double[] means() {
+    return mean.clone();
+  }
+
+  public double[] m2s() {
+    return m2.clone();
+  }
+
+  public double[] mins() {
+    return min.clone();
+  }
+
+  public double[] maxs() {
+    return max.clone();
+  }
+
+  private static double[] filled(int n, double v) {
+    double[] a = new double[n];
+    Arrays.fill(a, v);
+    return a;
+  }
+}

@@ -1,0 +1,71 @@
+package dev.streamlearn.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.streamlearn.avro.LabeledRecord;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class SchemaEvolutionTest {
+
+  private static final Schema V1 = KnownSchemas.loadHistory("LabeledRecord-v1.avsc");
+
+  @Test
+  void recordWrittenWithOldSchemaDecodesWithNewReader() throws Exception {
+    GenericRecord old = new GenericData.Record(V1);
+    old.put("id", "r1");
+    old.put("ts", 1700000000000L);
+    old.put("label", "fraud");
+    old.put("features", Map.of("amount", 12.5));
+    ByteBuffer bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), V1).encode(old);
+
+    LabeledRecord read = Avro.LABELED.decode(toArray(bytes));
+
+    assertThat(read.getId()).isEqualTo("r1");
+    assertThat(read.getFeatures()).containsEntry("amount", 12.5);
+    assertThat(read.getMetadata()).as("new field takes its default").isEmpty();
+  }
+
+  @Test
+  void recordWrittenWithNewSchemaDecodesWithOldReader() throws Exception {
+    LabeledRecord now = LabeledRecord.newBuilder().setId("r2").setTs(5L).setLabel("ok")
+        .setFeatures(Map.of("age", 31.0)).setMetadata(Map.of("country", "FR")).build();
+    byte[] bytes = Avro.LABELED.encode(now);
+
+    BinaryMessageDecoder<GenericRecord> oldReader = new BinaryMessageDecoder<>(GenericData.get(), V1, KnownSchemas.get());
+    GenericRecord read = oldReader.decode(bytes);
+
+    assertThat(read.get("id").toString()).isEqualTo("r2");
+    assertThat(read.getSchema().getField("metadata")).as("old reader ignores the new field").isNull();
+    assertThat(new java.util.ArrayList<Object>(((Map<?, ?>) read.get("features")).values())).containsExactly(31.0);
+  }
+
+  @Test
+  void everyCurrentSchemaIsFoundByItsFingerprint() {
+    for (Schema s : KnownSchemas.currentSchemas()) {
+      assertThat(KnownSchemas.get().findByFingerprint(KnownSchemas.fingerprint(s))).isEqualTo(s);
+    }
+  }
+
+  @Test
+  void unknownFingerprintIsAClearError() {
+    byte[] bytes = Avro.LABELED.encode(LabeledRecord.newBuilder().setId("x").setTs(1).setLabel("a").setFeatures(Map.of()).build());
+    bytes[5] ^= 0x5a; // corrupt the fingerprint
+    assertThatThrownBy(() -> Avro.LABELED.decode(bytes)).isInstanceOf(SerializationException.class)
+        .hasMessageContaining("unknown schema fingerprint");
+  }
+
+  private static byte[] toArray(ByteBuffer b) {
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
+  }
+}

@@ -1,0 +1,153 @@
+package dev.streamlearn.streams;
+
+import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.core.KafkaClients;
+import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.core.TopicName;
+import dev.streamlearn.core.TopicReader;
+import dev.streamlearn.schemas.Avro;
+import dev.streamlearn.schemas.MalformedRecordException;
+import dev.streamlearn.schemas.RawEvent;
+import dev.streamlearn.schemas.RawEventParser;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides the dataset spec once and pins it on the stats topic (key {@code spec}), where every
+ * instance, the model updater and the CLI find it. Configured features and labels win; else a
+ * spec pinned earlier is reused; else it is inferred from the first valid-looking records of
+ * records.raw (waiting for them if the topic is still empty): the union of their feature names,
+ * sorted, and their distinct labels, sorted (numerically when all labels are numbers). Records with
+ * a label outside the pinned set are later rejected as UNKNOWN_LABEL.
+ */
+public final class DatasetSpecResolver {
+
+  public static final String SPEC_KEY = "spec";
+  private static final Logger log = LoggerFactory.getLogger(DatasetSpecResolver.class);
+
+  private final KafkaClients clients;
+  private final StreamlearnConfig config;
+
+  public DatasetSpecResolver(KafkaClients clients) {
+    this.clients = clients;
+    this.config = clients.config();
+  }
+
+  public DatasetSpec resolve(Duration waitForData) throws InterruptedException {
+    List<String> features = config.getList(StreamlearnConfig.FEATURES);
+    List<String> labels = config.getList(StreamlearnConfig.LABELS);
+    Optional<DatasetSpec> pinned = pinned(clients);
+    if (!features.isEmpty() && !labels.isEmpty()) {
+      DatasetSpec spec = DatasetSpec.newBuilder().setFeatures(features).setLabels(labels).setSource("configured").setPinnedAt(System.currentTimeMillis()).build();
+      if (pinned.isEmpty() || !sameShape(pinned.get(), spec)) {
+        pinned.ifPresent(p -> log.warn("configured spec {} / {} replaces the pinned one {} / {}", features, labels, p.getFeatures(), p.getLabels()));
+        publish(spec);
+      }
+      return spec;
+    }
+    if (pinned.isPresent()) {
+      return pinned.get();
+    }
+    DatasetSpec inferred = infer(waitForData);
+    Optional<DatasetSpec> raced = pinned(clients);
+    if (raced.isPresent()) {
+      return raced.get(); // another instance pinned first: everyone uses the same spec
+    }
+    publish(inferred);
+    log.info("inferred and pinned dataset spec: features={} labels={}", inferred.getFeatures(), inferred.getLabels());
+    return inferred;
+  }
+
+  private static boolean sameShape(DatasetSpec a, DatasetSpec b) {
+    return a.getFeatures().equals(b.getFeatures()) && a.getLabels().equals(b.getLabels());
+  }
+
+  /** The spec pinned on the stats topic, if any. */
+  public static Optional<DatasetSpec> pinned(KafkaClients clients) {
+    DatasetSpec[] last = new DatasetSpec[1];
+    new TopicReader(clients).readAll(clients.config().topic(TopicName.STATS), r -> {
+      if (r.key() != null && SPEC_KEY.equals(new String(r.key(), StandardCharsets.UTF_8)) && r.value() != null) {
+        last[0] = Avro.SPEC.decode(r.value());
+      }
+    });
+    return Optional.ofNullable(last[0]);
+  }
+
+  private void publish(DatasetSpec spec) {
+    try (KafkaProducer<byte[], byte[]> p = clients.producer()) {
+      p.send(new ProducerRecord<>(config.topic(TopicName.STATS), SPEC_KEY.getBytes(StandardCharsets.UTF_8), Avro.SPEC.encode(spec)));
+      p.flush();
+    }
+  }
+
+  DatasetSpec infer(Duration waitForData) throws InterruptedException {
+    int wanted = config.getInt(StreamlearnConfig.WARMUP_RECORDS);
+    RawEventParser parser = new RawEventParser();
+    TreeSet<String> features = new TreeSet<>();
+    List<String> labels = new ArrayList<>();
+    int valid = 0;
+    long deadline = System.nanoTime() + waitForData.toNanos();
+    long lastNew = System.nanoTime();
+    try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer()) {
+      List<TopicPartition> parts = TopicReader.partitions(consumer, config.topic(TopicName.RAW));
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      log.info("inferring the dataset spec from the first {} valid records of {}", wanted, config.topic(TopicName.RAW));
+      while (valid < wanted) {
+        var batch = consumer.poll(Duration.ofMillis(200));
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
+          RawEvent e;
+          try {
+            e = parser.parse(r.value());
+          } catch (MalformedRecordException ex) {
+            continue;
+          }
+          if (e.id() == null || e.id().isBlank() || e.label() == null || e.label().isBlank() || e.features().isEmpty()
+              || !e.features().values().stream().allMatch(Double::isFinite)) {
+            continue;
+          }
+          features.addAll(e.features().keySet());
+          String label = e.label().trim();
+          if (!labels.contains(label)) {
+            labels.add(label);
+          }
+          valid++;
+          lastNew = System.nanoTime();
+          if (valid >= wanted) {
+            break;
+          }
+        }
+        boolean caughtUp = parts.stream().allMatch(tp -> consumer.position(tp) >= consumer.endOffsets(List.of(tp)).get(tp));
+        if (valid > 0 && caughtUp && System.nanoTime() - lastNew > Duration.ofSeconds(3).toNanos()) {
+          break; // fewer records than the warm-up window, and no more arriving
+        }
+        if (System.nanoTime() > deadline) {
+          if (valid == 0) {
+            throw new IllegalStateException("no valid record arrived on " + config.topic(TopicName.RAW) + " within " + waitForData.toSeconds()
+                + " s to infer the dataset spec; set 'features' and 'labels' or produce data first");
+          }
+          break;
+        }
+      }
+    }
+    labels.sort(labelOrder(labels));
+    return DatasetSpec.newBuilder().setFeatures(new ArrayList<>(features)).setLabels(labels).setSource("inferred").setPinnedAt(System.currentTimeMillis()).build();
+  }
+
+  static Comparator<String> labelOrder(List<String> labels) {
+    boolean numeric = labels.stream().allMatch(l -> l.matches("-?\\d+(\\.\\d+)?"));
+    return numeric ? Comparator.comparingDouble(Double::parseDouble) : Comparator.naturalOrder();
+  }
+}

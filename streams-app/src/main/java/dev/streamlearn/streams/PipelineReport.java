@@ -1,0 +1,80 @@
+package dev.streamlearn.streams;
+
+import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.avro.NormalizerStats;
+import dev.streamlearn.core.KafkaClients;
+import dev.streamlearn.core.TopicName;
+import dev.streamlearn.core.TopicReader;
+import dev.streamlearn.schemas.Avro;
+import dev.streamlearn.stats.RunningStats;
+import dev.streamlearn.stats.StatsCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The pipeline's figures, merged from the latest report of every partition on the stats topic:
+ * counters summed, normalizer statistics merged exactly (Chan et al.). {@link #reconciles()} checks
+ * raw = clean + duplicates + Σ dlq.
+ */
+public record PipelineReport(long raw, long clean, long duplicates, Map<String, Long> dlq, long train, long eval, long synthetic,
+    long undersampled, Map<String, Long> classes, Map<String, Long> trainClasses, DatasetSpec spec, RunningStats normalizer) {
+
+  public long dlqTotal() {
+    return dlq.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  public boolean reconciles() {
+    return raw == clean + duplicates + dlqTotal();
+  }
+
+  public static PipelineReport read(KafkaClients clients) {
+    Map<String, NormalizerStats> latest = new HashMap<>();
+    DatasetSpec[] spec = new DatasetSpec[1];
+    new TopicReader(clients).readAll(clients.config().topic(TopicName.STATS), r -> {
+      if (r.key() == null || r.value() == null) {
+        return;
+      }
+      String key = new String(r.key(), StandardCharsets.UTF_8);
+      if (key.equals(DatasetSpecResolver.SPEC_KEY)) {
+        spec[0] = Avro.SPEC.decode(r.value());
+      } else {
+        latest.put(key, Avro.STATS.decode(r.value()));
+      }
+    });
+    return merge(latest.values(), spec[0]);
+  }
+
+  public static PipelineReport merge(Iterable<NormalizerStats> reports, DatasetSpec spec) {
+    Map<String, Long> sum = new TreeMap<>();
+    RunningStats merged = spec == null ? null : new RunningStats(spec.getFeatures().size());
+    for (NormalizerStats s : reports) {
+      s.getCounters().forEach((k, v) -> sum.merge(k, v, Long::sum));
+      if (merged != null && s.getCount().size() == merged.width()) {
+        merged.merge(StatsCodec.fromAvro(s));
+      }
+    }
+    Map<String, Long> dlq = new TreeMap<>();
+    Map<String, Long> classes = new TreeMap<>();
+    Map<String, Long> trainClasses = new TreeMap<>();
+    sum.forEach((k, v) -> {
+      if (k.startsWith("dlq.")) {
+        dlq.put(k.substring(4), v);
+      } else if (k.startsWith("class.")) {
+        classes.put(k.substring(6), v);
+      } else if (k.startsWith("train_class.")) {
+        trainClasses.put(k.substring(12), v);
+      }
+    });
+    if (spec != null) {
+      spec.getLabels().forEach(l -> {
+        classes.putIfAbsent(l, 0L);
+        trainClasses.putIfAbsent(l, 0L);
+      });
+    }
+    return new PipelineReport(sum.getOrDefault("raw", 0L), sum.getOrDefault("clean", 0L), sum.getOrDefault("duplicates", 0L), dlq,
+        sum.getOrDefault("train", 0L), sum.getOrDefault("eval", 0L), sum.getOrDefault("synthetic", 0L), sum.getOrDefault("undersampled", 0L),
+        classes, trainClasses, spec, merged);
+  }
+}

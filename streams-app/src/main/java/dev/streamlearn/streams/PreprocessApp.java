@@ -1,0 +1,61 @@
+package dev.streamlearn.streams;
+
+import static dev.streamlearn.core.StreamlearnConfig.*;
+
+import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.core.StreamlearnConfig;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+
+/** Runs the preprocessing topology as a Kafka Streams application. */
+public final class PreprocessApp implements AutoCloseable {
+
+  private final KafkaStreams streams;
+  private final Topology topology;
+
+  public PreprocessApp(StreamlearnConfig config, DatasetSpec spec) {
+    this(config, spec, config.getString(STATE_DIR));
+  }
+
+  public PreprocessApp(StreamlearnConfig config, DatasetSpec spec, String stateDir) {
+    this.topology = PreprocessTopology.build(config, spec);
+    this.streams = new KafkaStreams(topology, streamsProperties(config, stateDir));
+  }
+
+  public static Properties streamsProperties(StreamlearnConfig c, String stateDir) {
+    Properties p = new Properties();
+    p.putAll(c.kafkaClient("streams"));
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.getString(APPLICATION_ID));
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, c.getString(PROCESSING_GUARANTEE));
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.getLong(COMMIT_INTERVAL_MS));
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.getInt(STREAM_THREADS));
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) c.getShort(TOPIC_REPLICATION));
+    // The DLQ carries oversize records whole (up to the raw topic's 8 MB limit).
+    p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 10 * 1024 * 1024);
+    p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+    p.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 10 * 1024 * 1024);
+    return p;
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  public Topology topology() {
+    return topology;
+  }
+
+  public void start() {
+    streams.start();
+  }
+
+  @Override
+  public void close() {
+    streams.close(java.time.Duration.ofSeconds(30));
+  }
+}

@@ -1,0 +1,119 @@
+package dev.streamlearn.streams;
+
+import static dev.streamlearn.core.StreamlearnConfig.*;
+
+import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.avro.LabeledRecord;
+import dev.streamlearn.avro.ProcessedRecord;
+import dev.streamlearn.avro.Split;
+import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.core.TopicName;
+import dev.streamlearn.schemas.Avro;
+import dev.streamlearn.streams.clean.CleanOutcome;
+import dev.streamlearn.streams.clean.CleanProcessor;
+import dev.streamlearn.streams.clean.Cleaner;
+import dev.streamlearn.streams.clean.PiiScrubber;
+import dev.streamlearn.streams.dedup.DedupKey;
+import dev.streamlearn.streams.dedup.DedupProcessor;
+import dev.streamlearn.streams.normalize.NormalizeProcessor;
+import dev.streamlearn.streams.rebalance.Oversampler;
+import dev.streamlearn.streams.rebalance.RebalanceProcessor;
+import dev.streamlearn.streams.split.Splitter;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Locale;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The preprocessing topology, top to bottom:
+ *
+ * <pre>
+ * records.raw ─ clean ─┬─ rejected ───────────────────────────────────────────▶ records.dlq
+ *                      └─ valid ─ re-key by id ─▶ (repartition) ─ dedup ─ normalize+split ─┬─▶ records.clean
+ *                                                                                         ├─ EVAL ──▶ records.eval
+ *                                                                                         └─ TRAIN ─ rebalance ─▶ records.train
+ * each partition's counters and normalizer stats ──────────────────────────────────────────▶ normalizer.stats
+ * </pre>
+ */
+public final class PreprocessTopology {
+
+  private PreprocessTopology() {}
+
+  public static Topology build(StreamlearnConfig c, DatasetSpec spec) {
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(counterStore(Stores.CLEAN_COUNTERS));
+    builder.addStateStore(counterStore(Stores.COUNTERS));
+    long retention = c.getLong(DEDUP_RETENTION_MS);
+    builder.addStateStore(org.apache.kafka.streams.state.Stores.windowStoreBuilder(
+        org.apache.kafka.streams.state.Stores.persistentWindowStore(Stores.DEDUP, Duration.ofMillis(retention), Duration.ofMillis(retention), false),
+        Serdes.String(), Serdes.Long()));
+    builder.addStateStore(bytesStore(Stores.NORMALIZER));
+    builder.addStateStore(bytesStore(Stores.REBALANCE));
+
+    String statsTopic = c.topic(TopicName.STATS);
+    String method = c.getString(NORMALIZE_METHOD);
+    Duration reportEvery = Duration.ofMillis(c.getLong(STATS_PUBLISH_MS));
+    Produced<String, dev.streamlearn.avro.NormalizerStats> toStats = Produced.with(Serdes.String(), Avro.STATS);
+    Produced<String, ProcessedRecord> processed = Produced.with(Serdes.String(), Avro.PROCESSED);
+
+    // 1. Clean: every raw record is either valid (keyed for dedup) or rejected with its bytes.
+    KStream<byte[], byte[]> raw = builder.stream(c.topic(TopicName.RAW), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("raw"));
+    Cleaner cleaner = new Cleaner(spec,
+        c.getString(MISSING_POLICY).equals("impute-mean") ? Cleaner.MissingPolicy.IMPUTE_MEAN : Cleaner.MissingPolicy.REJECT,
+        c.getString(EXTRA_POLICY).equals("drop") ? Cleaner.ExtraPolicy.DROP : Cleaner.ExtraPolicy.REJECT,
+        c.getInt(MAX_RECORD_BYTES),
+        new PiiScrubber(new HashSet<>(c.getList(PII_FIELDS)), c.getString(PII_MODE).equals("hash"), c.getPassword(PII_SECRET).value()));
+    DedupKey dedupKey = DedupKey.of(c.getString(DEDUP_KEY));
+    KStream<String, CleanOutcome> cleaned = raw.process(() -> new CleanProcessor(cleaner, dedupKey), Named.as("clean"), Stores.CLEAN_COUNTERS);
+    raw.process(() -> new StatsReporter<>("clean", Stores.CLEAN_COUNTERS, false, spec, method, reportEvery), Named.as("clean-report"), Stores.CLEAN_COUNTERS)
+        .to(statsTopic, toStats);
+
+    cleaned.filterNot((k, v) -> v.isValid(), Named.as("rejected")).mapValues(CleanOutcome::rejected, Named.as("to-rejected-record"))
+        .to(c.topic(TopicName.DLQ), Produced.with(Serdes.String(), Avro.REJECTED).withName("dlq"));
+
+    // 2. Re-key by id (or content hash) so a duplicate meets its original whatever partition it arrived on.
+    KStream<String, LabeledRecord> byKey = cleaned.filter((k, v) -> v.isValid(), Named.as("valid")).mapValues(CleanOutcome::valid, Named.as("to-labeled-record"))
+        .repartition(Repartitioned.with(Serdes.String(), Avro.LABELED).withName("by-dedup-key"));
+
+    // 3. Dedup, 4. normalize and split.
+    KStream<String, ProcessedRecord> normalized = byKey
+        .process(() -> new DedupProcessor(retention), Named.as("dedup"), Stores.DEDUP, Stores.COUNTERS)
+        .process(() -> new NormalizeProcessor(spec, method, c.getDouble(CLIP_K), new Splitter(c.getDouble(EVAL_FRACTION))),
+            Named.as("normalize"), Stores.NORMALIZER, Stores.COUNTERS);
+    byKey.process(() -> new StatsReporter<>("prep", Stores.COUNTERS, true, spec, method, reportEvery), Named.as("prep-report"), Stores.COUNTERS, Stores.NORMALIZER)
+        .to(statsTopic, toStats);
+
+    normalized.to(c.topic(TopicName.CLEAN), processed);
+    normalized.filter((k, v) -> v.getSplit() == Split.EVAL, Named.as("eval-split")).to(c.topic(TopicName.EVAL), processed);
+
+    // 5. Rebalance the training split only: eval records are never oversampled.
+    RebalanceProcessor.Mode mode = RebalanceProcessor.Mode.valueOf(c.getString(REBALANCE_MODE).toUpperCase(Locale.ROOT));
+    int classes = spec.getLabels().size();
+    normalized.filter((k, v) -> v.getSplit() == Split.TRAIN, Named.as("train-split"))
+        .process(() -> new RebalanceProcessor(mode, spec.getLabels(), () -> new Oversampler(classes, c.getInt(REBALANCE_RESERVOIR),
+            c.getInt(REBALANCE_K), c.getDouble(REBALANCE_TARGET_RATIO), c.getInt(REBALANCE_MAX_PER_RECORD), c.getLong(REBALANCE_SEED))),
+            Named.as("rebalance"), Stores.REBALANCE, Stores.COUNTERS)
+        .to(c.topic(TopicName.TRAIN), processed);
+    return builder.build();
+  }
+
+  private static StoreBuilder<KeyValueStore<String, Long>> counterStore(String name) {
+    return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.Long());
+  }
+
+  private static StoreBuilder<KeyValueStore<String, byte[]>> bytesStore(String name) {
+    return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray());
+  }
+}

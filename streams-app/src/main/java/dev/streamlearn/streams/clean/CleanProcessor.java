@@ -1,0 +1,62 @@
+package dev.streamlearn.streams.clean;
+
+import dev.streamlearn.avro.LabeledRecord;
+import dev.streamlearn.avro.RejectedRecord;
+import dev.streamlearn.streams.Counters;
+import dev.streamlearn.streams.Stores;
+import dev.streamlearn.streams.dedup.DedupKey;
+import java.nio.ByteBuffer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * The clean stage: every raw record becomes a valid record keyed by its dedup key, or a
+ * rejection carrying its original bytes and where it came from. Nothing is dropped and nothing
+ * throws: an unexpected failure is itself a rejection.
+ */
+public final class CleanProcessor implements Processor<byte[], byte[], String, CleanOutcome> {
+
+  private final Cleaner cleaner;
+  private final DedupKey dedupKey;
+  private ProcessorContext<String, CleanOutcome> context;
+  private Counters counters;
+
+  public CleanProcessor(Cleaner cleaner, DedupKey dedupKey) {
+    this.cleaner = cleaner;
+    this.dedupKey = dedupKey;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, CleanOutcome> context) {
+    this.context = context;
+    this.counters = new Counters(context.getStateStore(Stores.CLEAN_COUNTERS));
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    counters.increment("raw");
+    Cleaner.Result result;
+    try {
+      result = cleaner.clean(record.value(), record.timestamp());
+    } catch (RuntimeException e) {
+      result = new Cleaner.Result(null, new Rejection(RejectReason.MALFORMED, "unexpected: " + e));
+    }
+    if (result.record() != null) {
+      LabeledRecord valid = result.record();
+      context.forward(record.withKey(dedupKey.of(valid)).withValue(new CleanOutcome(valid, null)));
+      return;
+    }
+    Rejection r = result.rejection();
+    counters.increment("dlq." + r.reason().name());
+    RecordMetadata md = context.recordMetadata().orElseThrow();
+    RejectedRecord rejected = RejectedRecord.newBuilder()
+        .setOriginal(ByteBuffer.wrap(record.value() == null ? new byte[0] : record.value()))
+        .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+        .setReason(r.reason().name()).setMessage(r.message())
+        .setSourceTopic(md.topic()).setSourcePartition(md.partition()).setSourceOffset(md.offset())
+        .setRejectedAt(System.currentTimeMillis()).build();
+    context.forward(record.withKey(r.reason().name()).withValue(new CleanOutcome(null, rejected)));
+  }
+}

@@ -1,0 +1,100 @@
+package dev.streamlearn.streams.clean;
+
+import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.avro.LabeledRecord;
+import dev.streamlearn.schemas.MalformedRecordException;
+import dev.streamlearn.schemas.RawEvent;
+import dev.streamlearn.schemas.RawEventParser;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Validates one raw record against the dataset spec. Pure: no Kafka here, so every rule is
+ * unit-testable. A record either comes out as a {@link LabeledRecord} whose features are exactly the
+ * spec's (a feature missing under missing=impute-mean is left out for the normalizer to impute), or
+ * as a {@link Rejection} with its reason.
+ */
+public final class Cleaner {
+
+  public enum MissingPolicy { REJECT, IMPUTE_MEAN }
+
+  public enum ExtraPolicy { REJECT, DROP }
+
+  /** The outcome: exactly one of record and rejection is set. */
+  public record Result(LabeledRecord record, Rejection rejection) {
+    static Result reject(RejectReason reason, String message) {
+      return new Result(null, new Rejection(reason, message));
+    }
+  }
+
+  private final RawEventParser parser = new RawEventParser();
+  private final DatasetSpec spec;
+  private final Set<String> labels;
+  private final MissingPolicy missing;
+  private final ExtraPolicy extra;
+  private final int maxBytes;
+  private final PiiScrubber pii;
+
+  public Cleaner(DatasetSpec spec, MissingPolicy missing, ExtraPolicy extra, int maxBytes, PiiScrubber pii) {
+    this.spec = spec;
+    this.labels = new HashSet<>(spec.getLabels());
+    this.missing = missing;
+    this.extra = extra;
+    this.maxBytes = maxBytes;
+    this.pii = pii;
+  }
+
+  /** @param fallbackTs the Kafka record timestamp, used when the event has no ts */
+  public Result clean(byte[] value, long fallbackTs) {
+    if (value != null && value.length > maxBytes) {
+      return Result.reject(RejectReason.OVERSIZE, value.length + " bytes > clean.max.record.bytes=" + maxBytes);
+    }
+    RawEvent e;
+    try {
+      e = parser.parse(value);
+    } catch (MalformedRecordException ex) {
+      return Result.reject(RejectReason.MALFORMED, ex.getMessage());
+    }
+    return clean(e, fallbackTs);
+  }
+
+  public Result clean(RawEvent e, long fallbackTs) {
+    Map<String, Double> features = new LinkedHashMap<>(e.features());
+    Map<String, String> metadata = new LinkedHashMap<>(e.metadata());
+    pii.scrub(features, metadata);
+    if (e.id() == null || e.id().isBlank()) {
+      return Result.reject(RejectReason.MISSING_ID, "no id");
+    }
+    String label = e.label() == null ? "" : e.label().trim();
+    if (label.isEmpty()) {
+      return Result.reject(RejectReason.MISSING_LABEL, "no label");
+    }
+    if (!labels.contains(label)) {
+      return Result.reject(RejectReason.UNKNOWN_LABEL, "label '" + label + "' is not one of " + spec.getLabels());
+    }
+    Map<String, Double> kept = new LinkedHashMap<>();
+    for (String name : spec.getFeatures()) {
+      Double v = features.remove(name);
+      if (v == null) {
+        if (metadata.containsKey(name)) {
+          return Result.reject(RejectReason.NON_FINITE_FEATURE, "feature '" + name + "' is not a number: " + metadata.get(name));
+        }
+        if (missing == MissingPolicy.REJECT) {
+          return Result.reject(RejectReason.MISSING_FEATURE, "feature '" + name + "' is missing");
+        }
+        continue; // imputed by the normalizer with its running mean
+      }
+      if (!Double.isFinite(v)) {
+        return Result.reject(RejectReason.NON_FINITE_FEATURE, "feature '" + name + "' is " + v);
+      }
+      kept.put(name, v);
+    }
+    if (!features.isEmpty() && extra == ExtraPolicy.REJECT) {
+      return Result.reject(RejectReason.EXTRA_FEATURE, "features not in the spec: " + features.keySet());
+    }
+    long ts = e.ts() == null ? fallbackTs : e.ts();
+    return new Result(LabeledRecord.newBuilder().setId(e.id()).setTs(ts).setLabel(label).setFeatures(kept).setMetadata(metadata).build(), null);
+  }
+}

@@ -1,0 +1,19 @@
+package dev.streamlearn.streams.clean;
+
+/** Why a record went to the dead-letter topic. The code is stable: operators' tooling groups by it. */
+public enum RejectReason {
+  /** Bytes that are neither a JSON object nor Avro of a known schema. */
+  MALFORMED,
+  MISSING_ID,
+  MISSING_LABEL,
+  /** A label outside the dataset spec's label set. */
+  UNKNOWN_LABEL,
+  /** A feature that is NaN, infinite, or not a number at all. */
+  NON_FINITE_FEATURE,
+  /** A spec feature absent from the record (missing=reject). */
+  MISSING_FEATURE,
+  /** A feature not in the spec (extra=reject). */
+  EXTRA_FEATURE,
+  /** Larger than clean.max.record.bytes. */
+  OVERSIZE
+}
