@@ -151,8 +151,8 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(REBALANCE_MAX_PER_RECORD, Type.INT, 50, Range.atLeast(1), Importance.LOW,
           "Most synthetic records emitted for one real record.")
       .define(REBALANCE_SEED, Type.LONG, 42L, Importance.LOW, "Seed of the oversampling RNG.")
-      .define(APPLICATION_ID, Type.STRING, "streamlearn-preprocess", Importance.MEDIUM,
-          "Kafka Streams application id (also the consumer group).")
+      .define(APPLICATION_ID, Type.STRING, "", Importance.MEDIUM,
+          "Kafka Streams application id (also its consumer group and internal topics' prefix). Empty: topic.prefix + 'preprocess'.")
       .define(PROCESSING_GUARANTEE, Type.STRING, "exactly_once_v2", ValidString.in("exactly_once_v2", "at_least_once"), Importance.MEDIUM,
           "Kafka Streams processing guarantee.")
       .define(COMMIT_INTERVAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
@@ -274,6 +274,12 @@ public final class StreamlearnConfig extends AbstractConfig {
       }
     }
     return false;
+  }
+
+  /** The Streams application id: explicit, or derived from the topic prefix so pipelines sharing a cluster never share state. */
+  public String applicationId() {
+    String id = getString(APPLICATION_ID);
+    return id.isEmpty() ? getString(TOPIC_PREFIX) + "preprocess" : id;
   }
 
   public String topic(TopicName name) {

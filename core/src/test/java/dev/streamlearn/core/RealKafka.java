@@ -47,7 +47,7 @@ public final class RealKafka {
   public static StreamlearnConfig config(String testName, Map<String, String> overrides) {
     Map<String, String> m = new TreeMap<>();
     m.put(StreamlearnConfig.BOOTSTRAP, bootstrap());
-    m.put(StreamlearnConfig.TOPIC_PREFIX, testName + "-" + System.nanoTime() + ".");
+    m.put(StreamlearnConfig.TOPIC_PREFIX, testName + "-" + System.nanoTime() + "."); // also isolates the Streams application id
     m.putAll(overrides);
     return StreamlearnConfig.of(m);
   }

@@ -28,13 +28,17 @@ import org.slf4j.LoggerFactory;
  * Decides the dataset spec once and pins it on the stats topic (key {@code spec}), where every
  * instance, the model updater and the CLI find it. Configured features and labels win; else a
  * spec pinned earlier is reused; else it is inferred from the first valid-looking records of
- * records.raw (waiting for them if the topic is still empty): the union of their feature names,
- * sorted, and their distinct labels, sorted (numerically when all labels are numbers). Records with
- * a label outside the pinned set are later rejected as UNKNOWN_LABEL.
+ * records.raw (waiting for them if the topic is still empty): the feature names at least half of
+ * them carry, sorted, and the labels at least 1% of them carry, sorted (numerically when all labels
+ * are numbers). Records with a label outside the pinned set are later rejected as UNKNOWN_LABEL.
  */
 public final class DatasetSpecResolver {
 
   public static final String SPEC_KEY = "spec";
+  /** A feature is part of the spec when at least this share of warm-up records has it. */
+  static final double MIN_FEATURE_SHARE = 0.5;
+  /** A label is part of the spec when at least this share of warm-up records has it; configure 'labels' for rarer classes. */
+  static final double MIN_LABEL_SHARE = 0.01;
   private static final Logger log = LoggerFactory.getLogger(DatasetSpecResolver.class);
 
   private final KafkaClients clients;
@@ -95,8 +99,8 @@ public final class DatasetSpecResolver {
   DatasetSpec infer(Duration waitForData) throws InterruptedException {
     int wanted = config.getInt(StreamlearnConfig.WARMUP_RECORDS);
     RawEventParser parser = new RawEventParser();
-    TreeSet<String> features = new TreeSet<>();
-    List<String> labels = new ArrayList<>();
+    java.util.Map<String, Integer> featureSupport = new java.util.HashMap<>();
+    java.util.Map<String, Integer> labelSupport = new java.util.LinkedHashMap<>();
     int valid = 0;
     long deadline = System.nanoTime() + waitForData.toNanos();
     long lastNew = System.nanoTime();
@@ -118,11 +122,8 @@ public final class DatasetSpecResolver {
               || !e.features().values().stream().allMatch(Double::isFinite)) {
             continue;
           }
-          features.addAll(e.features().keySet());
-          String label = e.label().trim();
-          if (!labels.contains(label)) {
-            labels.add(label);
-          }
+          e.features().keySet().forEach(f -> featureSupport.merge(f, 1, Integer::sum));
+          labelSupport.merge(e.label().trim(), 1, Integer::sum);
           valid++;
           lastNew = System.nanoTime();
           if (valid >= wanted) {
@@ -142,6 +143,20 @@ public final class DatasetSpecResolver {
         }
       }
     }
+    // Dirty data has stray features and labels: keep what the bulk of the warm-up agrees on.
+    int n = valid;
+    TreeSet<String> features = new TreeSet<>();
+    featureSupport.forEach((f, k) -> {
+      if (k >= MIN_FEATURE_SHARE * n) {
+        features.add(f);
+      }
+    });
+    List<String> labels = new ArrayList<>();
+    labelSupport.forEach((l, k) -> {
+      if (k >= Math.max(1, MIN_LABEL_SHARE * n)) {
+        labels.add(l);
+      }
+    });
     labels.sort(labelOrder(labels));
     return DatasetSpec.newBuilder().setFeatures(new ArrayList<>(features)).setLabels(labels).setSource("inferred").setPinnedAt(System.currentTimeMillis()).build();
   }

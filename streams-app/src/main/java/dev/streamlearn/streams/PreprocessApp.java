@@ -29,7 +29,7 @@ public final class PreprocessApp implements AutoCloseable {
   public static Properties streamsProperties(StreamlearnConfig c, String stateDir) {
     Properties p = new Properties();
     p.putAll(c.kafkaClient("streams"));
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.getString(APPLICATION_ID));
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, c.getString(PROCESSING_GUARANTEE));
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, c.getLong(COMMIT_INTERVAL_MS));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.getInt(STREAM_THREADS));

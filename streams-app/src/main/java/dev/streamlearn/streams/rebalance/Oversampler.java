@@ -6,16 +6,17 @@ import java.util.SplittableRandom;
 
 /**
  * Streaming SMOTE. For each real training sample: count it, keep it in its class's reservoir, and
- * if its class is behind its target ({@code targetRatio} times the largest class's count), emit
- * synthetic samples interpolated between it and one of its k nearest same-class neighbours
- * (Chawla et al., 2002): {@code s = x + u (n - x)} with {@code u} uniform in [0, 1).
+ * while a minority class is behind its target ({@code targetRatio} times the largest class's
+ * count), emit synthetic samples interpolated between a real sample of that class and one of its k
+ * nearest same-class neighbours (Chawla et al., 2002): {@code s = x + u (n - x)} with {@code u}
+ * uniform in [0, 1).
  *
  * <p>Randomness comes from a generator seeded by the configured seed and the sample's id, so the
  * same input replayed in the same order gives the same synthetic records, whatever ran before.
  */
 public final class Oversampler {
 
-  public record Synthetic(String id, double[] x, String parentId, String neighbourId) {}
+  public record Synthetic(String id, int label, double[] x, String parentId, String neighbourId) {}
 
   private final Reservoir[] reservoirs;
   private final long[] emitted;
@@ -38,30 +39,36 @@ public final class Oversampler {
     this.seed = seed;
   }
 
-  /** Learns one real sample and returns the synthetic samples to emit after it (possibly none). */
+  /**
+   * Learns one real sample and returns the synthetic samples to emit after it (possibly none): for
+   * every class below its target, interpolations until it is back on target. The new sample is the
+   * base of its own class's synthetic samples; other lagging classes (a majority record arrived)
+   * take a random base from their reservoir, so the running ratio holds after every record instead
+   * of lagging behind the minority's last arrival.
+   */
   public List<Synthetic> offer(String id, int label, double[] x) {
     emitted[label]++;
     real[label]++;
+    reservoirs[label].add(new Reservoir.Sample(id, x));
     List<Synthetic> out = new ArrayList<>();
-    // Only a minority class (by real records) is oversampled: the largest class never gets synthetic records.
-    int deficit = isLargest(label) ? 0 : (int) Math.min(maxPerRecord, target(label) - emitted[label]);
-    if (deficit > 0) {
-      List<Reservoir.Sample> neighbours = reservoirs[label].nearest(x, id, k);
-      if (!neighbours.isEmpty()) {
-        SplittableRandom rng = new SplittableRandom(seed ^ (id.hashCode() * 0x9E3779B97F4A7C15L));
-        for (int j = 0; j < deficit; j++) {
-          Reservoir.Sample n = neighbours.get(rng.nextInt(neighbours.size()));
-          double u = rng.nextDouble();
-          double[] s = new double[x.length];
-          for (int i = 0; i < x.length; i++) {
-            s[i] = x[i] + u * (n.x()[i] - x[i]);
-          }
-          out.add(new Synthetic(id + "#syn" + j, s, id, n.id()));
-          emitted[label]++;
+    SplittableRandom rng = new SplittableRandom(seed ^ (id.hashCode() * 0x9E3779B97F4A7C15L));
+    for (int c = 0; c < emitted.length; c++) {
+      // Only a minority class (by real records) is oversampled: the largest class never gets synthetic records.
+      int deficit = isLargest(c) ? 0 : (int) Math.min(maxPerRecord, target(c) - emitted[c]);
+      Reservoir res = reservoirs[c];
+      for (int j = 0; j < deficit && res.size() >= 2; j++) {
+        Reservoir.Sample base = c == label ? new Reservoir.Sample(id, x) : res.get(rng.nextInt(res.size()));
+        List<Reservoir.Sample> neighbours = res.nearest(base.x(), base.id(), k);
+        Reservoir.Sample n = neighbours.get(rng.nextInt(neighbours.size()));
+        double u = rng.nextDouble();
+        double[] s = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+          s[i] = base.x()[i] + u * (n.x()[i] - base.x()[i]);
         }
+        out.add(new Synthetic(id + "#syn" + c + "." + j, c, s, base.id(), n.id()));
+        emitted[c]++;
       }
     }
-    reservoirs[label].add(new Reservoir.Sample(id, x));
     return out;
   }
 

@@ -69,14 +69,15 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
         int slot = (int) ((res.seen() - 1) % res.capacity());
         store.put("slot." + c + "." + slot, encode(res.get(slot)));
         store.put("seen." + c, ByteBuffer.allocate(8).putLong(res.seen()).array());
+        store.put("emitted." + c, counts(c));
         emit(record, r);
         for (Oversampler.Synthetic s : synthetic) {
-          ProcessedRecord out = ProcessedRecord.newBuilder(r).setId(s.id()).setFeatures(toList(s.x())).setSynthetic(true)
-              .setParents(List.of(s.parentId(), s.neighbourId())).build();
+          ProcessedRecord out = ProcessedRecord.newBuilder(r).setId(s.id()).setLabel(labels.get(s.label())).setLabelIndex(s.label())
+              .setFeatures(toList(s.x())).setSynthetic(true).setParents(List.of(s.parentId(), s.neighbourId())).build();
           counters.increment("synthetic");
+          store.put("emitted." + s.label(), counts(s.label()));
           emit(record.withKey(s.id()), out);
         }
-        store.put("emitted." + c, counts(c));
         return;
       }
       default -> throw new IllegalStateException();

@@ -1,0 +1,162 @@
+package dev.streamlearn.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.avro.ProcessedRecord;
+import dev.streamlearn.avro.RejectedRecord;
+import dev.streamlearn.core.KafkaClients;
+import dev.streamlearn.core.RealKafka;
+import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.core.TopicAdmin;
+import dev.streamlearn.core.TopicName;
+import dev.streamlearn.core.TopicReader;
+import dev.streamlearn.core.TopicSpec;
+import dev.streamlearn.schemas.Avro;
+import dev.streamlearn.streams.clean.RejectReason;
+import dev.streamlearn.streams.sample.DirtyStreamGenerator;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+
+/** The topology on a real broker: several partitions and instances, restarts, and reconciled counts. */
+class PreprocessIntegrationTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(120);
+
+  @Test
+  void twoInstancesOnFourPartitionsEmitEveryValidUniqueRecordOnceAndMergeToTheBatchStats() throws Exception {
+    StreamlearnConfig config = RealKafka.config("two-instances", Map.of("topic.partitions", "4", "stats.publish.interval.ms", "200"));
+    KafkaClients clients = new KafkaClients(config);
+    createTopics(config);
+    DirtyStreamGenerator.Output data = new DirtyStreamGenerator(11, 0.03, 0.04).generate(6000);
+    // The spec is inferred from the data, as a user without configuration would get it.
+    produce(clients, data.lines().subList(0, 500));
+    DatasetSpec spec = new DatasetSpecResolver(clients).resolve(Duration.ofSeconds(60));
+    assertThat(spec.getFeatures()).containsExactlyInAnyOrderElementsOf(DirtyStreamGenerator.FEATURES);
+    assertThat(spec.getLabels()).containsExactlyInAnyOrder("fraud", "legit", "review");
+
+    try (PreprocessApp a = new PreprocessApp(config, spec, Files.createTempDirectory("a").toString());
+         PreprocessApp b = new PreprocessApp(config, spec, Files.createTempDirectory("b").toString())) {
+      a.start();
+      b.start();
+      produce(clients, data.lines().subList(500, data.lines().size()));
+      await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
+        PipelineReport r = PipelineReport.read(clients);
+        return r.raw() == data.lines().size() && r.reconciles() && r.clean() == data.valid();
+      });
+      assertThat(a.streams().state()).isEqualTo(KafkaStreams.State.RUNNING);
+      assertThat(b.streams().state()).isEqualTo(KafkaStreams.State.RUNNING);
+    }
+
+    PipelineReport r = PipelineReport.read(clients);
+    assertThat(r.duplicates()).isEqualTo(data.duplicates());
+    Map<String, Long> expectedDlq = new HashMap<>();
+    data.rejected().forEach((k, v) -> expectedDlq.put(k.name(), v));
+    assertThat(r.dlq()).isEqualTo(expectedDlq);
+    assertThat(r.classes()).isEqualTo(data.classes());
+
+    List<ProcessedRecord> clean = read(clients, config.topic(TopicName.CLEAN));
+    assertThat(clean).extracting(ProcessedRecord::getId).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(data.validIds());
+    List<RejectedRecord> dlq = new ArrayList<>();
+    new TopicReader(clients).readAll(config.topic(TopicName.DLQ), rec -> dlq.add(Avro.REJECTED.decode(rec.value())));
+    assertThat(dlq).hasSize((int) r.dlqTotal());
+
+    // Global stats merged from 4 partitions equal one batch pass over the valid unique records.
+    for (int f = 0; f < spec.getFeatures().size(); f++) {
+      int src = DirtyStreamGenerator.FEATURES.indexOf(spec.getFeatures().get(f));
+      double[] col = data.validFeatures().stream().mapToDouble(x -> x[src]).toArray();
+      double mean = java.util.Arrays.stream(col).average().orElseThrow();
+      double sd = Math.sqrt(java.util.Arrays.stream(col).map(v -> (v - mean) * (v - mean)).sum() / col.length);
+      assertThat(r.normalizer().mean(f)).isCloseTo(mean, within(1e-9 * Math.max(1, Math.abs(mean))));
+      assertThat(r.normalizer().std(f)).isCloseTo(sd, within(1e-9 * Math.max(1, sd)));
+    }
+
+    // Train and eval never share an id; train is balanced within 2% of 1:1 per class against the largest.
+    List<ProcessedRecord> train = read(clients, config.topic(TopicName.TRAIN));
+    List<ProcessedRecord> eval = read(clients, config.topic(TopicName.EVAL));
+    var evalIds = eval.stream().map(ProcessedRecord::getId).collect(Collectors.toSet());
+    assertThat(train).noneMatch(t -> evalIds.contains(t.getId()) || t.getParents().stream().anyMatch(evalIds::contains));
+    Map<String, Long> perClass = train.stream().collect(Collectors.groupingBy(ProcessedRecord::getLabel, Collectors.counting()));
+    long max = perClass.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+    perClass.values().forEach(v -> assertThat((double) v / max).isCloseTo(1.0, within(0.02)));
+    assertThat(r.trainClasses()).isEqualTo(perClass);
+  }
+
+  @Test
+  void aRestartInTheMiddleRestoresStateAndChangesNoOutput() throws Exception {
+    DirtyStreamGenerator.Output data = new DirtyStreamGenerator(5, 0.02, 0.05).generate(3000);
+    DatasetSpec spec = DatasetSpec.newBuilder().setFeatures(DirtyStreamGenerator.FEATURES).setLabels(DirtyStreamGenerator.LABELS).build();
+
+    // Reference: one uninterrupted run (one partition, so the order and thus every value is deterministic).
+    StreamlearnConfig ref = RealKafka.config("restart-ref", Map.of("topic.partitions", "1"));
+    createTopics(ref);
+    KafkaClients refClients = new KafkaClients(ref);
+    try (PreprocessApp app = new PreprocessApp(ref, spec, Files.createTempDirectory("ref").toString())) {
+      app.start();
+      produce(refClients, data.lines());
+      awaitCaughtUp(refClients, data.lines().size());
+    }
+
+    // Interrupted run: stop half-way, wipe the local state so it must come back from the changelogs, resume.
+    StreamlearnConfig cut = RealKafka.config("restart-cut", Map.of("topic.partitions", "1"));
+    createTopics(cut);
+    KafkaClients cutClients = new KafkaClients(cut);
+    int half = data.lines().size() / 2;
+    try (PreprocessApp app = new PreprocessApp(cut, spec, Files.createTempDirectory("cut1").toString())) {
+      app.start();
+      produce(cutClients, data.lines().subList(0, half));
+      awaitCaughtUp(cutClients, half);
+    }
+    try (PreprocessApp app = new PreprocessApp(cut, spec, Files.createTempDirectory("cut2").toString())) {
+      app.start();
+      produce(cutClients, data.lines().subList(half, data.lines().size()));
+      awaitCaughtUp(cutClients, data.lines().size());
+    }
+
+    for (TopicName t : List.of(TopicName.CLEAN, TopicName.TRAIN, TopicName.EVAL)) {
+      assertThat(read(cutClients, cut.topic(t))).as(t.suffix()).containsExactlyElementsOf(read(refClients, ref.topic(t)));
+    }
+    assertThat(PipelineReport.read(cutClients).duplicates()).isEqualTo(data.duplicates());
+  }
+
+  private static void awaitCaughtUp(KafkaClients clients, long raw) {
+    await().atMost(PATIENCE).pollInterval(Duration.ofMillis(300)).until(() -> {
+      PipelineReport r = PipelineReport.read(clients);
+      return r.raw() == raw && r.reconciles();
+    });
+  }
+
+  static void createTopics(StreamlearnConfig config) throws Exception {
+    try (Admin admin = new KafkaClients(config).admin()) {
+      new TopicAdmin(admin).ensure(TopicSpec.all(config));
+    }
+  }
+
+  static void produce(KafkaClients clients, List<String> lines) {
+    try (KafkaProducer<byte[], byte[]> p = clients.producer()) {
+      for (String l : lines) {
+        p.send(new ProducerRecord<>(clients.config().topic(TopicName.RAW), l.getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+  }
+
+  static List<ProcessedRecord> read(KafkaClients clients, String topic) {
+    List<ProcessedRecord> out = new ArrayList<>();
+    new TopicReader(clients).readAll(topic, r -> out.add(Avro.PROCESSED.decode(r.value())));
+    return out;
+  }
+
+}
