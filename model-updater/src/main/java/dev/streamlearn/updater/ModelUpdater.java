@@ -1,0 +1,428 @@
+package dev.streamlearn.updater;
+
+import static dev.streamlearn.core.StreamlearnConfig.*;
+
+import dev.streamlearn.avro.CommandType;
+import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.avro.ModelCommand;
+import dev.streamlearn.avro.ModelPointer;
+import dev.streamlearn.avro.ModelSnapshot;
+import dev.streamlearn.avro.NormalizerStats;
+import dev.streamlearn.avro.ProcessedRecord;
+import dev.streamlearn.avro.SnapshotStatus;
+import dev.streamlearn.core.KafkaClients;
+import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.core.TopicName;
+import dev.streamlearn.core.TopicReader;
+import dev.streamlearn.schemas.Avro;
+import dev.streamlearn.stats.RunningStats;
+import dev.streamlearn.stats.StatsCodec;
+import dev.streamlearn.updater.metrics.ClassificationMetrics;
+import dev.streamlearn.updater.snapshot.Snapshot;
+import dev.streamlearn.updater.snapshot.SnapshotCache;
+import dev.streamlearn.updater.snapshot.SnapshotCatalog;
+import dev.streamlearn.updater.snapshot.SnapshotChunker;
+import dev.streamlearn.updater.snapshot.SnapshotPublisher;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The model updater: trains a DL4J network incrementally on records.train, evaluates it on a
+ * sliding window of records.eval, and every N records or T seconds publishes a versioned snapshot.
+ *
+ * <p>Exactly-once: a snapshot's chunks, the pointer on model.current and the consumer offsets the
+ * snapshot covers are committed in one Kafka transaction. After a crash the updater restores the
+ * pointer's training head and resumes from the offsets committed with it, so every training record
+ * is learnt exactly once along a lineage. Rollback commands on model.commands are processed in the
+ * same stream, so a restart never replays or forgets one.
+ */
+public final class ModelUpdater implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ModelUpdater.class);
+
+  private final StreamlearnConfig config;
+  private final KafkaClients clients;
+  private final Consumer<SnapshotEvent> listener;
+  private final String model;
+  private final String trainTopic;
+  private final String evalTopic;
+  private final String commandsTopic;
+  private final String dataGroup;
+  private final SnapshotCatalog catalog;
+  private final SnapshotCache cache;
+  private final QualityGate gate;
+  private final int batchSize;
+
+  private DatasetSpec spec;
+  private Trainer trainer;
+  private MultiLayerNetwork serving;
+  private long servingVersion = -1;
+  private long headVersion = -1;
+  private long nextVersion = 1;
+  private long trainedTotal;
+  private long syntheticTotal;
+  private long trainedSinceSnapshot;
+  private long lastSnapshotNanos = System.nanoTime();
+  private long fitNanos;
+  private long fitSamples;
+  private final Map<TopicPartition, Long> positions = new HashMap<>();
+  /** Metadata of every complete version of this model, so a rollback finds its target in the cache without reading the topic. */
+  private final TreeMap<Long, ModelSnapshot> known = new TreeMap<>();
+  private final List<double[]> batchX = new ArrayList<>();
+  private final List<Integer> batchY = new ArrayList<>();
+  private final List<Double> batchW = new ArrayList<>();
+  private EvalWindow window;
+  private KafkaProducer<byte[], byte[]> producer;
+  private SnapshotPublisher publisher;
+
+  public ModelUpdater(StreamlearnConfig config, Consumer<SnapshotEvent> listener) {
+    this.config = config;
+    this.clients = new KafkaClients(config);
+    this.listener = listener;
+    this.model = config.getString(MODEL_NAME);
+    this.trainTopic = config.topic(TopicName.TRAIN);
+    this.evalTopic = config.topic(TopicName.EVAL);
+    this.commandsTopic = config.topic(TopicName.COMMANDS);
+    this.dataGroup = config.getString(TOPIC_PREFIX) + "updater-" + model;
+    this.catalog = new SnapshotCatalog(clients);
+    this.cache = new SnapshotCache(Path.of(config.getString(CACHE_DIR)).resolve(config.getString(TOPIC_PREFIX) + model));
+    this.gate = new QualityGate(config.getBoolean(GATE_ENABLED), config.getDouble(GATE_TOLERANCE));
+    this.batchSize = config.getInt(BATCH_SIZE);
+    this.window = new EvalWindow(config.getInt(EVAL_WINDOW));
+  }
+
+  /** Transactional id: one per model and pipeline, so a second instance fences the first. */
+  public String transactionalId() {
+    return dataGroup;
+  }
+
+  /** Runs until {@code stop} is set; throws if fenced by another instance or on a Kafka error (restart resumes exactly). */
+  public void run(AtomicBoolean stop) throws InterruptedException {
+    spec = awaitSpec(stop);
+    if (spec == null) {
+      return;
+    }
+    try (LeaderLock lock = new LeaderLock(clients, dataGroup + ".leader", commandsTopic)) {
+      boolean announced = false;
+      while (!lock.awaitLeadership(Duration.ofMillis(500))) {
+        if (stop.get()) {
+          return;
+        }
+        if (!announced) {
+          listener.accept(new SnapshotEvent.Waiting(model));
+          announced = true;
+        }
+      }
+      producer = clients.transactionalProducer(transactionalId());
+      producer.initTransactions();
+      publisher = new SnapshotPublisher(producer, config);
+      try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer(dataGroup)) {
+        resume(consumer);
+        while (!stop.get()) {
+          if (!lock.isLeader()) {
+            throw new IllegalStateException("lost the leadership of model " + model + " to another updater");
+          }
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            handle(r);
+          }
+          if (shouldSnapshot()) {
+            catchUpEval(consumer);
+            publishSnapshot();
+          }
+        }
+      }
+    } catch (ProducerFencedException e) {
+      throw new IllegalStateException("another updater of model " + model + " took over (fenced): " + e.getMessage(), e);
+    } finally {
+      if (producer != null) {
+        producer.close(Duration.ofSeconds(5));
+      }
+    }
+  }
+
+  private DatasetSpec awaitSpec(AtomicBoolean stop) throws InterruptedException {
+    while (!stop.get()) {
+      Optional<DatasetSpec> s = pinnedSpec();
+      if (s.isPresent()) {
+        return s.get();
+      }
+      log.info("waiting for the streams app to pin the dataset spec on {}", config.topic(TopicName.STATS));
+      Thread.sleep(1000); // nothing to await on but the topic's content; re-read it
+    }
+    return null;
+  }
+
+  private Optional<DatasetSpec> pinnedSpec() {
+    DatasetSpec[] found = new DatasetSpec[1];
+    new TopicReader(clients).readAll(config.topic(TopicName.STATS), r -> {
+      if (r.key() != null && "spec".equals(new String(r.key(), StandardCharsets.UTF_8)) && r.value() != null) {
+        found[0] = Avro.SPEC.decode(r.value());
+      }
+    });
+    return Optional.ofNullable(found[0]);
+  }
+
+  private void resume(KafkaConsumer<byte[], byte[]> consumer) {
+    List<TopicPartition> parts = new ArrayList<>();
+    for (String t : List.of(trainTopic, evalTopic, commandsTopic)) {
+      parts.addAll(TopicReader.partitions(consumer, t));
+    }
+    consumer.assign(parts);
+    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(parts));
+    for (TopicPartition tp : parts) {
+      OffsetAndMetadata om = committed.get(tp);
+      if (om != null) {
+        consumer.seek(tp, om.offset());
+      } else if (tp.topic().equals(commandsTopic)) {
+        consumer.seekToEnd(List.of(tp)); // commands from before this updater ever ran do not apply
+      } else {
+        consumer.seekToBeginning(List.of(tp));
+      }
+      positions.put(tp, consumer.position(tp));
+    }
+    known.putAll(catalog.versions(model).getOrDefault(model, new TreeMap<>()));
+    if (!known.isEmpty()) {
+      nextVersion = known.lastKey() + 1;
+    }
+    Optional<ModelPointer> pointer = catalog.pointer(model);
+    if (pointer.isPresent()) {
+      ModelPointer p = pointer.get();
+      headVersion = p.getHead() >= 0 ? p.getHead() : p.getVersion();
+      Snapshot head = catalog.load(model, headVersion, known.get(headVersion), cache);
+      trainer = new Trainer(Trainer.deserialize(head.network()));
+      trainedTotal = head.meta().getTrainedRecords();
+      syntheticTotal = head.meta().getSyntheticRecords();
+      servingVersion = p.getVersion();
+      serving = servingVersion == headVersion ? trainer.network().clone() : Trainer.deserialize(catalog.load(model, servingVersion, known.get(servingVersion), cache).network());
+    } else {
+      trainer = new Trainer(ModelFactory.create(config, spec.getFeatures().size(), spec.getLabels().size()));
+    }
+    Map<String, Long> offsets = new TreeMap<>();
+    positions.forEach((tp, o) -> offsets.put(tp.toString(), o));
+    listener.accept(new SnapshotEvent.Resumed(model, headVersion, servingVersion, offsets));
+  }
+
+  private void handle(ConsumerRecord<byte[], byte[]> r) {
+    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+    positions.put(tp, r.offset() + 1);
+    if (r.topic().equals(commandsTopic)) {
+      ModelCommand cmd = Avro.COMMAND.decode(r.value());
+      if (cmd.getModel().equals(model) && cmd.getType() == CommandType.ROLLBACK) {
+        rollback(cmd);
+      }
+      return;
+    }
+    ProcessedRecord p = Avro.PROCESSED.decode(r.value());
+    if (p.getFeatures().size() != spec.getFeatures().size() || p.getLabelIndex() >= spec.getLabels().size()) {
+      log.warn("skipping {} at {}: {} features / label {} do not fit the spec", p.getId(), tp, p.getFeatures().size(), p.getLabel());
+      return;
+    }
+    double[] x = new double[p.getFeatures().size()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = p.getFeatures().get(i);
+    }
+    if (r.topic().equals(evalTopic)) {
+      window.add(x, p.getLabelIndex());
+      return;
+    }
+    batchX.add(x);
+    batchY.add(p.getLabelIndex());
+    batchW.add(p.getWeight());
+    trainedTotal++;
+    trainedSinceSnapshot++;
+    if (p.getSynthetic()) {
+      syntheticTotal++;
+    }
+    if (batchX.size() >= batchSize) {
+      fitBatch();
+    }
+  }
+
+  private void fitBatch() {
+    if (batchX.isEmpty()) {
+      return;
+    }
+    int[] y = batchY.stream().mapToInt(Integer::intValue).toArray();
+    boolean weighted = batchW.stream().anyMatch(w -> w != 1.0);
+    double[] w = weighted ? batchW.stream().mapToDouble(Double::doubleValue).toArray() : null;
+    long t0 = System.nanoTime();
+    trainer.fit(batchX.toArray(double[][]::new), y, w);
+    fitNanos += System.nanoTime() - t0;
+    fitSamples += y.length;
+    batchX.clear();
+    batchY.clear();
+    batchW.clear();
+  }
+
+  /**
+   * Reads records.eval up to its current end before a snapshot, with the other partitions paused, so
+   * the metrics and the gate judge the newest eval window however the fetches interleaved.
+   */
+  private void catchUpEval(KafkaConsumer<byte[], byte[]> consumer) {
+    List<TopicPartition> others = consumer.assignment().stream().filter(tp -> !tp.topic().equals(evalTopic)).toList();
+    List<TopicPartition> eval = consumer.assignment().stream().filter(tp -> tp.topic().equals(evalTopic)).toList();
+    Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(eval));
+    consumer.pause(others);
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (System.nanoTime() < deadline) {
+        end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+        if (end.isEmpty()) {
+          break;
+        }
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          handle(r);
+        }
+      }
+    } finally {
+      consumer.resume(others);
+    }
+  }
+
+  private boolean shouldSnapshot() {
+    if (trainedSinceSnapshot == 0) {
+      return false;
+    }
+    return trainedSinceSnapshot >= config.getLong(SNAPSHOT_EVERY_RECORDS)
+        || System.nanoTime() - lastSnapshotNanos >= Duration.ofMillis(config.getLong(SNAPSHOT_EVERY_MS)).toNanos();
+  }
+
+  private ClassificationMetrics evaluate(MultiLayerNetwork net) {
+    if (net == null || window.size() == 0) {
+      return null;
+    }
+    double[][] probs = new Trainer(net).predict(window.features());
+    return ClassificationMetrics.compute(window.labels(), probs, spec.getLabels().size());
+  }
+
+  private void publishSnapshot() {
+    fitBatch(); // the snapshot covers exactly the records consumed so far
+    ClassificationMetrics candidate = evaluate(trainer.network());
+    ClassificationMetrics current = evaluate(serving);
+    QualityGate.Decision decision = gate.decide(candidate, current, servingVersion);
+    long version = nextVersion;
+    Map<String, Double> metrics = candidate == null ? new TreeMap<>() : new TreeMap<>(candidate.toMap(spec.getLabels()));
+    if (current != null) {
+      metrics.put("current_macro_f1", current.macroF1());
+    }
+    Map<String, Long> offsets = new TreeMap<>();
+    positions.forEach((tp, o) -> offsets.put(tp.toString(), o));
+    ModelSnapshot meta = ModelSnapshot.newBuilder().setModel(model).setVersion(version).setParentVersion(headVersion < 0 ? null : headVersion)
+        .setCreatedAt(System.currentTimeMillis()).setStatus(decision.promote() ? SnapshotStatus.PROMOTED : SnapshotStatus.HELD)
+        .setHoldReason(decision.promote() ? null : decision.reason()).setChunkIndex(0).setChunkCount(1).setChunk(java.nio.ByteBuffer.allocate(0))
+        .setSizeBytes(0).setSha256("").setSpec(spec).setNormalizer(globalStats()).setOffsets(offsets).setTrainedRecords(trainedTotal)
+        .setSyntheticRecords(syntheticTotal).setConfigHash(configHash()).setMetrics(metrics).build();
+    byte[] network = trainer.serialize();
+    List<ModelSnapshot> chunks = SnapshotChunker.split(meta, network, config.getInt(CHUNK_BYTES));
+    long newServing = decision.promote() ? version : servingVersion;
+    ModelPointer pointer = ModelPointer.newBuilder().setModel(model).setVersion(newServing).setHead(version)
+        .setPreviousVersion(servingVersion < 0 ? null : servingVersion).setReason(decision.promote() ? "promoted: " + decision.reason() : "held v" + version + ": " + decision.reason())
+        .setUpdatedAt(System.currentTimeMillis()).build();
+    long t0 = System.nanoTime();
+    commit(chunks, pointer);
+    long publishMs = (System.nanoTime() - t0) / 1_000_000;
+    cache.put(model, version, network);
+    known.put(version, ModelSnapshot.newBuilder(chunks.get(0)).setChunk(java.nio.ByteBuffer.allocate(0)).build());
+    if (decision.promote()) {
+      serving = trainer.network().clone();
+      servingVersion = version;
+    }
+    headVersion = version;
+    nextVersion = version + 1;
+    trainedSinceSnapshot = 0;
+    lastSnapshotNanos = System.nanoTime();
+    ModelSnapshot published = ModelSnapshot.newBuilder(chunks.get(0)).setChunk(java.nio.ByteBuffer.allocate(0)).build();
+    double sps = fitNanos == 0 ? 0 : fitSamples / (fitNanos / 1e9);
+    listener.accept(new SnapshotEvent.Published(published, servingVersion, decision.reason(), publishMs, sps));
+  }
+
+  private void commit(List<ModelSnapshot> chunks, ModelPointer pointer) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    positions.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
+    publisher.commit(chunks, pointer, offsets, dataGroup);
+  }
+
+  private void rollback(ModelCommand cmd) {
+    long target = cmd.getVersion();
+    Snapshot s;
+    try {
+      s = catalog.load(model, target, known.get(target), cache);
+    } catch (RuntimeException e) {
+      log.error("ignoring rollback of {} to v{}: {}", model, target, e.getMessage());
+      return;
+    }
+    long from = servingVersion;
+    trainer.replace(Trainer.deserialize(s.network()));
+    serving = trainer.network().clone();
+    servingVersion = target;
+    headVersion = target;
+    trainedTotal = s.meta().getTrainedRecords();
+    syntheticTotal = s.meta().getSyntheticRecords();
+    // What was consumed but not snapshotted belongs to the abandoned lineage: V learns only what comes next.
+    batchX.clear();
+    batchY.clear();
+    batchW.clear();
+    trainedSinceSnapshot = 0;
+    lastSnapshotNanos = System.nanoTime();
+    String reason = "rollback to v" + target + (cmd.getReason().isEmpty() ? "" : ": " + cmd.getReason());
+    ModelPointer pointer = ModelPointer.newBuilder().setModel(model).setVersion(target).setHead(target)
+        .setPreviousVersion(from < 0 ? null : from).setReason(reason).setUpdatedAt(System.currentTimeMillis()).build();
+    commit(List.of(), pointer);
+    listener.accept(new SnapshotEvent.RolledBack(model, from, target, reason));
+  }
+
+  /** The exact merge of every partition's normalizer stats: the transform serving must apply. */
+  private NormalizerStats globalStats() {
+    List<NormalizerStats> parts = new ArrayList<>();
+    new TopicReader(clients).readAll(config.topic(TopicName.STATS), r -> {
+      if (r.key() != null && new String(r.key(), StandardCharsets.UTF_8).startsWith("prep-") && r.value() != null) {
+        parts.add(Avro.STATS.decode(r.value()));
+      }
+    });
+    Map<Integer, NormalizerStats> latest = new TreeMap<>();
+    parts.forEach(p -> latest.put(p.getPartition(), p));
+    RunningStats merged = new RunningStats(spec.getFeatures().size());
+    String method = "zscore";
+    for (NormalizerStats p : latest.values()) {
+      if (p.getCount().size() == merged.width()) {
+        merged.merge(StatsCodec.fromAvro(p));
+        method = p.getMethod();
+      }
+    }
+    return StatsCodec.toAvro(merged, spec, method, -1, Map.of(), System.currentTimeMillis());
+  }
+
+  private String configHash() {
+    StringBuilder sb = new StringBuilder();
+    config.rawValues().forEach((k, v) -> {
+      if (k.startsWith("updater.") || k.equals(MODEL_NAME)) {
+        sb.append(k).append('=').append(v).append('\n');
+      }
+    });
+    sb.append(trainer.network().getLayerWiseConfigurations().toJson());
+    return Snapshot.sha256(sb.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+  }
+
+  @Override
+  public void close() {
+    cache.close();
+  }
+}

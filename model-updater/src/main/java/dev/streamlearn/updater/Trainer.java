@@ -1,0 +1,80 @@
+package dev.streamlearn.updater;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Incremental training of one network on mini-batches, batch prediction, and (de)serialization
+ * with the updater state: Adam's moment estimates are part of the model, or training degrades
+ * after every save and restore.
+ */
+public final class Trainer {
+
+  private MultiLayerNetwork net;
+  private final int classes;
+
+  public Trainer(MultiLayerNetwork net) {
+    this.net = net;
+    this.classes = (int) net.getLayer(net.getnLayers() - 1).getParam("W").size(1);
+  }
+
+  public MultiLayerNetwork network() {
+    return net;
+  }
+
+  public int classes() {
+    return classes;
+  }
+
+  /** One gradient step on a mini-batch. {@code weights} may be null (all 1). */
+  public void fit(double[][] x, int[] y, double[] weights) {
+    INDArray features = Nd4j.createFromArray(x).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+    INDArray labels = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, y.length, classes);
+    for (int i = 0; i < y.length; i++) {
+      labels.putScalar(i, y[i], 1f);
+    }
+    DataSet ds = new DataSet(features, labels);
+    if (weights != null) {
+      // A per-example label mask scales each example's loss: how class weights reach the gradient.
+      ds.setLabelsMaskArray(Nd4j.createFromArray(weights).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).reshape(y.length, 1));
+    }
+    net.fit(ds);
+  }
+
+  /** Class probabilities, one row per input row. */
+  public double[][] predict(double[][] x) {
+    if (x.length == 0) {
+      return new double[0][];
+    }
+    INDArray out = net.output(Nd4j.createFromArray(x).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT), false);
+    return out.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+  }
+
+  public byte[] serialize() {
+    try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+      ModelSerializer.writeModel(net, out, true);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static MultiLayerNetwork deserialize(byte[] bytes) {
+    try {
+      return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("not a DL4J model: " + e.getMessage(), e);
+    }
+  }
+
+  public void replace(MultiLayerNetwork other) {
+    this.net = other;
+  }
+}

@@ -1,0 +1,104 @@
+package dev.streamlearn.updater;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.streamlearn.avro.ModelPointer;
+import dev.streamlearn.avro.ModelSnapshot;
+import dev.streamlearn.avro.SnapshotStatus;
+import dev.streamlearn.updater.client.CurrentModel;
+import dev.streamlearn.updater.snapshot.SnapshotCatalog;
+import dev.streamlearn.updater.snapshot.SnapshotIntegrityException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ModelUpdaterIntegrationTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(120);
+
+  @Test
+  void trainsASeparableStreamAndRollsBackAndForward() throws Exception {
+    try (UpdaterFixture f = new UpdaterFixture("updater", Map.of())) {
+      f.produce(10_000);
+      f.startUpdater();
+      // 9,000 training records, a snapshot every 2,000 (the last one by size or, here, on the next trigger)
+      await().atMost(PATIENCE).until(() -> f.published().size() >= 4);
+      SnapshotEvent.Published last = f.published().get(f.published().size() - 1);
+      assertThat(last.meta().getMetrics().get("macro_f1")).as("macro F1 on a separable stream").isGreaterThan(0.9);
+      assertThat(last.meta().getMetrics()).containsKeys("accuracy", "balanced_accuracy", "roc_auc", "log_loss", "f1.x", "precision.y", "recall.z");
+      assertThat(f.published()).extracting(p -> p.meta().getVersion()).containsExactly(1L, 2L, 3L, 4L);
+      assertThat(f.published().get(1).meta().getParentVersion()).isEqualTo(1L);
+
+      SnapshotCatalog catalog = new SnapshotCatalog(f.clients);
+      ModelPointer before = catalog.pointer("m").orElseThrow();
+
+      // Rollback to v1: the pointer moves within a second and training continues from v1.
+      ModelAdmin.RollbackResult result = new ModelAdmin(f.clients).rollback("m", 1, "test", Duration.ofSeconds(10));
+      assertThat(result.appliedByUpdater()).isTrue();
+      assertThat(result.pointer().getVersion()).isEqualTo(1);
+      assertThat(result.pointer().getPreviousVersion()).isEqualTo(before.getVersion());
+      assertThat(result.millis()).as("rollback visible on model.current").isLessThan(5000);
+
+      f.produce(3_000);
+      await().atMost(PATIENCE).until(() -> f.published().size() >= 5);
+      ModelSnapshot afterRollback = f.published().get(4).meta();
+      assertThat(afterRollback.getVersion()).as("versions keep increasing").isEqualTo(5);
+      assertThat(afterRollback.getParentVersion()).as("parent is the rolled-back version").isEqualTo(1L);
+      long v1Trained = f.published().get(0).meta().getTrainedRecords();
+      assertThat(afterRollback.getTrainedRecords()).as("v1's records plus only what came after the rollback")
+          .isLessThan(last.meta().getTrainedRecords() + 2700).isGreaterThan(v1Trained);
+
+      // Roll forward to v4 is the same command.
+      assertThat(new ModelAdmin(f.clients).rollback("m", 4, "forward", Duration.ofSeconds(10)).pointer().getVersion()).isEqualTo(4);
+
+      // A downstream client loads the current version and predicts from raw features.
+      CurrentModel current = new CurrentModel(f.clients, "m");
+      assertThat(current.refresh()).isTrue();
+      assertThat(current.version()).isEqualTo(4);
+      assertThat(current.predict(Map.of("a", 2.0, "b", 0.0, "c", 0.0, "d", 1.0)).values().stream().mapToDouble(Double::doubleValue).sum())
+          .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+    }
+  }
+
+  @Test
+  void aWorseSnapshotIsPublishedButHeld() throws Exception {
+    try (UpdaterFixture f = new UpdaterFixture("gate", Map.of("updater.snapshot.every.records", "1800"))) {
+      f.produce(2_000);
+      f.startUpdater();
+      await().atMost(PATIENCE).until(() -> f.published().size() >= 1);
+      f.produce(2_000, true); // a batch with wrong labels arrives
+      await().atMost(PATIENCE).until(() -> f.published().size() >= 2);
+      SnapshotEvent.Published good = f.published().get(0);
+      SnapshotEvent.Published bad = f.published().get(1);
+      assertThat(good.meta().getStatus()).isEqualTo(SnapshotStatus.PROMOTED);
+      assertThat(bad.meta().getStatus()).isEqualTo(SnapshotStatus.HELD);
+      assertThat(bad.meta().getHoldReason()).contains("macro F1").contains("< v1's");
+      assertThat(bad.meta().getMetrics().get("macro_f1")).isLessThan(bad.meta().getMetrics().get("current_macro_f1") - 0.01);
+      SnapshotCatalog catalog = new SnapshotCatalog(f.clients);
+      ModelPointer pointer = catalog.pointer("m").orElseThrow();
+      assertThat(pointer.getVersion()).as("current stays at the good version").isEqualTo(1);
+      assertThat(pointer.getHead()).as("training continues from the held one").isEqualTo(2);
+      assertThat(catalog.versions("m").get("m").get(2L).getStatus()).isEqualTo(SnapshotStatus.HELD);
+    }
+  }
+
+  @Test
+  void aTamperedSnapshotIsRefused() throws Exception {
+    try (UpdaterFixture f = new UpdaterFixture("tamper", Map.of())) {
+      List<dev.streamlearn.avro.ModelSnapshot> chunks = dev.streamlearn.updater.snapshot.SnapshotChunker.split(
+          SnapshotChunkerTest.meta(1), new byte[] {1, 2, 3, 4, 5}, 1024);
+      chunks.get(0).setChunk(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 6}));
+      try (var producer = f.clients.transactionalProducer("tamper-test")) {
+        producer.initTransactions();
+        new dev.streamlearn.updater.snapshot.SnapshotPublisher(producer, f.config).commit(chunks,
+            ModelPointer.newBuilder().setModel("m").setVersion(1).setHead(1).setReason("test").setUpdatedAt(1).build(), null, null);
+      }
+      assertThatThrownBy(() -> new SnapshotCatalog(f.clients).load("m", 1, null)).isInstanceOf(SnapshotIntegrityException.class)
+          .hasMessageContaining("SHA-256");
+      assertThatThrownBy(() -> new CurrentModel(f.clients, "m").refresh()).isInstanceOf(SnapshotIntegrityException.class);
+    }
+  }
+}
