@@ -35,6 +35,7 @@ public final class PreprocessApp implements AutoCloseable {
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, c.getInt(STREAM_THREADS));
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) c.getShort(TOPIC_REPLICATION));
+    p.putIfAbsent("processing.exception.handler.global.enabled", true);
     // The DLQ carries oversize records whole (up to the raw topic's 8 MB limit).
     p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 10 * 1024 * 1024);
     p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");

@@ -1,0 +1,179 @@
+package dev.streamlearn.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamlearn.avro.ModelPointer;
+import dev.streamlearn.avro.ModelSnapshot;
+import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.schemas.JsonRenderer;
+import dev.streamlearn.updater.ModelAdmin;
+import dev.streamlearn.updater.snapshot.Snapshot;
+import dev.streamlearn.updater.snapshot.SnapshotCatalog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "models", mixinStandardHelpOptions = true, description = "List, inspect, export, roll back / forward and prune model versions.",
+    subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Show.class, ModelsCommand.Current.class, ModelsCommand.Export.class,
+        ModelsCommand.Rollback.class, ModelsCommand.Prune.class})
+public final class ModelsCommand {
+
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  static String modelOf(ConfigOptions o, String model) {
+    return model != null ? model : o.config().getString(StreamlearnConfig.MODEL_NAME);
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Every version: status, parent, records, metrics; '*' marks the current one.")
+  static final class ListVersions implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+    @Option(names = "--model", description = "Model name (default: model.name). Use --all for every model.") String model;
+    @Option(names = "--all", description = "All models.") boolean all;
+    @Option(names = "--json", description = "JSON for tools.") boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      SnapshotCatalog catalog = new SnapshotCatalog(options.clients());
+      Map<String, TreeMap<Long, ModelSnapshot>> versions = catalog.versions(all ? null : modelOf(options, model));
+      Map<String, ModelPointer> pointers = catalog.pointers();
+      if (json) {
+        ArrayNode arr = JSON.createArrayNode();
+        versions.forEach((m, vs) -> vs.values().forEach(s -> {
+          ObjectNode o = (ObjectNode) JsonRenderer.toJson(s);
+          o.remove("chunk");
+          o.remove("normalizer");
+          o.put("current", pointers.containsKey(m) && pointers.get(m).getVersion() == s.getVersion());
+          arr.add(o);
+        }));
+        System.out.println(JSON.writeValueAsString(arr));
+        return 0;
+      }
+      if (versions.isEmpty()) {
+        System.out.println("no snapshots yet");
+        return 0;
+      }
+      versions.forEach((m, vs) -> {
+        ModelPointer p = pointers.get(m);
+        System.out.printf("model %s (current v%s)%n", m, p == null ? "-" : p.getVersion());
+        System.out.println("   version parent status    created               trained   macroF1  accuracy  roc_auc      size");
+        vs.values().forEach(s -> System.out.printf("%s %7d %6s %-9s %s %,9d  %7.4f  %8.4f  %7.4f  %8s%n",
+            p != null && p.getVersion() == s.getVersion() ? " *" : "  ", s.getVersion(), s.getParentVersion() == null ? "-" : s.getParentVersion(),
+            s.getStatus(), Instant.ofEpochMilli(s.getCreatedAt()).toString().substring(0, 19), s.getTrainedRecords(),
+            s.getMetrics().getOrDefault("macro_f1", Double.NaN), s.getMetrics().getOrDefault("accuracy", Double.NaN),
+            s.getMetrics().getOrDefault("roc_auc", Double.NaN), EventPrinter.size(s.getSizeBytes())));
+      });
+      return 0;
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "Everything about one version (metadata, lineage offsets, metrics) as JSON.")
+  static final class Show implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+    @Option(names = "--model") String model;
+    @Option(names = "--version", required = true) long version;
+
+    @Override
+    public Integer call() throws Exception {
+      String m = modelOf(options, model);
+      ModelSnapshot s = new SnapshotCatalog(options.clients()).versions(m).getOrDefault(m, new TreeMap<>()).get(version);
+      if (s == null) {
+        throw new IllegalArgumentException("model " + m + " has no version " + version);
+      }
+      ObjectNode o = (ObjectNode) JsonRenderer.toJson(s);
+      o.remove("chunk");
+      System.out.println(JSON.writeValueAsString(o));
+      return 0;
+    }
+  }
+
+  @Command(name = "current", mixinStandardHelpOptions = true, description = "The current version pointer (model.current).")
+  static final class Current implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+    @Option(names = "--model") String model;
+    @Option(names = "--json") boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      String m = modelOf(options, model);
+      Optional<ModelPointer> p = new SnapshotCatalog(options.clients()).pointer(m);
+      if (p.isEmpty()) {
+        System.err.println("model " + m + " has no current version yet");
+        return 3;
+      }
+      if (json) {
+        System.out.println(JSON.writeValueAsString(JsonRenderer.toJson(p.get())));
+      } else {
+        System.out.printf("%s: v%d (training head v%d) since %s: %s%n", m, p.get().getVersion(), p.get().getHead(),
+            Instant.ofEpochMilli(p.get().getUpdatedAt()), p.get().getReason());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = {"Write a version's network (verified) to a file that DL4J loads directly:", "ModelSerializer.restoreMultiLayerNetwork(file)."})
+  static final class Export implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+    @Option(names = "--model") String model;
+    @Option(names = "--version", description = "Default: the current version.") Long version;
+    @Option(names = {"-o", "--out"}, required = true) Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      String m = modelOf(options, model);
+      SnapshotCatalog catalog = new SnapshotCatalog(options.clients());
+      long v = version != null ? version : catalog.pointer(m).orElseThrow(() -> new IllegalArgumentException("model " + m + " has no current version")).getVersion();
+      Snapshot s = catalog.load(m, v, null);
+      Files.write(out, s.network());
+      System.err.printf("wrote %s v%d (%s, sha256 %s) to %s%n", m, v, EventPrinter.size(s.network().length), s.meta().getSha256(), out);
+      return 0;
+    }
+  }
+
+  @Command(name = "rollback", mixinStandardHelpOptions = true,
+      description = {"Point the model at version V (older: rollback; newer: roll forward). The updater continues training from V's weights.",
+          "Sent as a command on model.commands; if no updater applies it within --wait seconds, the pointer is moved directly."})
+  static final class Rollback implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+    @Option(names = "--model") String model;
+    @Option(names = "--to", required = true, paramLabel = "V") long to;
+    @Option(names = "--reason", defaultValue = "") String reason;
+    @Option(names = "--wait", defaultValue = "5", description = "Seconds to wait for the updater. Default: ${DEFAULT-VALUE}.") long waitSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+      String m = modelOf(options, model);
+      ModelAdmin.RollbackResult r = new ModelAdmin(options.clients()).rollback(m, to, reason, Duration.ofSeconds(waitSeconds));
+      System.out.printf("%s: current is now v%d (was v%s), %s in %d ms%n", m, r.pointer().getVersion(),
+          r.pointer().getPreviousVersion() == null ? "-" : r.pointer().getPreviousVersion(),
+          r.appliedByUpdater() ? "applied by the updater" : "pointer moved directly (no updater answered)", r.millis());
+      return 0;
+    }
+  }
+
+  @Command(name = "prune", mixinStandardHelpOptions = true, description = "Delete all but the newest N versions (never the current one or the training head).")
+  static final class Prune implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+    @Option(names = "--model") String model;
+    @Option(names = "--keep", required = true) int keep;
+
+    @Override
+    public Integer call() throws Exception {
+      String m = modelOf(options, model);
+      List<Long> removed = new ModelAdmin(options.clients()).prune(m, keep);
+      System.out.printf("%s: pruned %d version(s) %s%n", m, removed.size(), removed);
+      return 0;
+    }
+  }
+}
