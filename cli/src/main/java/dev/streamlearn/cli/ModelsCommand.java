@@ -80,8 +80,8 @@ public final class ModelsCommand {
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Everything about one version (metadata, lineage offsets, metrics) as JSON.")
   static final class Show implements Callable<Integer> {
     @Mixin ConfigOptions options;
-    @Option(names = "--model") String model;
-    @Option(names = "--version", required = true) long version;
+    @Option(names = "--model", description = "Model name (default: the setting model.name).") String model;
+    @picocli.CommandLine.Parameters(paramLabel = "VERSION", description = "The version number.") long version;
 
     @Override
     public Integer call() throws Exception {
@@ -100,8 +100,8 @@ public final class ModelsCommand {
   @Command(name = "current", mixinStandardHelpOptions = true, description = "The current version pointer (model.current).")
   static final class Current implements Callable<Integer> {
     @Mixin ConfigOptions options;
-    @Option(names = "--model") String model;
-    @Option(names = "--json") boolean json;
+    @Option(names = "--model", description = "Model name (default: the setting model.name).") String model;
+    @Option(names = "--json", description = "JSON for tools.") boolean json;
 
     @Override
     public Integer call() throws Exception {
@@ -125,9 +125,9 @@ public final class ModelsCommand {
       description = {"Write a version's network (verified) to a file that DL4J loads directly:", "ModelSerializer.restoreMultiLayerNetwork(file)."})
   static final class Export implements Callable<Integer> {
     @Mixin ConfigOptions options;
-    @Option(names = "--model") String model;
-    @Option(names = "--version", description = "Default: the current version.") Long version;
-    @Option(names = {"-o", "--out"}, required = true) Path out;
+    @Option(names = "--model", description = "Model name (default: the setting model.name).") String model;
+    @picocli.CommandLine.Parameters(paramLabel = "VERSION", arity = "0..1", description = "The version number; default: the current version.") Long version;
+    @Option(names = {"-o", "--out"}, required = true, description = "The file to write.") Path out;
 
     @Override
     public Integer call() throws Exception {
@@ -146,9 +146,9 @@ public final class ModelsCommand {
           "Sent as a command on model.commands; if no updater applies it within --wait seconds, the pointer is moved directly."})
   static final class Rollback implements Callable<Integer> {
     @Mixin ConfigOptions options;
-    @Option(names = "--model") String model;
-    @Option(names = "--to", required = true, paramLabel = "V") long to;
-    @Option(names = "--reason", defaultValue = "") String reason;
+    @Option(names = "--model", description = "Model name (default: the setting model.name).") String model;
+    @Option(names = "--to", required = true, paramLabel = "V", description = "The version to make current.") long to;
+    @Option(names = "--reason", defaultValue = "", description = "Why, recorded on the pointer.") String reason;
     @Option(names = "--wait", defaultValue = "5", description = "Seconds to wait for the updater. Default: ${DEFAULT-VALUE}.") long waitSeconds;
 
     @Override
@@ -165,8 +165,8 @@ public final class ModelsCommand {
   @Command(name = "prune", mixinStandardHelpOptions = true, description = "Delete all but the newest N versions (never the current one or the training head).")
   static final class Prune implements Callable<Integer> {
     @Mixin ConfigOptions options;
-    @Option(names = "--model") String model;
-    @Option(names = "--keep", required = true) int keep;
+    @Option(names = "--model", description = "Model name (default: the setting model.name).") String model;
+    @Option(names = "--keep", required = true, description = "How many of the newest versions to keep.") int keep;
 
     @Override
     public Integer call() throws Exception {

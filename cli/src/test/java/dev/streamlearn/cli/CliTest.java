@@ -1,0 +1,84 @@
+package dev.streamlearn.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamlearn.core.RealKafka;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CliTest {
+
+  @Test
+  void readmeConfigurationTableIsTheGeneratedOne() throws Exception {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    assertThat(readme).contains(ConfigCommand.markdownTable());
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    CommandLine cl = Main.commandLine();
+    assertThat(cl.getSubcommands()).containsKeys("kafka", "topics", "produce", "consume", "streams", "stats", "dlq", "updater", "models", "quickstart");
+    cl.getSubcommands().values().forEach(sub -> {
+      assertThat(sub.getUsageMessage()).contains("Usage:");
+      sub.getSubcommands().values().forEach(s -> assertThat(s.getUsageMessage()).contains("--help"));
+    });
+  }
+
+  @Test
+  void aBadSettingFailsWithTheSettingsName() {
+    StringOutput err = new StringOutput();
+    CommandLine cl = Main.commandLine();
+    cl.setErr(err.writer());
+    int code = cl.execute("stats", "-D", "split.eval.fraction=7");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.text()).contains("split.eval.fraction");
+  }
+
+  @Test
+  void produceThenConsumeRoundTripsJsonLinesAndCsv(@TempDir Path dir) throws Exception {
+    String bootstrap = RealKafka.bootstrap();
+    String prefix = "cli-" + System.nanoTime() + ".";
+    Path jsonl = dir.resolve("a.jsonl");
+    Files.writeString(jsonl, "{\"id\":\"r1\",\"label\":\"x\",\"features\":{\"f\":1.5}}\nnot json at all\n");
+    Path csv = dir.resolve("b.csv");
+    Files.writeString(csv, "id,f,label\nc1,2.5,y\nc2,\"3,5\",x\n");
+    assertThat(run("topics", "create", "-b", bootstrap, "-D", "topic.prefix=" + prefix)).isZero();
+    assertThat(run("topics", "create", "-b", bootstrap, "-D", "topic.prefix=" + prefix)).as("idempotent").isZero();
+    assertThat(run("produce", jsonl.toString(), csv.toString(), "-b", bootstrap, "-D", "topic.prefix=" + prefix)).isZero();
+
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(run("consume", "raw", "--value-only", "-b", bootstrap, "-D", "topic.prefix=" + prefix)).isZero();
+    } finally {
+      System.setOut(old);
+    }
+    String out = buf.toString(StandardCharsets.UTF_8);
+    assertThat(out.lines()).hasSize(4);
+    assertThat(out).contains("\"id\":\"r1\"").contains("\"not json at all\"").contains("{\"id\":\"c1\",\"label\":\"y\",\"features\":{\"f\":2.5}}")
+        .contains("\"f\":\"3,5\"");
+  }
+
+  private static int run(String... args) {
+    return Main.commandLine().execute(args);
+  }
+
+  static final class StringOutput {
+    private final java.io.StringWriter w = new java.io.StringWriter();
+
+    java.io.PrintWriter writer() {
+      return new java.io.PrintWriter(w, true);
+    }
+
+    String text() {
+      return w.toString();
+    }
+  }
+}
