@@ -1,0 +1,86 @@
+package dev.streamlearn.cli.bench;
+
+import dev.streamlearn.avro.ProcessedRecord;
+import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.core.TopicName;
+import dev.streamlearn.core.TopicReader;
+import dev.streamlearn.schemas.Avro;
+import dev.streamlearn.streams.PreprocessApp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * End-to-end latency from a record's append to records.raw (its CreateTime, which Streams carries
+ * through) to its arrival, committed, on records.train, at a fixed offered load.
+ */
+final class LatencyBench {
+
+  record Result(double offeredRps, double achievedRps, long samples, double p50, double p99, double p999) {}
+
+  private LatencyBench() {}
+
+  static Result run(StreamlearnConfig base, double rate, Duration duration, List<byte[]> input) throws Exception {
+    try (BenchEnv env = new BenchEnv(base, "latency-" + (long) rate, Map.of())) {
+      PreprocessApp app = new PreprocessApp(env.config, ThroughputBench.SPEC, env.stateDir.toString());
+      ThroughputBench.startAndAwaitRunning(app.streams());
+      List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+      AtomicBoolean stop = new AtomicBoolean();
+      Thread reader = new Thread(() -> {
+        try (KafkaConsumer<byte[], byte[]> c = env.clients.consumer()) {
+          List<TopicPartition> parts = TopicReader.partitions(c, env.config.topic(TopicName.TRAIN));
+          c.assign(parts);
+          c.seekToEnd(parts);
+          while (!stop.get()) {
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
+              long now = System.currentTimeMillis();
+              ProcessedRecord p = Avro.PROCESSED.decode(r.value());
+              if (!p.getSynthetic()) {
+                latencies.add((double) (now - r.timestamp()));
+              }
+            }
+          }
+        }
+      }, "latency-reader");
+      reader.start();
+      long sent = 0;
+      long t0 = System.nanoTime();
+      long end = t0 + duration.toNanos();
+      try (KafkaProducer<byte[], byte[]> p = env.clients.producer()) {
+        while (System.nanoTime() < end) {
+          long due = t0 + (long) (sent / rate * 1e9);
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000)); // pacing the offered load
+          }
+          p.send(new ProducerRecord<>(env.config.topic(TopicName.RAW), input.get((int) (sent % input.size()))));
+          sent++;
+        }
+      }
+      double achieved = sent / ((System.nanoTime() - t0) / 1e9);
+      Thread.sleep(2000); // let the last transactions commit before the reader stops (a measurement tail, not synchronisation)
+      stop.set(true);
+      reader.join();
+      app.close();
+      List<Double> sorted = new ArrayList<>(latencies);
+      Collections.sort(sorted);
+      return new Result(rate, achieved, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), pct(sorted, 0.999));
+    }
+  }
+
+  static double pct(List<Double> sorted, double q) {
+    if (sorted.isEmpty()) {
+      return Double.NaN;
+    }
+    int i = (int) Math.ceil(q * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+  }
+}

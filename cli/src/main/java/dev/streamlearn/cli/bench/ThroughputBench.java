@@ -1,0 +1,120 @@
+package dev.streamlearn.cli.bench;
+
+import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.core.TopicName;
+import dev.streamlearn.streams.PipelineReport;
+import dev.streamlearn.streams.PreprocessApp;
+import dev.streamlearn.streams.sample.DirtyStreamGenerator;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * Records/s of a topology over the same pre-loaded input: the passthrough baseline (source to sink)
+ * or the full preprocessing topology. Timed from RUNNING to the last input record processed.
+ */
+final class ThroughputBench {
+
+  record Result(double rps, double seconds, double heapMb, double peakHeapMb, double rssMb, long stateBytes, double producerRps) {}
+
+  static final DatasetSpec SPEC = DatasetSpec.newBuilder().setFeatures(DirtyStreamGenerator.FEATURES.stream().sorted().toList())
+      .setLabels(DirtyStreamGenerator.LABELS.stream().sorted().toList()).build();
+
+  private ThroughputBench() {}
+
+  static Result run(StreamlearnConfig base, boolean full, String guarantee, List<byte[]> input) throws Exception {
+    return run(base, full, guarantee, input.size(), input::get);
+  }
+
+  static Result run(StreamlearnConfig base, boolean full, String guarantee, int n, java.util.function.IntFunction<byte[]> gen) throws Exception {
+    String name = (full ? "full-" : "pass-") + (guarantee.startsWith("exactly") ? "eos" : "alos");
+    try (BenchEnv env = new BenchEnv(base, name, Map.of(StreamlearnConfig.PROCESSING_GUARANTEE, guarantee, StreamlearnConfig.STATS_PUBLISH_MS, "200"))) {
+      double producerRps = env.load(n, gen);
+      Memory.resetPeaks();
+      KafkaStreams streams;
+      PreprocessApp app = null;
+      if (full) {
+        app = new PreprocessApp(env.config, SPEC, env.stateDir.toString());
+        streams = app.streams();
+      } else {
+        streams = new KafkaStreams(passthrough(env.config), passthroughProps(env));
+      }
+      long t0 = startAndAwaitRunning(streams);
+      long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+      while (!(full ? fullDone(env, n) : committedAll(env, env.config.applicationId() + "-pass"))) {
+        if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+          throw new IllegalStateException(name + " did not finish (state " + streams.state() + ")");
+        }
+        Thread.sleep(100); // polling group offsets / the stats topic: there is no completion event
+      }
+      double secs = (System.nanoTime() - t0) / 1e9;
+      double heap = Memory.heapUsedMb();
+      double peak = Memory.peakHeapMb();
+      double rss = Memory.rssMb();
+      long state = BenchEnv.directorySize(env.stateDir);
+      if (app != null) {
+        app.close();
+      } else {
+        streams.close(Duration.ofSeconds(30));
+      }
+      return new Result(n / secs, secs, heap, peak, rss, state, producerRps);
+    }
+  }
+
+  static long startAndAwaitRunning(KafkaStreams streams) throws InterruptedException {
+    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+    streams.setStateListener((now, old) -> {
+      if (now == KafkaStreams.State.RUNNING) {
+        running.countDown();
+      }
+    });
+    streams.start();
+    if (!running.await(120, java.util.concurrent.TimeUnit.SECONDS)) {
+      throw new IllegalStateException("streams did not reach RUNNING");
+    }
+    return System.nanoTime();
+  }
+
+  private static boolean fullDone(BenchEnv env, long n) {
+    PipelineReport r = PipelineReport.read(env.clients);
+    return r.raw() == n && r.reconciles();
+  }
+
+  private static boolean committedAll(BenchEnv env, String group) throws Exception {
+    try (Admin admin = env.clients.admin(); var c = env.clients.consumer()) {
+      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+      List<TopicPartition> parts = dev.streamlearn.core.TopicReader.partitions(c, env.config.topic(TopicName.RAW));
+      Map<TopicPartition, Long> end = c.endOffsets(parts);
+      return parts.stream().allMatch(tp -> committed.get(tp) != null && committed.get(tp).offset() >= end.get(tp));
+    }
+  }
+
+  static org.apache.kafka.streams.Topology passthrough(StreamlearnConfig c) {
+    StreamsBuilder b = new StreamsBuilder();
+    b.stream(c.topic(TopicName.RAW), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+        .to(c.topic(TopicName.CLEAN), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+    return b.build();
+  }
+
+  private static Properties passthroughProps(BenchEnv env) {
+    Properties p = PreprocessApp.streamsProperties(env.config, env.stateDir.toString());
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, env.config.applicationId() + "-pass");
+    return p;
+  }
+
+  static String describe(Map<String, Double> m) {
+    return m.entrySet().stream().map(e -> e.getKey() + "=" + String.format("%.0f", e.getValue())).collect(Collectors.joining(" "));
+  }
+}
