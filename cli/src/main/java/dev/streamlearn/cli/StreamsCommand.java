@@ -5,6 +5,7 @@ import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicAdmin;
 import dev.streamlearn.core.TopicSpec;
 import dev.streamlearn.streams.DatasetSpecResolver;
+import dev.streamlearn.streams.PipelineMetrics;
 import dev.streamlearn.streams.PipelineReport;
 import dev.streamlearn.streams.PreprocessApp;
 import java.time.Duration;
@@ -27,7 +28,8 @@ public final class StreamsCommand implements Callable<Integer> {
   @Option(names = "--spec-wait", defaultValue = "300", description = "Seconds to wait for records to infer the spec from. Default: ${DEFAULT-VALUE}.")
   long specWait;
 
-  @Option(names = "--progress", defaultValue = "5", description = "Seconds between progress lines on stderr; 0: none. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--progress", defaultValue = "5",
+      description = "Seconds between progress lines on stderr (and JMX metric updates, dev.streamlearn:type=Pipeline); 0: none. Default: ${DEFAULT-VALUE}.")
   long progressSeconds;
 
   @Override
@@ -52,11 +54,13 @@ public final class StreamsCommand implements Callable<Integer> {
       }));
       app.start();
       System.err.printf("streams app %s running (%s)%n", config.applicationId(), config.getString(StreamlearnConfig.PROCESSING_GUARANTEE));
+      PipelineMetrics metrics = PipelineMetrics.register();
       long last = -1;
       long lastT = System.nanoTime();
       while (!stopped.await(Math.max(1, progressSeconds), java.util.concurrent.TimeUnit.SECONDS)) {
         if (progressSeconds > 0) {
           PipelineReport r = PipelineReport.read(options.clients());
+          metrics.update(r);
           long t = System.nanoTime();
           double rate = last < 0 ? 0 : (r.raw() - last) / ((t - lastT) / 1e9);
           System.err.printf("raw %,d  clean %,d  dup %,d  dlq %,d  train %,d (+%,d synthetic)  eval %,d  %,.0f rec/s%n",

@@ -146,8 +146,8 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(REBALANCE_TARGET_RATIO, Type.DOUBLE, 1.0, Range.between(0.01, 1.0), Importance.MEDIUM,
           "Target count of each class relative to the largest class on records.train.")
       .define(REBALANCE_K, Type.INT, 5, Range.atLeast(1), Importance.LOW, "SMOTE neighbours.")
-      .define(REBALANCE_RESERVOIR, Type.INT, 1000, Range.atLeast(2), Importance.LOW,
-          "Recent samples kept per class (per partition) for the neighbour search; bounds memory.")
+      .define(REBALANCE_RESERVOIR, Type.INT, 256, Range.atLeast(2), Importance.LOW,
+          "Recent samples kept per class (per partition) for the neighbour search; bounds memory. The search is linear in it (see docs/benchmarks.md).")
       .define(REBALANCE_MAX_PER_RECORD, Type.INT, 50, Range.atLeast(1), Importance.LOW,
           "Most synthetic records emitted for one real record.")
       .define(REBALANCE_SEED, Type.LONG, 42L, Importance.LOW, "Seed of the oversampling RNG.")

@@ -136,6 +136,31 @@ public final class RunningStats {
     return max.clone();
   }
 
+  /** A compact binary form (width, then the five component arrays): cheap enough to write on every record. */
+  public byte[] toBytes() {
+    int w = width();
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 40 * w);
+    b.putInt(w);
+    for (int i = 0; i < w; i++) {
+      b.putLong(count[i]).putDouble(mean[i]).putDouble(m2[i]).putDouble(min[i]).putDouble(max[i]);
+    }
+    return b.array();
+  }
+
+  public static RunningStats fromBytes(byte[] bytes) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+    int w = b.getInt();
+    RunningStats s = new RunningStats(w);
+    for (int i = 0; i < w; i++) {
+      s.count[i] = b.getLong();
+      s.mean[i] = b.getDouble();
+      s.m2[i] = b.getDouble();
+      s.min[i] = b.getDouble();
+      s.max[i] = b.getDouble();
+    }
+    return s;
+  }
+
   private static double[] filled(int n, double v) {
     double[] a = new double[n];
     Arrays.fill(a, v);

@@ -10,6 +10,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class Counters {
 
   private final KeyValueStore<String, Long> store;
+  private final java.util.Map<String, long[]> values = new java.util.HashMap<>();
 
   public Counters(KeyValueStore<String, Long> store) {
     this.store = store;
@@ -19,8 +20,13 @@ public final class Counters {
     add(name, 1);
   }
 
+  /** Reads a counter from the store once, then writes through: one cached put per increment, no get. */
   public void add(String name, long n) {
-    Long v = store.get(name);
-    store.put(name, (v == null ? 0 : v) + n);
+    long[] v = values.computeIfAbsent(name, k -> {
+      Long stored = store.get(k);
+      return new long[] {stored == null ? 0 : stored};
+    });
+    v[0] += n;
+    store.put(name, v[0]);
   }
 }

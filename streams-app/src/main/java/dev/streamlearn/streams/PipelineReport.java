@@ -16,10 +16,10 @@ import java.util.TreeMap;
 /**
  * The pipeline's figures, merged from the latest report of every partition on the stats topic:
  * counters summed, normalizer statistics merged exactly (Chan et al.). {@link #reconciles()} checks
- * raw = clean + duplicates + Σ dlq.
+ * raw = clean + duplicates + Σ dlq. {@code lastUpdate} is the wall-clock time of the newest report.
  */
 public record PipelineReport(long raw, long clean, long duplicates, Map<String, Long> dlq, long train, long eval, long synthetic,
-    long undersampled, Map<String, Long> classes, Map<String, Long> trainClasses, DatasetSpec spec, RunningStats normalizer) {
+    long undersampled, Map<String, Long> classes, Map<String, Long> trainClasses, DatasetSpec spec, RunningStats normalizer, long lastUpdate) {
 
   public long dlqTotal() {
     return dlq.values().stream().mapToLong(Long::longValue).sum();
@@ -49,7 +49,9 @@ public record PipelineReport(long raw, long clean, long duplicates, Map<String, 
   public static PipelineReport merge(Iterable<NormalizerStats> reports, DatasetSpec spec) {
     Map<String, Long> sum = new TreeMap<>();
     RunningStats merged = spec == null ? null : new RunningStats(spec.getFeatures().size());
+    long lastUpdate = 0;
     for (NormalizerStats s : reports) {
+      lastUpdate = Math.max(lastUpdate, s.getUpdatedAt());
       s.getCounters().forEach((k, v) -> sum.merge(k, v, Long::sum));
       if (merged != null && s.getCount().size() == merged.width()) {
         merged.merge(StatsCodec.fromAvro(s));
@@ -75,6 +77,6 @@ public record PipelineReport(long raw, long clean, long duplicates, Map<String, 
     }
     return new PipelineReport(sum.getOrDefault("raw", 0L), sum.getOrDefault("clean", 0L), sum.getOrDefault("duplicates", 0L), dlq,
         sum.getOrDefault("train", 0L), sum.getOrDefault("eval", 0L), sum.getOrDefault("synthetic", 0L), sum.getOrDefault("undersampled", 0L),
-        classes, trainClasses, spec, merged);
+        classes, trainClasses, spec, merged, lastUpdate);
   }
 }

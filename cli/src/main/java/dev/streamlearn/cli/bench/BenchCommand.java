@@ -39,6 +39,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--growth", split = ",", description = "Distinct-id counts for the growth series. Default: 100000,1000000 (--quick: 20000,100000).")
   List<Integer> growth;
 
+  @Option(names = "--only", split = ",", description = "Run only these sections: throughput, latency, training, micro, growth (the JSON then lacks the others' figures).")
+  java.util.Set<String> only;
+
   @Option(names = "--json", defaultValue = "bench-results/bench.json", description = "Where the figures go. Default: ${DEFAULT-VALUE}.")
   Path json;
 
@@ -67,6 +70,9 @@ public final class BenchCommand implements Callable<Integer> {
     double[] rps = new double[4];
     String[] names = {"passthrough_eos", "topology_eos", "passthrough_alos", "topology_alos"};
     for (int i = 0; i < 4; i++) {
+      if (!runs("throughput") && !(i == 1 && runs("latency"))) {
+        continue; // latency needs the full topology's maximum
+      }
       boolean full = i % 2 == 1;
       String guarantee = i < 2 ? "exactly_once_v2" : "at_least_once";
       say("throughput: %s", names[i]);
@@ -81,6 +87,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.put("streams_rss_mb", r.rssMb());
       }
     }
+    if (runs("throughput")) {
     out.put("passthrough_eos_rps", rps[0]);
     out.put("topology_eos_rps", rps[1]);
     out.put("ratio_eos", rps[1] / rps[0]);
@@ -88,10 +95,11 @@ public final class BenchCommand implements Callable<Integer> {
     out.put("topology_alos_rps", rps[3]);
     out.put("ratio_alos", rps[3] / rps[2]);
     say("ratio full/passthrough: exactly_once_v2 %.2f, at_least_once %.2f", rps[1] / rps[0], rps[3] / rps[2]);
+    }
 
     // 2. Latency raw -> train at 25/50/75% of the full topology's measured maximum (exactly_once_v2).
     ObjectNode lat = out.putObject("latency");
-    for (int pct : new int[] {25, 50, 75}) {
+    for (int pct : runs("latency") ? new int[] {25, 50, 75} : new int[0]) {
       double rate = rps[1] * pct / 100.0;
       say("latency at %d%% load (%,.0f records/s offered)", pct, rate);
       LatencyBench.Result r = LatencyBench.run(base, rate, latencyWindow, input);
@@ -106,7 +114,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     // 3. Training against DL4J's raw fit.
-    int trainN = quick ? 50_000 : 300_000;
+    int trainN = quick ? 100_000 : 300_000;
+    if (runs("training")) {
     say("training: raw DL4J fit vs the model updater on %,d records", trainN);
     TrainingBench.Result t = TrainingBench.run(base, trainN);
     out.set("training", mapper.valueToTree(t));
@@ -118,8 +127,10 @@ public final class BenchCommand implements Callable<Integer> {
     out.put("snapshot_load_ms", t.loadMs());
     say("   fit %,.0f samples/s, updater %,.0f samples/s: ratio %.2f; snapshot %s, publish %.0f ms, load %.0f ms", t.fitRawSps(), t.updaterSps(),
         t.updaterSps() / t.fitRawSps(), bytes(t.snapshotBytes()), t.publishMs(), t.loadMs());
+    }
 
     // 4. Oversampling and hot paths.
+    if (runs("micro")) {
     say("SMOTE cost and hot paths");
     Map<String, Double> smote = MicroBench.smoteCost();
     Map<String, Double> hot = MicroBench.hotPaths();
@@ -127,10 +138,11 @@ public final class BenchCommand implements Callable<Integer> {
     out.set("hot_paths", mapper.valueToTree(hot));
     smote.forEach((k, v) -> say("   %-40s %10.2f", k, v));
     hot.forEach((k, v) -> say("   %-40s %10.1f", k, v));
+    }
 
     // 5. Growth: cost per record and memory as dedup state grows.
     ArrayNode gr = out.putArray("growth");
-    for (int size : growthSizes) {
+    for (int size : runs("growth") ? growthSizes : List.<Integer>of()) {
       say("growth: %,d distinct ids (full topology, exactly_once_v2)", size);
       ThroughputBench.Result r = ThroughputBench.run(base, true, "exactly_once_v2", size, BenchCommand::uniqueRecord);
       ObjectNode g = mapper.valueToTree(r);
@@ -145,12 +157,20 @@ public final class BenchCommand implements Callable<Integer> {
     Files.createDirectories(json.toAbsolutePath().getParent());
     mapper.writeValue(json.toFile(), out);
     Path dir = json.toAbsolutePath().getParent();
-    BenchCharts.write(out, dir);
-    say("wrote %s and %s/bench-*.png", json, dir);
-    System.out.printf(Locale.ROOT, "%nratios: topology/passthrough eos %.2f (target >= 0.50), alos %.2f; updater/fit %.2f (target >= 0.85); p99 at 50%% load %.0f ms (target <= 250); streams peak heap %.0f MB (target <= 512)%n",
-        out.get("ratio_eos").asDouble(), out.get("ratio_alos").asDouble(), out.get("ratio_updater").asDouble(), out.get("latency_ms").get("p99").asDouble(),
-        out.get("streams_heap_mb").asDouble());
+    if (only == null) {
+      BenchCharts.write(out, dir);
+      say("wrote %s and %s/bench-*.png", json, dir);
+      System.out.printf(Locale.ROOT, "%nratios: topology/passthrough eos %.2f (target >= 0.50), alos %.2f; updater/fit %.2f (target >= 0.85); p99 at 50%% load %.0f ms (target <= 250); streams peak heap %.0f MB (target <= 512)%n",
+          out.get("ratio_eos").asDouble(), out.get("ratio_alos").asDouble(), out.get("ratio_updater").asDouble(), out.get("latency_ms").get("p99").asDouble(),
+          out.get("streams_heap_mb").asDouble());
+    } else {
+      say("wrote %s (sections %s only; no charts)", json, only);
+    }
     return 0;
+  }
+
+  private boolean runs(String section) {
+    return only == null || only.contains(section);
   }
 
   /** A valid record with a unique id, for the growth series (no duplicates, no faults). */

@@ -25,7 +25,8 @@ final class BenchEnv implements AutoCloseable {
 
   BenchEnv(StreamlearnConfig base, String name, Map<String, String> overrides) throws Exception {
     this.prefix = "bench-" + name + "-" + System.currentTimeMillis() + ".";
-    this.stateDir = Files.createTempDirectory("bench-state-");
+    Files.createDirectories(Path.of(".streamlearn"));
+    this.stateDir = Files.createTempDirectory(Path.of(".streamlearn"), "bench-state-");
     Map<String, String> m = new TreeMap<>(Map.of(StreamlearnConfig.TOPIC_PREFIX, prefix, StreamlearnConfig.STATE_DIR, stateDir.toString(),
         StreamlearnConfig.TOPIC_RETENTION_MS, String.valueOf(3_600_000L), StreamlearnConfig.CACHE_DIR, stateDir.resolve("cache").toString()));
     m.putAll(overrides);

@@ -40,7 +40,7 @@ final class ThroughputBench {
 
   static Result run(StreamlearnConfig base, boolean full, String guarantee, int n, java.util.function.IntFunction<byte[]> gen) throws Exception {
     String name = (full ? "full-" : "pass-") + (guarantee.startsWith("exactly") ? "eos" : "alos");
-    try (BenchEnv env = new BenchEnv(base, name, Map.of(StreamlearnConfig.PROCESSING_GUARANTEE, guarantee, StreamlearnConfig.STATS_PUBLISH_MS, "200"))) {
+    try (BenchEnv env = new BenchEnv(base, name, Map.of(StreamlearnConfig.PROCESSING_GUARANTEE, guarantee, StreamlearnConfig.STATS_PUBLISH_MS, "100"))) {
       double producerRps = env.load(n, gen);
       Memory.resetPeaks();
       KafkaStreams streams;
@@ -52,23 +52,39 @@ final class ThroughputBench {
         streams = new KafkaStreams(passthrough(env.config), passthroughProps(env));
       }
       long t0 = startAndAwaitRunning(streams);
+      long t0Wall = System.currentTimeMillis();
       long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
-      while (!(full ? fullDone(env, n) : committedAll(env, env.config.applicationId() + "-pass"))) {
-        if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
-          throw new IllegalStateException(name + " did not finish (state " + streams.state() + ")");
+      double secs;
+      try (Admin admin = env.clients.admin(); var consumer = env.clients.consumer()) {
+        List<TopicPartition> parts = dev.streamlearn.core.TopicReader.partitions(consumer, env.config.topic(TopicName.RAW));
+        Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+        while (true) {
+          if (full) {
+            // The newest partition report says when the last record was counted (reports every 100 ms).
+            PipelineReport r = PipelineReport.read(env.clients);
+            if (r.raw() == n && r.reconciles()) {
+              secs = (r.lastUpdate() - t0Wall) / 1000.0;
+              break;
+            }
+          } else if (committedAll(admin, env.config.applicationId() + "-pass", parts, end)) {
+            secs = (System.nanoTime() - t0) / 1e9;
+            break;
+          }
+          if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+            throw new IllegalStateException(name + " did not finish (state " + streams.state() + ")");
+          }
+          Thread.sleep(full ? 1000 : 50); // polling the stats topic / group offsets: there is no completion event
         }
-        Thread.sleep(100); // polling group offsets / the stats topic: there is no completion event
       }
-      double secs = (System.nanoTime() - t0) / 1e9;
       double heap = Memory.heapUsedMb();
       double peak = Memory.peakHeapMb();
       double rss = Memory.rssMb();
-      long state = BenchEnv.directorySize(env.stateDir);
       if (app != null) {
         app.close();
       } else {
         streams.close(Duration.ofSeconds(30));
       }
+      long state = BenchEnv.directorySize(env.stateDir); // after close: RocksDB has flushed its memtables
       return new Result(n / secs, secs, heap, peak, rss, state, producerRps);
     }
   }
@@ -87,18 +103,9 @@ final class ThroughputBench {
     return System.nanoTime();
   }
 
-  private static boolean fullDone(BenchEnv env, long n) {
-    PipelineReport r = PipelineReport.read(env.clients);
-    return r.raw() == n && r.reconciles();
-  }
-
-  private static boolean committedAll(BenchEnv env, String group) throws Exception {
-    try (Admin admin = env.clients.admin(); var c = env.clients.consumer()) {
-      Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-      List<TopicPartition> parts = dev.streamlearn.core.TopicReader.partitions(c, env.config.topic(TopicName.RAW));
-      Map<TopicPartition, Long> end = c.endOffsets(parts);
-      return parts.stream().allMatch(tp -> committed.get(tp) != null && committed.get(tp).offset() >= end.get(tp));
-    }
+  private static boolean committedAll(Admin admin, String group, List<TopicPartition> parts, Map<TopicPartition, Long> end) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    return parts.stream().allMatch(tp -> committed.get(tp) != null && committed.get(tp).offset() >= end.get(tp));
   }
 
   static org.apache.kafka.streams.Topology passthrough(StreamlearnConfig c) {

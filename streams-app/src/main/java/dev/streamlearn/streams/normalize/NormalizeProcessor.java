@@ -2,13 +2,10 @@ package dev.streamlearn.streams.normalize;
 
 import dev.streamlearn.avro.DatasetSpec;
 import dev.streamlearn.avro.LabeledRecord;
-import dev.streamlearn.avro.NormalizerStats;
 import dev.streamlearn.avro.ProcessedRecord;
 import dev.streamlearn.avro.Split;
-import dev.streamlearn.schemas.Avro;
 import dev.streamlearn.stats.RunningStats;
 import dev.streamlearn.stats.Scaler;
-import dev.streamlearn.stats.StatsCodec;
 import dev.streamlearn.streams.Counters;
 import dev.streamlearn.streams.Stores;
 import dev.streamlearn.streams.split.Splitter;
@@ -63,7 +60,7 @@ public final class NormalizeProcessor implements Processor<String, LabeledRecord
   /** The partition's stats as last committed, or empty ones. */
   public static RunningStats load(KeyValueStore<String, byte[]> store, int width) {
     byte[] b = store.get(KEY);
-    return b == null ? new RunningStats(width) : StatsCodec.fromAvro(Avro.STATS.decode(b));
+    return b == null ? new RunningStats(width) : RunningStats.fromBytes(b);
   }
 
   @Override
@@ -76,9 +73,8 @@ public final class NormalizeProcessor implements Processor<String, LabeledRecord
       x[i] = v == null ? Double.NaN : v; // missing (impute-mean): skipped by the stats, the mean when scaled
     }
     stats.update(x);
-    // Written on every record, so the changelog commits with the output it explains.
-    NormalizerStats snapshot = StatsCodec.toAvro(stats, spec, method, -1, Map.of(), 0L);
-    store.put(KEY, Avro.STATS.encode(snapshot));
+    // Written on every record (into the record cache), so the changelog commits with the output it explains.
+    store.put(KEY, stats.toBytes());
     double[] z = scaler.transform(stats, x);
     Split split = splitter.assign(r.getId());
     List<Double> zs = new ArrayList<>(z.length);

@@ -60,7 +60,8 @@ public final class Reservoir {
       if (s == null || s.id().equals(selfId)) {
         continue;
       }
-      double d = squaredDistance(x, s.x());
+      // Once k candidates are in, a distance already past the k-th best can stop early.
+      double d = filled < k ? squaredDistance(x, s.x(), Double.POSITIVE_INFINITY) : squaredDistance(x, s.x(), dist[k - 1]);
       if (filled < k) {
         int j = filled++;
         while (j > 0 && dist[j - 1] > d) {
@@ -88,11 +89,15 @@ public final class Reservoir {
     return out;
   }
 
-  static double squaredDistance(double[] a, double[] b) {
+  /** Squared Euclidean distance, or any value >= {@code bound} as soon as the partial sum reaches it. */
+  static double squaredDistance(double[] a, double[] b, double bound) {
     double s = 0;
     for (int i = 0; i < a.length; i++) {
       double d = a[i] - b[i];
       s += d * d;
+      if (s >= bound) {
+        return s;
+      }
     }
     return s;
   }
