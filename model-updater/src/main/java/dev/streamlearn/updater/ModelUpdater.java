@@ -11,6 +11,7 @@ import dev.streamlearn.avro.NormalizerStats;
 import dev.streamlearn.avro.ProcessedRecord;
 import dev.streamlearn.avro.SnapshotStatus;
 import dev.streamlearn.core.KafkaClients;
+import dev.streamlearn.core.PinnedSpec;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.TopicReader;
@@ -160,7 +161,7 @@ public final class ModelUpdater implements AutoCloseable {
 
   private DatasetSpec awaitSpec(AtomicBoolean stop) throws InterruptedException {
     while (!stop.get()) {
-      Optional<DatasetSpec> s = pinnedSpec();
+      Optional<DatasetSpec> s = PinnedSpec.read(clients);
       if (s.isPresent()) {
         return s.get();
       }
@@ -168,16 +169,6 @@ public final class ModelUpdater implements AutoCloseable {
       Thread.sleep(1000); // nothing to await on but the topic's content; re-read it
     }
     return null;
-  }
-
-  private Optional<DatasetSpec> pinnedSpec() {
-    DatasetSpec[] found = new DatasetSpec[1];
-    new TopicReader(clients).readAll(config.topic(TopicName.STATS), r -> {
-      if (r.key() != null && "spec".equals(new String(r.key(), StandardCharsets.UTF_8)) && r.value() != null) {
-        found[0] = Avro.SPEC.decode(r.value());
-      }
-    });
-    return Optional.ofNullable(found[0]);
   }
 
   private void resume(KafkaConsumer<byte[], byte[]> consumer) {

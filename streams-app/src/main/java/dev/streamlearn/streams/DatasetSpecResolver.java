@@ -2,6 +2,7 @@ package dev.streamlearn.streams;
 
 import dev.streamlearn.avro.DatasetSpec;
 import dev.streamlearn.core.KafkaClients;
+import dev.streamlearn.core.PinnedSpec;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.TopicReader;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DatasetSpecResolver {
 
-  public static final String SPEC_KEY = "spec";
+  public static final String SPEC_KEY = PinnedSpec.KEY;
   /** A feature is part of the spec when at least this share of warm-up records has it. */
   static final double MIN_FEATURE_SHARE = 0.5;
   /** A label is part of the spec when at least this share of warm-up records has it; configure 'labels' for rarer classes. */
@@ -80,13 +81,7 @@ public final class DatasetSpecResolver {
 
   /** The spec pinned on the stats topic, if any. */
   public static Optional<DatasetSpec> pinned(KafkaClients clients) {
-    DatasetSpec[] last = new DatasetSpec[1];
-    new TopicReader(clients).readAll(clients.config().topic(TopicName.STATS), r -> {
-      if (r.key() != null && SPEC_KEY.equals(new String(r.key(), StandardCharsets.UTF_8)) && r.value() != null) {
-        last[0] = Avro.SPEC.decode(r.value());
-      }
-    });
-    return Optional.ofNullable(last[0]);
+    return PinnedSpec.read(clients);
   }
 
   private void publish(DatasetSpec spec) {

@@ -24,7 +24,10 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class LatencyBench {
 
+  /** Samples of the first {@link #WARMUP} are dropped: they measure task start-up (first transactions, fetch sessions), not steady state. */
   record Result(double offeredRps, double achievedRps, long samples, double p50, double p99, double p999) {}
+
+  static final Duration WARMUP = Duration.ofSeconds(3);
 
   private LatencyBench() {}
 
@@ -33,6 +36,7 @@ final class LatencyBench {
       PreprocessApp app = new PreprocessApp(env.config, ThroughputBench.SPEC, env.stateDir.toString());
       ThroughputBench.startAndAwaitRunning(app.streams());
       List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+      long measureFrom = System.currentTimeMillis() + WARMUP.toMillis();
       AtomicBoolean stop = new AtomicBoolean();
       Thread reader = new Thread(() -> {
         try (KafkaConsumer<byte[], byte[]> c = env.clients.consumer()) {
@@ -43,7 +47,7 @@ final class LatencyBench {
             for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
               long now = System.currentTimeMillis();
               ProcessedRecord p = Avro.PROCESSED.decode(r.value());
-              if (!p.getSynthetic()) {
+              if (!p.getSynthetic() && r.timestamp() >= measureFrom) {
                 latencies.add((double) (now - r.timestamp()));
               }
             }
@@ -53,7 +57,7 @@ final class LatencyBench {
       reader.start();
       long sent = 0;
       long t0 = System.nanoTime();
-      long end = t0 + duration.toNanos();
+      long end = t0 + duration.toNanos() + WARMUP.toNanos();
       try (KafkaProducer<byte[], byte[]> p = env.clients.producer()) {
         while (System.nanoTime() < end) {
           long due = t0 + (long) (sent / rate * 1e9);
@@ -66,6 +70,7 @@ final class LatencyBench {
         }
       }
       double achieved = sent / ((System.nanoTime() - t0) / 1e9);
+      // (records sent during the warm-up count for the offered rate but not for the percentiles)
       Thread.sleep(2000); // let the last transactions commit before the reader stops (a measurement tail, not synchronisation)
       stop.set(true);
       reader.join();

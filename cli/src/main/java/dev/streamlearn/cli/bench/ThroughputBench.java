@@ -27,6 +27,10 @@ import org.apache.kafka.streams.kstream.Produced;
  */
 final class ThroughputBench {
 
+  /**
+   * @param heapMb heap after a collection once the run finished, minus the heap before the app started (the bench's own input excluded)
+   * @param peakHeapMb peak heap during the run minus that same baseline
+   */
   record Result(double rps, double seconds, double heapMb, double peakHeapMb, double rssMb, long stateBytes, double producerRps) {}
 
   static final DatasetSpec SPEC = DatasetSpec.newBuilder().setFeatures(DirtyStreamGenerator.FEATURES.stream().sorted().toList())
@@ -42,6 +46,7 @@ final class ThroughputBench {
     String name = (full ? "full-" : "pass-") + (guarantee.startsWith("exactly") ? "eos" : "alos");
     try (BenchEnv env = new BenchEnv(base, name, Map.of(StreamlearnConfig.PROCESSING_GUARANTEE, guarantee, StreamlearnConfig.STATS_PUBLISH_MS, "100"))) {
       double producerRps = env.load(n, gen);
+      double baseline = Memory.heapUsedMb();
       Memory.resetPeaks();
       KafkaStreams streams;
       PreprocessApp app = null;
@@ -76,8 +81,8 @@ final class ThroughputBench {
           Thread.sleep(full ? 1000 : 50); // polling the stats topic / group offsets: there is no completion event
         }
       }
-      double heap = Memory.heapUsedMb();
-      double peak = Memory.peakHeapMb();
+      double peak = Memory.peakHeapMb() - baseline;
+      double heap = Memory.heapUsedMb() - baseline;
       double rss = Memory.rssMb();
       if (app != null) {
         app.close();

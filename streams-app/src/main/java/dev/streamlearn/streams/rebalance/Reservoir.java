@@ -62,17 +62,9 @@ public final class Reservoir {
       }
       // Once k candidates are in, a distance already past the k-th best can stop early.
       double d = filled < k ? squaredDistance(x, s.x(), Double.POSITIVE_INFINITY) : squaredDistance(x, s.x(), dist[k - 1]);
-      if (filled < k) {
-        int j = filled++;
-        while (j > 0 && dist[j - 1] > d) {
-          dist[j] = dist[j - 1];
-          best[j] = best[j - 1];
-          j--;
-        }
-        dist[j] = d;
-        best[j] = s;
-      } else if (d < dist[k - 1]) {
-        int j = k - 1;
+      if (filled < k || d < dist[k - 1]) {
+        // insertion into the sorted top-k: grow while filling, else drop the current k-th
+        int j = filled < k ? filled++ : k - 1;
         while (j > 0 && dist[j - 1] > d) {
           dist[j] = dist[j - 1];
           best[j] = best[j - 1];
