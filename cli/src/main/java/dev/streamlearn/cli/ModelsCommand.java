@@ -155,9 +155,9 @@ public final class ModelsCommand {
     public Integer call() throws Exception {
       String m = modelOf(options, model);
       ModelAdmin.RollbackResult r = new ModelAdmin(options.clients()).rollback(m, to, reason, Duration.ofSeconds(waitSeconds));
-      System.out.printf("%s: current is now v%d (was v%s), %s in %d ms%n", m, r.pointer().getVersion(),
+      System.out.printf("%s: current is now v%d (was v%s), %s; pointer committed %d ms after the command%n", m, r.pointer().getVersion(),
           r.pointer().getPreviousVersion() == null ? "-" : r.pointer().getPreviousVersion(),
-          r.appliedByUpdater() ? "applied by the updater" : "pointer moved directly (no updater answered)", r.millis());
+          r.appliedByUpdater() ? "applied by the updater" : "pointer moved directly (no updater answered)", r.pointerLagMillis());
       return 0;
     }
   }

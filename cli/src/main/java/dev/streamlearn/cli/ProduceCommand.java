@@ -50,6 +50,11 @@ public final class ProduceCommand implements Callable<Integer> {
     AtomicReference<Exception> failure = new AtomicReference<>();
     long sent = 0;
     long t0 = System.nanoTime();
+    try (var admin = options.clients().admin()) {
+      if (!admin.listTopics().names().get().contains(target)) {
+        throw new IllegalArgumentException("topic " + target + " does not exist: run 'streamlearn topics create' first (or start 'streamlearn streams')");
+      }
+    }
     try (KafkaProducer<byte[], byte[]> producer = options.clients().producer()) {
       for (String file : files) {
         long total = file.equals("-") ? -1 : countLines(Path.of(file));

@@ -135,8 +135,9 @@ public final class QuickstartCommand implements Callable<Integer> {
       long target = Math.max(1, promotedBefore - 1);
       ModelAdmin.RollbackResult rb = new ModelAdmin(clients).rollback(config.getString(StreamlearnConfig.MODEL_NAME), target,
           "quickstart demo", Duration.ofSeconds(10));
-      System.out.printf("   $ streamlearn models rollback --to %d%n   current is now v%d (was v%s), %s in %d ms%n", target, rb.pointer().getVersion(),
-          rb.pointer().getPreviousVersion(), rb.appliedByUpdater() ? "applied by the updater" : "pointer moved directly", rb.millis());
+      System.out.printf("   $ streamlearn models rollback --to %d%n   current is now v%d (was v%s), %s: pointer committed %d ms after the command (%d ms for the CLI call)%n",
+          target, rb.pointer().getVersion(), rb.pointer().getPreviousVersion(), rb.appliedByUpdater() ? "applied by the updater" : "pointer moved directly",
+          rb.pointerLagMillis(), rb.millis());
 
       step("7/8 a downstream service loads the current version and predicts from raw features");
       CurrentModel model = new CurrentModel(clients, config.getString(StreamlearnConfig.MODEL_NAME));

@@ -21,8 +21,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /** Operators' actions on models: rollback / roll-forward and pruning. */
 public final class ModelAdmin {
 
-  /** How a rollback went: applied by the running updater, or (none running) by moving the pointer directly. */
-  public record RollbackResult(ModelPointer pointer, boolean appliedByUpdater, long millis) {}
+  /**
+   * How a rollback went: applied by the running updater, or (none running) by moving the pointer directly.
+   *
+   * @param millis from this call to seeing the new pointer, including this client's own set-up
+   * @param pointerLagMillis from the command's timestamp to the committed pointer's: how long the pipeline took
+   */
+  public record RollbackResult(ModelPointer pointer, boolean appliedByUpdater, long millis, long pointerLagMillis) {}
 
   private final KafkaClients clients;
   private final SnapshotCatalog catalog;
@@ -52,7 +57,7 @@ public final class ModelAdmin {
       Optional<ModelPointer> now = catalog.pointer(model);
       if (now.isPresent() && now.get().getVersion() == version && now.get().getHead() == version
           && now.get().getUpdatedAt() >= cmd.getRequestedAt() && now.get().getReason().startsWith("rollback")) {
-        return new RollbackResult(now.get(), true, (System.nanoTime() - t0) / 1_000_000);
+        return new RollbackResult(now.get(), true, (System.nanoTime() - t0) / 1_000_000, now.get().getUpdatedAt() - cmd.getRequestedAt());
       }
       Thread.sleep(50); // the pointer topic has no push channel to wait on; re-read it
     }
@@ -62,7 +67,7 @@ public final class ModelAdmin {
         .setReason("rollback to v" + version + " (pointer moved by the CLI; the updater applies the command when it runs)" + (reason.isEmpty() ? "" : ": " + reason))
         .setUpdatedAt(System.currentTimeMillis()).build();
     send(clients.config().topic(TopicName.CURRENT), model, Avro.POINTER.encode(pointer));
-    return new RollbackResult(pointer, false, (System.nanoTime() - t0) / 1_000_000);
+    return new RollbackResult(pointer, false, (System.nanoTime() - t0) / 1_000_000, pointer.getUpdatedAt() - cmd.getRequestedAt());
   }
 
   /** Removes all but the newest {@code keep} versions (never the current or the training head) with tombstones. Returns the versions removed. */

@@ -68,7 +68,7 @@ public final class ModelUpdater implements AutoCloseable {
   private final String commandsTopic;
   private final String dataGroup;
   private final SnapshotCatalog catalog;
-  private final SnapshotCache cache;
+  private SnapshotCache cache;
   private final QualityGate gate;
   private final int batchSize;
 
@@ -104,7 +104,6 @@ public final class ModelUpdater implements AutoCloseable {
     this.commandsTopic = config.topic(TopicName.COMMANDS);
     this.dataGroup = config.getString(TOPIC_PREFIX) + "updater-" + model;
     this.catalog = new SnapshotCatalog(clients);
-    this.cache = new SnapshotCache(Path.of(config.getString(CACHE_DIR)).resolve(config.getString(TOPIC_PREFIX) + model));
     this.gate = new QualityGate(config.getBoolean(GATE_ENABLED), config.getDouble(GATE_TOLERANCE));
     this.batchSize = config.getInt(BATCH_SIZE);
     this.window = new EvalWindow(config.getInt(EVAL_WINDOW));
@@ -132,6 +131,8 @@ public final class ModelUpdater implements AutoCloseable {
           announced = true;
         }
       }
+      // Opened only by the leader: a waiting instance on the same machine must not hold RocksDB's lock.
+      cache = new SnapshotCache(Path.of(config.getString(CACHE_DIR)).resolve(config.getString(TOPIC_PREFIX) + model));
       producer = clients.transactionalProducer(transactionalId());
       producer.initTransactions();
       publisher = new SnapshotPublisher(producer, config);
@@ -414,6 +415,8 @@ public final class ModelUpdater implements AutoCloseable {
 
   @Override
   public void close() {
-    cache.close();
+    if (cache != null) {
+      cache.close();
+    }
   }
 }

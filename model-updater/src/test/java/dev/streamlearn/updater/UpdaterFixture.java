@@ -88,6 +88,32 @@ final class UpdaterFixture implements AutoCloseable {
     });
   }
 
+  /** An updater whose events are kept apart from the fixture's first one. */
+  record Instance(List<SnapshotEvent> events, AtomicBoolean stopFlag, Future<?> future) {
+    void stop() throws Exception {
+      stopFlag.set(true);
+      future.get();
+    }
+  }
+
+  Instance startSeparateUpdater() {
+    List<SnapshotEvent> own = new CopyOnWriteArrayList<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    stops.add(stop);
+    Future<?> fut = executor.submit(() -> {
+      try (ModelUpdater u = new ModelUpdater(config, own::add)) {
+        u.run(stop);
+      }
+      return null;
+    });
+    return new Instance(own, stop, fut);
+  }
+
+  /** Stops the updater started first by {@link #startUpdater()}. */
+  void stopFirst() {
+    stops.get(0).set(true);
+  }
+
   List<SnapshotEvent.Published> published() {
     return events.stream().filter(e -> e instanceof SnapshotEvent.Published).map(e -> (SnapshotEvent.Published) e).toList();
   }

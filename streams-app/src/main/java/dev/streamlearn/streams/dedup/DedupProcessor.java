@@ -21,6 +21,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 public final class DedupProcessor implements Processor<String, LabeledRecord, String, LabeledRecord> {
 
   private final long retentionMs;
+  /** Newest event time seen by this task: ids older than it minus the retention are outside the window. */
+  private long newestEventTime = Long.MIN_VALUE;
   private ProcessorContext<String, LabeledRecord> context;
   private WindowStore<String, Long> seen;
   private Counters counters;
@@ -57,6 +59,10 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
   }
 
   private void rememberNewEvent(String key, long eventTime) {
-    seen.put(key, eventTime, Math.max(0, eventTime));
+    newestEventTime = Math.max(newestEventTime, eventTime);
+    if (eventTime > newestEventTime - retentionMs) {
+      // An event already older than the window would land in an expired segment: the store drops it anyway.
+      seen.put(key, eventTime, Math.max(0, eventTime));
+    }
   }
 }
