@@ -7,7 +7,6 @@ import dev.streamlearn.avro.DatasetSpec;
 import dev.streamlearn.avro.ModelCommand;
 import dev.streamlearn.avro.ModelPointer;
 import dev.streamlearn.avro.ModelSnapshot;
-import dev.streamlearn.avro.NormalizerStats;
 import dev.streamlearn.avro.ProcessedRecord;
 import dev.streamlearn.avro.SnapshotStatus;
 import dev.streamlearn.core.KafkaClients;
@@ -16,8 +15,6 @@ import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.TopicReader;
 import dev.streamlearn.schemas.Avro;
-import dev.streamlearn.stats.RunningStats;
-import dev.streamlearn.stats.StatsCodec;
 import dev.streamlearn.updater.metrics.ClassificationMetrics;
 import dev.streamlearn.updater.snapshot.Snapshot;
 import dev.streamlearn.updater.snapshot.SnapshotCache;
@@ -93,6 +90,7 @@ public final class ModelUpdater implements AutoCloseable {
   private EvalWindow window;
   private KafkaProducer<byte[], byte[]> producer;
   private SnapshotPublisher publisher;
+  private NormalizerFollower normalizer;
 
   public ModelUpdater(StreamlearnConfig config, Consumer<SnapshotEvent> listener) {
     this.config = config;
@@ -136,7 +134,8 @@ public final class ModelUpdater implements AutoCloseable {
       producer = clients.transactionalProducer(transactionalId());
       producer.initTransactions();
       publisher = new SnapshotPublisher(producer, config);
-      try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer(dataGroup)) {
+      try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer(dataGroup); NormalizerFollower follower = new NormalizerFollower(clients)) {
+        normalizer = follower;
         resume(consumer);
         while (!stop.get()) {
           if (!lock.isLeader()) {
@@ -320,7 +319,7 @@ public final class ModelUpdater implements AutoCloseable {
     ModelSnapshot meta = ModelSnapshot.newBuilder().setModel(model).setVersion(version).setParentVersion(headVersion < 0 ? null : headVersion)
         .setCreatedAt(System.currentTimeMillis()).setStatus(decision.promote() ? SnapshotStatus.PROMOTED : SnapshotStatus.HELD)
         .setHoldReason(decision.promote() ? null : decision.reason()).setChunkIndex(0).setChunkCount(1).setChunk(java.nio.ByteBuffer.allocate(0))
-        .setSizeBytes(0).setSha256("").setSpec(spec).setNormalizer(globalStats()).setOffsets(offsets).setTrainedRecords(trainedTotal)
+        .setSizeBytes(0).setSha256("").setSpec(spec).setNormalizer(normalizer.global(spec)).setOffsets(offsets).setTrainedRecords(trainedTotal)
         .setSyntheticRecords(syntheticTotal).setConfigHash(configHash()).setMetrics(metrics).build();
     byte[] network = trainer.serialize();
     List<ModelSnapshot> chunks = SnapshotChunker.split(meta, network, config.getInt(CHUNK_BYTES));
@@ -379,27 +378,6 @@ public final class ModelUpdater implements AutoCloseable {
         .setPreviousVersion(from < 0 ? null : from).setReason(reason).setUpdatedAt(System.currentTimeMillis()).build();
     commit(List.of(), pointer);
     listener.accept(new SnapshotEvent.RolledBack(model, from, target, reason));
-  }
-
-  /** The exact merge of every partition's normalizer stats: the transform serving must apply. */
-  private NormalizerStats globalStats() {
-    List<NormalizerStats> parts = new ArrayList<>();
-    new TopicReader(clients).readAll(config.topic(TopicName.STATS), r -> {
-      if (r.key() != null && new String(r.key(), StandardCharsets.UTF_8).startsWith("prep-") && r.value() != null) {
-        parts.add(Avro.STATS.decode(r.value()));
-      }
-    });
-    Map<Integer, NormalizerStats> latest = new TreeMap<>();
-    parts.forEach(p -> latest.put(p.getPartition(), p));
-    RunningStats merged = new RunningStats(spec.getFeatures().size());
-    String method = "zscore";
-    for (NormalizerStats p : latest.values()) {
-      if (p.getCount().size() == merged.width()) {
-        merged.merge(StatsCodec.fromAvro(p));
-        method = p.getMethod();
-      }
-    }
-    return StatsCodec.toAvro(merged, spec, method, -1, Map.of(), System.currentTimeMillis());
   }
 
   private String configHash() {
