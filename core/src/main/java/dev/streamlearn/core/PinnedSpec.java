@@ -15,8 +15,8 @@ public final class PinnedSpec {
   public static Optional<DatasetSpec> read(KafkaClients clients) {
     DatasetSpec[] last = new DatasetSpec[1];
     new TopicReader(clients).readAll(clients.config().topic(TopicName.STATS), r -> {
-      if (r.key() != null && KEY.equals(new String(r.key(), StandardCharsets.UTF_8)) && r.value() != null) {
-        last[0] = Avro.SPEC.decode(r.value());
+      if (r.key() != null && KEY.equals(new String(r.key(), StandardCharsets.UTF_8))) {
+        last[0] = r.value() == null ? null : Avro.SPEC.decode(r.value()); // null: unpinned by 'replay --respec'
       }
     });
     return Optional.ofNullable(last[0]);

@@ -46,7 +46,13 @@ final class NormalizerFollower implements AutoCloseable {
         break;
       }
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-        if (r.key() != null && r.value() != null && new String(r.key(), StandardCharsets.UTF_8).startsWith("prep-")) {
+        String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+        if (!key.startsWith("prep-")) {
+          continue;
+        }
+        if (r.value() == null) {
+          latest.remove(Integer.parseInt(key.substring(5))); // cleared by 'streamlearn replay'
+        } else {
           NormalizerStats s = Avro.STATS.decode(r.value());
           latest.put(s.getPartition(), s);
         }

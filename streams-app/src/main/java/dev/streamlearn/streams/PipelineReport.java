@@ -33,10 +33,17 @@ public record PipelineReport(long raw, long clean, long duplicates, Map<String, 
     Map<String, NormalizerStats> latest = new HashMap<>();
     DatasetSpec[] spec = new DatasetSpec[1];
     new TopicReader(clients).readAll(clients.config().topic(TopicName.STATS), r -> {
-      if (r.key() == null || r.value() == null) {
+      if (r.key() == null) {
         return;
       }
       String key = new String(r.key(), StandardCharsets.UTF_8);
+      if (r.value() == null) { // a tombstone: 'streamlearn replay' cleared this report
+        latest.remove(key);
+        if (key.equals(DatasetSpecResolver.SPEC_KEY)) {
+          spec[0] = null;
+        }
+        return;
+      }
       if (key.equals(DatasetSpecResolver.SPEC_KEY)) {
         spec[0] = Avro.SPEC.decode(r.value());
       } else {

@@ -132,6 +132,36 @@ class PreprocessIntegrationTest {
     assertThat(PipelineReport.read(cutClients).duplicates()).isEqualTo(data.duplicates());
   }
 
+  @Test
+  void aReplayAfterResetRebuildsTheSameOutputsAndCounts() throws Exception {
+    DirtyStreamGenerator.Output data = new DirtyStreamGenerator(8, 0.03, 0.05).generate(1500);
+    DatasetSpec spec = DatasetSpec.newBuilder().setFeatures(DirtyStreamGenerator.FEATURES).setLabels(DirtyStreamGenerator.LABELS).build();
+    StreamlearnConfig config = RealKafka.config("replay", Map.of("topic.partitions", "1"));
+    createTopics(config);
+    KafkaClients clients = new KafkaClients(config);
+    produce(clients, data.lines());
+    try (PreprocessApp app = new PreprocessApp(config, spec, Files.createTempDirectory("run1").toString())) {
+      app.start();
+      awaitCaughtUp(clients, data.lines().size());
+    }
+    List<ProcessedRecord> first = read(clients, config.topic(TopicName.CLEAN));
+    List<ProcessedRecord> firstTrain = read(clients, config.topic(TopicName.TRAIN));
+
+    PipelineReset.Plan plan = new PipelineReset(clients, null, true, false).execute();
+    assertThat(plan.internalTopics()).isNotEmpty().allSatisfy(t -> assertThat(t).startsWith(config.applicationId()));
+    assertThat(read(clients, config.topic(TopicName.CLEAN))).as("outputs truncated").isEmpty();
+    assertThat(PipelineReport.read(clients).raw()).as("reports cleared").isZero();
+
+    try (PreprocessApp app = new PreprocessApp(config, spec, Files.createTempDirectory("run2").toString())) {
+      app.start();
+      awaitCaughtUp(clients, data.lines().size());
+    }
+    PipelineReport r = PipelineReport.read(clients);
+    assertThat(r.duplicates()).as("dedup state restarted empty").isEqualTo(data.duplicates());
+    assertThat(read(clients, config.topic(TopicName.CLEAN))).containsExactlyElementsOf(first);
+    assertThat(read(clients, config.topic(TopicName.TRAIN))).containsExactlyElementsOf(firstTrain);
+  }
+
   private static void awaitCaughtUp(KafkaClients clients, long raw) {
     await().atMost(PATIENCE).pollInterval(Duration.ofMillis(300)).until(() -> {
       PipelineReport r = PipelineReport.read(clients);
