@@ -134,12 +134,19 @@ public final class ModelUpdater implements AutoCloseable {
       producer = clients.transactionalProducer(transactionalId());
       producer.initTransactions();
       publisher = new SnapshotPublisher(producer, config);
-      try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer(dataGroup); NormalizerFollower follower = new NormalizerFollower(clients)) {
+      Map<String, Object> dataProps = new HashMap<>(clients.consumerProps(dataGroup));
+      dataProps.putIfAbsent(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000); // fewer loop turns per mini-batch
+      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(dataProps, new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer()); NormalizerFollower follower = new NormalizerFollower(clients)) {
         normalizer = follower;
         resume(consumer);
+        long lockCheckedNanos = 0;
         while (!stop.get()) {
-          if (!lock.isLeader()) {
-            throw new IllegalStateException("lost the leadership of model " + model + " to another updater");
+          if (System.nanoTime() - lockCheckedNanos > 1_000_000_000L) { // once a second is plenty for a 10 s session timeout
+            if (!lock.isLeader()) {
+              throw new IllegalStateException("lost the leadership of model " + model + " to another updater");
+            }
+            lockCheckedNanos = System.nanoTime();
           }
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
             handle(r);
