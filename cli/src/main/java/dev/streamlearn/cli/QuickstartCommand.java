@@ -3,6 +3,7 @@ package dev.streamlearn.cli;
 import dev.streamlearn.avro.DatasetSpec;
 import dev.streamlearn.avro.ModelSnapshot;
 import dev.streamlearn.avro.SnapshotStatus;
+import dev.streamlearn.core.Dirs;
 import dev.streamlearn.core.KafkaClients;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicAdmin;
@@ -72,8 +73,8 @@ public final class QuickstartCommand implements Callable<Integer> {
         StreamlearnConfig.STATS_PUBLISH_MS, "500"));
     KafkaClients clients = new KafkaClients(config);
     Files.createDirectories(out);
-    deleteRecursively(out.resolve("state"));
-    deleteRecursively(out.resolve("model-cache"));
+    Dirs.deleteRecursively(out.resolve("state"));
+    Dirs.deleteRecursively(out.resolve("model-cache"));
 
     step("1/8 topics (prefix 'quickstart.', recreated) on " + config.getString(StreamlearnConfig.BOOTSTRAP));
     recreateTopics(config, clients);
@@ -271,13 +272,5 @@ public final class QuickstartCommand implements Callable<Integer> {
     }
   }
 
-  private static void deleteRecursively(Path p) throws java.io.IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var walk = Files.walk(p)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-    }
-  }
 
 }

@@ -28,6 +28,8 @@ public final class LeaderLock implements AutoCloseable {
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+    // Cooperative: a joining (waiting) instance must not make the leader give the partition up, even briefly.
+    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
     this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
       @Override

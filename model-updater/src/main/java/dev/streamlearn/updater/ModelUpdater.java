@@ -141,20 +141,22 @@ public final class ModelUpdater implements AutoCloseable {
         normalizer = follower;
         resume(consumer);
         long lockCheckedNanos = 0;
+        int notLeader = 0;
         while (!stop.get()) {
           if (System.nanoTime() - lockCheckedNanos > 1_000_000_000L) { // once a second is plenty for a 10 s session timeout
-            if (!lock.isLeader()) {
+            // A rebalance can empty the assignment for a moment; only a lasting loss means another instance leads
+            // (and its initTransactions() has fenced this one's producer anyway).
+            notLeader = lock.isLeader() ? 0 : notLeader + 1;
+            if (notLeader >= 3) {
               throw new IllegalStateException("lost the leadership of model " + model + " to another updater");
             }
             lockCheckedNanos = System.nanoTime();
           }
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
             handle(r);
+            maybeSnapshot(consumer); // per record, so a large poll never stretches a snapshot past its size
           }
-          if (shouldSnapshot()) {
-            catchUpEval(consumer);
-            publishSnapshot();
-          }
+          maybeSnapshot(consumer); // and by time when nothing arrives
         }
       }
     } catch (ProducerFencedException e) {
@@ -220,7 +222,8 @@ public final class ModelUpdater implements AutoCloseable {
 
   private void handle(ConsumerRecord<byte[], byte[]> r) {
     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-    positions.put(tp, r.offset() + 1);
+    // max: the eval catch-up before a snapshot may have read past records of an earlier poll still being handled
+    positions.merge(tp, r.offset() + 1, Math::max);
     if (r.topic().equals(commandsTopic)) {
       ModelCommand cmd = Avro.COMMAND.decode(r.value());
       if (cmd.getModel().equals(model) && cmd.getType() == CommandType.ROLLBACK) {
@@ -292,6 +295,13 @@ public final class ModelUpdater implements AutoCloseable {
       }
     } finally {
       consumer.resume(others);
+    }
+  }
+
+  private void maybeSnapshot(KafkaConsumer<byte[], byte[]> consumer) {
+    if (shouldSnapshot()) {
+      catchUpEval(consumer);
+      publishSnapshot();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.streamlearn.streams;
 
+import dev.streamlearn.core.Dirs;
 import dev.streamlearn.core.KafkaClients;
 import dev.streamlearn.core.PinnedSpec;
 import dev.streamlearn.core.StreamlearnConfig;
@@ -120,9 +121,7 @@ public final class PipelineReset {
       }
     }
     if (plan.localState() != null) {
-      try (var walk = Files.walk(plan.localState())) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
+      Dirs.deleteRecursively(plan.localState());
     }
     return plan;
   }

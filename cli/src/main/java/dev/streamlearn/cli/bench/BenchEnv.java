@@ -67,8 +67,6 @@ final class BenchEnv implements AutoCloseable {
       List<String> ours = admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix)).toList();
       admin.deleteTopics(ours).all().get();
     }
-    try (var walk = Files.walk(stateDir)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
+    dev.streamlearn.core.Dirs.deleteRecursively(stateDir);
   }
 }
