@@ -30,7 +30,12 @@ class LeaderTakeoverIntegrationTest {
       f.stopFirst();
       first.get();
       f.produce(3_000);
-      await().atMost(Duration.ofSeconds(90)).until(() -> second.events().stream().anyMatch(e -> e instanceof SnapshotEvent.Published));
+      await().atMost(Duration.ofSeconds(180)).until(() -> {
+        if (second.future().isDone()) {
+          second.future().get(); // surfaces the second instance's failure, if any
+        }
+        return second.events().stream().anyMatch(e -> e instanceof SnapshotEvent.Published);
+      });
       SnapshotEvent.Resumed resumed = (SnapshotEvent.Resumed) second.events().stream().filter(e -> e instanceof SnapshotEvent.Resumed).findFirst().orElseThrow();
       long lastOfFirst = f.published().get(f.published().size() - 1).meta().getVersion();
       assertThat(resumed.headVersion()).as("takes over from the leader's last snapshot").isEqualTo(lastOfFirst);
