@@ -129,42 +129,55 @@ public final class ModelUpdater implements AutoCloseable {
           announced = true;
         }
       }
-      // Opened only by the leader: a waiting instance on the same machine must not hold RocksDB's lock.
-      cache = new SnapshotCache(Path.of(config.getString(CACHE_DIR)).resolve(config.getString(TOPIC_PREFIX) + model));
-      producer = clients.transactionalProducer(transactionalId());
-      producer.initTransactions();
-      publisher = new SnapshotPublisher(producer, config);
-      Map<String, Object> dataProps = new HashMap<>(clients.consumerProps(dataGroup));
-      dataProps.putIfAbsent(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000); // fewer loop turns per mini-batch
-      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(dataProps, new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-          new org.apache.kafka.common.serialization.ByteArrayDeserializer()); NormalizerFollower follower = new NormalizerFollower(clients)) {
-        normalizer = follower;
-        resume(consumer);
-        long lockCheckedNanos = 0;
-        int notLeader = 0;
-        while (!stop.get()) {
-          if (System.nanoTime() - lockCheckedNanos > 1_000_000_000L) { // once a second is plenty for a 10 s session timeout
-            // A rebalance can empty the assignment for a moment; only a lasting loss means another instance leads
-            // (and its initTransactions() has fenced this one's producer anyway).
-            notLeader = lock.isLeader() ? 0 : notLeader + 1;
-            if (notLeader >= 3) {
-              throw new IllegalStateException("lost the leadership of model " + model + " to another updater");
+      try {
+        // Opened only by the leader, and closed (finally, below) before the lock is released: a waiting
+        // instance sharing the directory must never meet RocksDB's file lock.
+        cache = SnapshotCache.open(Path.of(config.getString(CACHE_DIR)).resolve(config.getString(TOPIC_PREFIX) + model), Duration.ofSeconds(30));
+        producer = clients.transactionalProducer(transactionalId());
+        producer.initTransactions();
+        publisher = new SnapshotPublisher(producer, config);
+        Map<String, Object> dataProps = new HashMap<>(clients.consumerProps(dataGroup));
+        dataProps.putIfAbsent(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000); // fewer loop turns per mini-batch
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(dataProps, new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer()); NormalizerFollower follower = new NormalizerFollower(clients)) {
+          normalizer = follower;
+          resume(consumer);
+          long lockCheckedNanos = 0;
+          int notLeader = 0;
+          while (!stop.get()) {
+            if (System.nanoTime() - lockCheckedNanos > 1_000_000_000L) { // once a second is plenty for a 10 s session timeout
+              // A rebalance can empty the assignment for a moment; only a lasting loss means another instance leads
+              // (and its initTransactions() has fenced this one's producer anyway).
+              notLeader = lock.isLeader() ? 0 : notLeader + 1;
+              if (notLeader >= 3) {
+                throw new IllegalStateException("lost the leadership of model " + model + " to another updater");
+              }
+              lockCheckedNanos = System.nanoTime();
             }
-            lockCheckedNanos = System.nanoTime();
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+              handle(r);
+              maybeSnapshot(consumer); // per record, so a large poll never stretches a snapshot past its size
+            }
+            maybeSnapshot(consumer); // and by time when nothing arrives
           }
-          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            handle(r);
-            maybeSnapshot(consumer); // per record, so a large poll never stretches a snapshot past its size
-          }
-          maybeSnapshot(consumer); // and by time when nothing arrives
         }
+      } finally {
+        // Closed here, inside the lock's scope: the next leader must never find RocksDB's file lock held.
+        closeLeaderResources();
       }
     } catch (ProducerFencedException e) {
       throw new IllegalStateException("another updater of model " + model + " took over (fenced): " + e.getMessage(), e);
-    } finally {
-      if (producer != null) {
-        producer.close(Duration.ofSeconds(5));
-      }
+    }
+  }
+
+  private void closeLeaderResources() {
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(5));
+      producer = null;
+    }
+    if (cache != null) {
+      cache.close();
+      cache = null;
     }
   }
 

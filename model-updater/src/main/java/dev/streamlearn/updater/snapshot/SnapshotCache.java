@@ -65,6 +65,24 @@ public final class SnapshotCache implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens the cache, retrying while another process or instance still holds RocksDB's lock on the
+   * directory (a leader hands over just as it closes).
+   */
+  public static SnapshotCache open(Path dir, java.time.Duration patience) throws InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (true) {
+      try {
+        return new SnapshotCache(dir);
+      } catch (IllegalStateException e) {
+        if (System.nanoTime() > deadline || !String.valueOf(e.getMessage()).contains("lock")) {
+          throw e;
+        }
+        Thread.sleep(200); // a file lock has no notification to wait on
+      }
+    }
+  }
+
   private static byte[] key(String model, long version) {
     return (model + "/" + version).getBytes(StandardCharsets.UTF_8);
   }
