@@ -78,10 +78,6 @@ public final class RunningStats {
     }
   }
 
-  public RunningStats copy() {
-    return new RunningStats(count.clone(), mean.clone(), m2.clone(), min.clone(), max.clone());
-  }
-
   public long count(int i) {
     return count[i];
   }

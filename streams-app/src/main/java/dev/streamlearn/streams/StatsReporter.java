@@ -2,7 +2,6 @@ package dev.streamlearn.streams;
 
 import dev.streamlearn.avro.DatasetSpec;
 import dev.streamlearn.avro.NormalizerStats;
-import dev.streamlearn.schemas.Avro;
 import dev.streamlearn.stats.RunningStats;
 import dev.streamlearn.stats.StatsCodec;
 import dev.streamlearn.streams.normalize.NormalizeProcessor;
@@ -70,9 +69,5 @@ public final class StatsReporter<K, V> implements Processor<K, V, String, Normal
     int partition = context.taskId().partition();
     NormalizerStats report = StatsCodec.toAvro(stats, spec, method, partition, values, now);
     context.forward(new Record<>(stage + "-" + partition, report, now));
-  }
-
-  static byte[] encode(NormalizerStats s) {
-    return Avro.STATS.encode(s);
   }
 }

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -124,9 +123,5 @@ final class ThroughputBench {
     Properties p = PreprocessApp.streamsProperties(env.config, env.stateDir.toString());
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, env.config.applicationId() + "-pass");
     return p;
-  }
-
-  static String describe(Map<String, Double> m) {
-    return m.entrySet().stream().map(e -> e.getKey() + "=" + String.format("%.0f", e.getValue())).collect(Collectors.joining(" "));
   }
 }
