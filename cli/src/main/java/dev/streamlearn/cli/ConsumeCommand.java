@@ -64,8 +64,7 @@ public final class ConsumeCommand implements Callable<Integer> {
       Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(parts));
       while (!stop.get()) {
         if (!follow) {
-          end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-          if (end.isEmpty()) {
+          if (TopicReader.caughtUp(consumer, end)) {
             break;
           }
         }

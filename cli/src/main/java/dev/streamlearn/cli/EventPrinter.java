@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /** One line per updater event, for people. */
-final class EventPrinter implements Consumer<SnapshotEvent> {
+public final class EventPrinter implements Consumer<SnapshotEvent> {
 
   @Override
   public void accept(SnapshotEvent e) {
@@ -37,7 +37,8 @@ final class EventPrinter implements Consumer<SnapshotEvent> {
         : String.format("updater for model %s resumes from v%d (current v%d) at offsets %s", r.model(), r.headVersion(), r.servingVersion(), r.offsets());
   }
 
-  static String size(long bytes) {
+  /** A byte count for people: KB below a megabyte, MB above. */
+  public static String size(long bytes) {
     return bytes >= 1 << 20 ? String.format("%.1f MB", bytes / 1048576.0) : String.format("%.0f KB", bytes / 1024.0);
   }
 }

@@ -31,7 +31,7 @@ public final class TopicReader {
       consumer.seekToBeginning(parts);
       Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(parts));
       long n = 0;
-      while (!done(consumer, end)) {
+      while (!caughtUp(consumer, end)) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           sink.accept(r);
           n++;
@@ -57,7 +57,8 @@ public final class TopicReader {
     return out;
   }
 
-  private static boolean done(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+  /** Drops from {@code end} the partitions the consumer has read up to; true once none is left. */
+  public static boolean caughtUp(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
     end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
     return end.isEmpty();
   }

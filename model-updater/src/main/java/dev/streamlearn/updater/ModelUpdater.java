@@ -170,6 +170,13 @@ public final class ModelUpdater implements AutoCloseable {
     }
   }
 
+  /** The consumed positions as the snapshot records them: "topic-partition" to the next offset. */
+  private Map<String, Long> offsetsByPartition() {
+    Map<String, Long> offsets = new TreeMap<>();
+    positions.forEach((tp, o) -> offsets.put(tp.toString(), o));
+    return offsets;
+  }
+
   private void closeLeaderResources() {
     if (producer != null) {
       producer.close(Duration.ofSeconds(5));
@@ -228,9 +235,7 @@ public final class ModelUpdater implements AutoCloseable {
     } else {
       trainer = new Trainer(ModelFactory.create(config, spec.getFeatures().size(), spec.getLabels().size()));
     }
-    Map<String, Long> offsets = new TreeMap<>();
-    positions.forEach((tp, o) -> offsets.put(tp.toString(), o));
-    listener.accept(new SnapshotEvent.Resumed(model, headVersion, servingVersion, offsets));
+    listener.accept(new SnapshotEvent.Resumed(model, headVersion, servingVersion, offsetsByPartition()));
   }
 
   private void handle(ConsumerRecord<byte[], byte[]> r) {
@@ -298,8 +303,7 @@ public final class ModelUpdater implements AutoCloseable {
     try {
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (System.nanoTime() < deadline) {
-        end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-        if (end.isEmpty()) {
+        if (TopicReader.caughtUp(consumer, end)) {
           break;
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
@@ -344,12 +348,10 @@ public final class ModelUpdater implements AutoCloseable {
     if (current != null) {
       metrics.put("current_macro_f1", current.macroF1());
     }
-    Map<String, Long> offsets = new TreeMap<>();
-    positions.forEach((tp, o) -> offsets.put(tp.toString(), o));
     ModelSnapshot meta = ModelSnapshot.newBuilder().setModel(model).setVersion(version).setParentVersion(headVersion < 0 ? null : headVersion)
         .setCreatedAt(System.currentTimeMillis()).setStatus(decision.promote() ? SnapshotStatus.PROMOTED : SnapshotStatus.HELD)
         .setHoldReason(decision.promote() ? null : decision.reason()).setChunkIndex(0).setChunkCount(1).setChunk(java.nio.ByteBuffer.allocate(0))
-        .setSizeBytes(0).setSha256("").setSpec(spec).setNormalizer(normalizer.global(spec)).setOffsets(offsets).setTrainedRecords(trainedTotal)
+        .setSizeBytes(0).setSha256("").setSpec(spec).setNormalizer(normalizer.global(spec)).setOffsets(offsetsByPartition()).setTrainedRecords(trainedTotal)
         .setSyntheticRecords(syntheticTotal).setConfigHash(configHash()).setMetrics(metrics).build();
     byte[] network = trainer.serialize();
     List<ModelSnapshot> chunks = SnapshotChunker.split(meta, network, config.getInt(CHUNK_BYTES));
@@ -423,8 +425,6 @@ public final class ModelUpdater implements AutoCloseable {
 
   @Override
   public void close() {
-    if (cache != null) {
-      cache.close();
-    }
+    closeLeaderResources(); // normally already done when run() returns
   }
 }

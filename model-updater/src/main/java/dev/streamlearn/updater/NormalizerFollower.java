@@ -41,8 +41,7 @@ final class NormalizerFollower implements AutoCloseable {
     Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (System.nanoTime() < deadline) {
-      end.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-      if (end.isEmpty()) {
+      if (TopicReader.caughtUp(consumer, end)) {
         break;
       }
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -125,7 +126,8 @@ public final class DatasetSpecResolver {
             break;
           }
         }
-        boolean caughtUp = parts.stream().allMatch(tp -> consumer.position(tp) >= consumer.endOffsets(List.of(tp)).get(tp));
+        Map<TopicPartition, Long> end = consumer.endOffsets(parts); // one request for all partitions
+        boolean caughtUp = parts.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
         if (valid > 0 && caughtUp && System.nanoTime() - lastNew > Duration.ofSeconds(3).toNanos()) {
           break; // fewer records than the warm-up window, and no more arriving
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamlearn.cli.ConfigOptions;
+import dev.streamlearn.cli.EventPrinter;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.streams.sample.DirtyStreamGenerator;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +81,7 @@ public final class BenchCommand implements Callable<Integer> {
       rps[i] = r.rps();
       tp.set(names[i], mapper.valueToTree(r));
       say("   %,.0f records/s (%.1f s), heap after %,.0f MB, peak heap %,.0f MB, RSS %,.0f MB, state %s", r.rps(), r.seconds(), r.heapMb(),
-          r.peakHeapMb(), r.rssMb(), bytes(r.stateBytes()));
+          r.peakHeapMb(), r.rssMb(), EventPrinter.size(r.stateBytes()));
       if (full && i == 1) {
         // Live heap after a collection, net of this harness's own input held in the same JVM; the peak
         // mostly measures garbage between collections under a large -Xmx, so it is kept apart.
@@ -129,7 +130,7 @@ public final class BenchCommand implements Callable<Integer> {
     out.put("snapshot_publish_ms", t.publishMs());
     out.put("snapshot_load_ms", t.loadMs());
     say("   fit %,.0f samples/s, updater %,.0f samples/s: ratio %.2f (the updater's fit() alone: %,.0f samples/s); snapshot %s, publish %.0f ms, load %.0f ms",
-        t.fitRawSps(), t.updaterSps(), t.updaterSps() / t.fitRawSps(), t.updaterFitOnlySps(), bytes(t.snapshotBytes()), t.publishMs(), t.loadMs());
+        t.fitRawSps(), t.updaterSps(), t.updaterSps() / t.fitRawSps(), t.updaterFitOnlySps(), EventPrinter.size(t.snapshotBytes()), t.publishMs(), t.loadMs());
     }
 
     // 4. Oversampling and hot paths.
@@ -153,7 +154,7 @@ public final class BenchCommand implements Callable<Integer> {
       g.put("us_per_record", 1e6 / r.rps());
       gr.add(g);
       say("   %,.0f records/s (%.1f µs/record), peak heap %,.0f MB, RSS %,.0f MB, RocksDB state %s", r.rps(), 1e6 / r.rps(), r.peakHeapMb(), r.rssMb(),
-          bytes(r.stateBytes()));
+          EventPrinter.size(r.stateBytes()));
     }
     out.put("finished", Instant.now().toString());
 
@@ -202,10 +203,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
     m.put("omp_num_threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
     return m;
-  }
-
-  private static String bytes(long b) {
-    return b >= 1 << 20 ? String.format("%.1f MB", b / 1048576.0) : String.format("%.0f KB", b / 1024.0);
   }
 
   private static void say(String fmt, Object... args) {

@@ -49,6 +49,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
   public void process(Record<String, ProcessedRecord> record) {
     ProcessedRecord r = record.value();
     int c = r.getLabelIndex();
+    List<Oversampler.Synthetic> synthetic = List.of();
     switch (mode) {
       case NONE -> sampler.count(c);
       case WEIGHT -> {
@@ -63,27 +64,24 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
         sampler.count(c);
       }
       case SMOTE -> {
-        double[] x = toArray(r.getFeatures());
-        List<Oversampler.Synthetic> synthetic = sampler.offer(r.getId(), c, x);
+        synthetic = sampler.offer(r.getId(), c, toArray(r.getFeatures()));
         Reservoir res = sampler.reservoir(c);
         int slot = (int) ((res.seen() - 1) % res.capacity());
         store.put("slot." + c + "." + slot, encode(res.get(slot)));
         store.put("seen." + c, ByteBuffer.allocate(8).putLong(res.seen()).array());
-        store.put("emitted." + c, counts(c));
-        emit(record, r);
-        for (Oversampler.Synthetic s : synthetic) {
-          ProcessedRecord out = ProcessedRecord.newBuilder(r).setId(s.id()).setLabel(labels.get(s.label())).setLabelIndex(s.label())
-              .setFeatures(toList(s.x())).setSynthetic(true).setParents(List.of(s.parentId(), s.neighbourId())).build();
-          counters.increment("synthetic");
-          store.put("emitted." + s.label(), counts(s.label()));
-          emit(record.withKey(s.id()), out);
-        }
-        return;
       }
       default -> throw new IllegalStateException();
     }
     store.put("emitted." + c, counts(c));
     emit(record, r);
+    for (Oversampler.Synthetic s : synthetic) {
+      ProcessedRecord out = ProcessedRecord.newBuilder(r).setId(s.id()).setLabel(labels.get(s.label())).setLabelIndex(s.label())
+          .setFeatures(toList(s.x())).setSynthetic(true).setParents(List.of(s.parentId(), s.neighbourId())).build();
+      counters.increment("synthetic");
+      emit(record.withKey(s.id()), out);
+    }
+    // One write per class that received synthetic records, not one per record.
+    synthetic.stream().mapToInt(Oversampler.Synthetic::label).distinct().forEach(l -> store.put("emitted." + l, counts(l)));
   }
 
   private byte[] counts(int c) {
