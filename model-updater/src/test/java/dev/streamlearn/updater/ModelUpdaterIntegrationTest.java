@@ -8,6 +8,7 @@ import dev.streamlearn.avro.ModelPointer;
 import dev.streamlearn.avro.ModelSnapshot;
 import dev.streamlearn.avro.SnapshotStatus;
 import dev.streamlearn.updater.client.CurrentModel;
+import dev.streamlearn.updater.client.ServingTransform;
 import dev.streamlearn.updater.snapshot.SnapshotCatalog;
 import dev.streamlearn.updater.snapshot.SnapshotIntegrityException;
 import java.time.Duration;
@@ -60,6 +61,44 @@ class ModelUpdaterIntegrationTest {
       assertThat(current.version()).isEqualTo(4);
       assertThat(current.predict(Map.of("a", 2.0, "b", 0.0, "c", 0.0, "d", 1.0)).values().stream().mapToDouble(Double::doubleValue).sum())
           .isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+      servesUnderTheTrainingPolicyFromManyThreads(current);
+    }
+  }
+
+  /** The served version refuses what training would have rejected, and answers the same from 8 threads as from one. */
+  private static void servesUnderTheTrainingPolicyFromManyThreads(CurrentModel current) throws Exception {
+    assertThatThrownBy(() -> current.predict(Map.of("a", 2.0, "b", 0.0, "c", 0.0))).isInstanceOf(ServingTransform.InvalidFeaturesException.class)
+        .hasMessageContaining("missing feature 'd'");
+    assertThatThrownBy(() -> current.predict(Map.of("a", 2.0, "b", 0.0, "c", 0.0, "d", 1.0, "e", 3.0)))
+        .isInstanceOf(ServingTransform.InvalidFeaturesException.class).hasMessageContaining("unknown feature 'e'");
+    assertThatThrownBy(() -> current.predict(Map.of("a", Double.POSITIVE_INFINITY, "b", 0.0, "c", 0.0, "d", 1.0)))
+        .isInstanceOf(ServingTransform.InvalidFeaturesException.class).hasMessageContaining("not finite");
+    java.util.Random rng = new java.util.Random(7);
+    List<Map<String, Double>> inputs = new java.util.ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      inputs.add(Map.of("a", rng.nextGaussian(), "b", rng.nextGaussian(), "c", rng.nextGaussian(), "d", rng.nextGaussian()));
+    }
+    List<Map<String, Double>> expected = inputs.stream().map(current::predict).toList();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<Boolean>> same = new java.util.ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        same.add(pool.submit(() -> {
+          for (int round = 0; round < 20; round++) {
+            for (int i = 0; i < inputs.size(); i++) {
+              if (!current.predict(inputs.get(i)).equals(expected.get(i))) {
+                return false;
+              }
+            }
+          }
+          return true;
+        }));
+      }
+      for (var f : same) {
+        assertThat(f.get()).as("concurrent predictions equal the sequential ones").isTrue();
+      }
+    } finally {
+      pool.shutdownNow();
     }
   }
 

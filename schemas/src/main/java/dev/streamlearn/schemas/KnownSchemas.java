@@ -28,7 +28,9 @@ import org.apache.avro.message.SchemaStore;
  */
 public final class KnownSchemas implements SchemaStore {
 
-  static final List<String> HISTORY = List.of("LabeledRecord-v1.avsc");
+  static final List<String> HISTORY = List.of("LabeledRecord-v1.avsc",
+      // v1 of every schema that embeds DatasetSpec, from before its serving-policy fields; ProcessedRecord before 'raw'.
+      "DatasetSpec-v1.avsc", "NormalizerStats-v1.avsc", "ModelSnapshot-v1.avsc", "ProcessedRecord-v1.avsc");
 
   private static final KnownSchemas INSTANCE = new KnownSchemas();
 

@@ -49,6 +49,53 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void processedRecordWithoutRawValuesDecodesWithAnEmptyRawArray() throws Exception {
+    Schema v1 = KnownSchemas.loadHistory("ProcessedRecord-v1.avsc");
+    GenericRecord old = new GenericData.Record(v1);
+    old.put("id", "p1");
+    old.put("ts", 7L);
+    old.put("label", "a");
+    old.put("labelIndex", 0);
+    old.put("features", java.util.List.of(0.5, -1.0));
+    old.put("split", new GenericData.EnumSymbol(v1.getField("split").schema(), "TRAIN"));
+    old.put("synthetic", false);
+    old.put("parents", java.util.List.of());
+    old.put("statsVersion", 3L);
+    old.put("weight", 1.0);
+    byte[] bytes = toArray(new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old));
+
+    dev.streamlearn.avro.ProcessedRecord read = Avro.PROCESSED.decode(bytes);
+
+    assertThat(read.getFeatures()).containsExactly(0.5, -1.0);
+    assertThat(read.getRaw()).as("records from before 'raw' existed carry none").isEmpty();
+  }
+
+  @Test
+  void datasetSpecWithoutServingPoliciesDecodesWithTheStrictDefaults() throws Exception {
+    Schema v1 = KnownSchemas.loadHistory("DatasetSpec-v1.avsc");
+    GenericRecord old = new GenericData.Record(v1);
+    old.put("features", java.util.List.of("x"));
+    old.put("labels", java.util.List.of("a", "b"));
+    old.put("source", "inferred");
+    old.put("pinnedAt", 1L);
+    byte[] bytes = toArray(new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old));
+
+    dev.streamlearn.avro.DatasetSpec read = Avro.SPEC.decode(bytes);
+
+    assertThat(read.getMissing()).isEqualTo("reject");
+    assertThat(read.getExtra()).isEqualTo("reject");
+    assertThat(read.getClipK()).isEqualTo(0.0);
+  }
+
+  @Test
+  void everyHistoricSchemaIsFoundByItsFingerprint() {
+    for (String file : KnownSchemas.HISTORY) {
+      Schema s = KnownSchemas.loadHistory(file);
+      assertThat(KnownSchemas.get().findByFingerprint(KnownSchemas.fingerprint(s))).as(file).isNotNull();
+    }
+  }
+
+  @Test
   void everyCurrentSchemaIsFoundByItsFingerprint() {
     for (Schema s : KnownSchemas.currentSchemas()) {
       assertThat(KnownSchemas.get().findByFingerprint(KnownSchemas.fingerprint(s))).isEqualTo(s);

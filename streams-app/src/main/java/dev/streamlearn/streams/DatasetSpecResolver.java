@@ -56,7 +56,8 @@ public final class DatasetSpecResolver {
     List<String> labels = config.getList(StreamlearnConfig.LABELS);
     Optional<DatasetSpec> pinned = pinned(clients);
     if (!features.isEmpty() && !labels.isEmpty()) {
-      DatasetSpec spec = DatasetSpec.newBuilder().setFeatures(features).setLabels(labels).setSource("configured").setPinnedAt(System.currentTimeMillis()).build();
+      DatasetSpec spec = withPolicies(DatasetSpec.newBuilder().setFeatures(features).setLabels(labels).setSource("configured")
+          .setPinnedAt(System.currentTimeMillis()).build());
       if (pinned.isEmpty() || !sameShape(pinned.get(), spec)) {
         pinned.ifPresent(p -> log.warn("configured spec {} / {} replaces the pinned one {} / {}", features, labels, p.getFeatures(), p.getLabels()));
         publish(spec);
@@ -64,9 +65,18 @@ public final class DatasetSpecResolver {
       return spec;
     }
     if (pinned.isPresent()) {
-      return pinned.get();
+      DatasetSpec p = pinned.get();
+      DatasetSpec now = withPolicies(DatasetSpec.newBuilder(p).build());
+      if (!sameShape(p, now)) {
+        // The transform policies follow the configuration: a restart with another 'missing' or clip re-pins them, so
+        // every instance, the updater and every later snapshot agree on what serving must do.
+        log.warn("configured policies missing={} extra={} clipK={} replace the pinned ones ({}, {}, {})", now.getMissing(), now.getExtra(),
+            now.getClipK(), p.getMissing(), p.getExtra(), p.getClipK());
+        publish(now);
+      }
+      return now;
     }
-    DatasetSpec inferred = infer(waitForData);
+    DatasetSpec inferred = withPolicies(infer(waitForData));
     Optional<DatasetSpec> raced = pinned(clients);
     if (raced.isPresent()) {
       return raced.get(); // another instance pinned first: everyone uses the same spec
@@ -77,7 +87,16 @@ public final class DatasetSpecResolver {
   }
 
   private static boolean sameShape(DatasetSpec a, DatasetSpec b) {
-    return a.getFeatures().equals(b.getFeatures()) && a.getLabels().equals(b.getLabels());
+    return a.getFeatures().equals(b.getFeatures()) && a.getLabels().equals(b.getLabels()) && a.getMissing().equals(b.getMissing())
+        && a.getExtra().equals(b.getExtra()) && a.getClipK() == b.getClipK();
+  }
+
+  /** The spec with the transform policies of the configuration: what training applies and serving must repeat. */
+  private DatasetSpec withPolicies(DatasetSpec spec) {
+    spec.setMissing(config.getString(StreamlearnConfig.MISSING_POLICY));
+    spec.setExtra(config.getString(StreamlearnConfig.EXTRA_POLICY));
+    spec.setClipK(config.getDouble(StreamlearnConfig.CLIP_K));
+    return spec;
   }
 
   /** The spec pinned on the stats topic, if any. */

@@ -69,8 +69,8 @@ public final class PreprocessTopology {
     // 1. Clean: every raw record is either valid (keyed for dedup) or rejected with its bytes.
     KStream<byte[], byte[]> raw = builder.stream(c.topic(TopicName.RAW), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("raw"));
     Cleaner cleaner = new Cleaner(spec,
-        c.getString(MISSING_POLICY).equals("impute-mean") ? Cleaner.MissingPolicy.IMPUTE_MEAN : Cleaner.MissingPolicy.REJECT,
-        c.getString(EXTRA_POLICY).equals("drop") ? Cleaner.ExtraPolicy.DROP : Cleaner.ExtraPolicy.REJECT,
+        spec.getMissing().equals("impute-mean") ? Cleaner.MissingPolicy.IMPUTE_MEAN : Cleaner.MissingPolicy.REJECT,
+        spec.getExtra().equals("drop") ? Cleaner.ExtraPolicy.DROP : Cleaner.ExtraPolicy.REJECT,
         c.getInt(MAX_RECORD_BYTES),
         new PiiScrubber(new HashSet<>(c.getList(PII_FIELDS)), c.getString(PII_MODE).equals("hash"), c.getPassword(PII_SECRET).value()));
     DedupKey dedupKey = DedupKey.of(c.getString(DEDUP_KEY));
@@ -88,7 +88,7 @@ public final class PreprocessTopology {
     // 3. Dedup, 4. normalize and split.
     KStream<String, ProcessedRecord> normalized = byKey
         .process(() -> new DedupProcessor(retention), Named.as("dedup"), Stores.DEDUP, Stores.COUNTERS)
-        .process(() -> new NormalizeProcessor(spec, method, c.getDouble(CLIP_K), new Splitter(c.getDouble(EVAL_FRACTION))),
+        .process(() -> new NormalizeProcessor(spec, method, spec.getClipK(), new Splitter(c.getDouble(EVAL_FRACTION))),
             Named.as("normalize"), Stores.NORMALIZER, Stores.COUNTERS);
     byKey.process(() -> new StatsReporter<>("prep", Stores.COUNTERS, true, spec, method, reportEvery), Named.as("prep-report"), Stores.COUNTERS, Stores.NORMALIZER)
         .to(statsTopic, toStats);

@@ -2,22 +2,23 @@ package dev.streamlearn.updater.client;
 
 import dev.streamlearn.avro.DatasetSpec;
 import dev.streamlearn.avro.ModelPointer;
-import dev.streamlearn.avro.NormalizerStats;
 import dev.streamlearn.core.KafkaClients;
-import dev.streamlearn.stats.RunningStats;
-import dev.streamlearn.stats.Scaler;
-import dev.streamlearn.stats.StatsCodec;
 import dev.streamlearn.updater.Trainer;
 import dev.streamlearn.updater.snapshot.Snapshot;
 import dev.streamlearn.updater.snapshot.SnapshotCatalog;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * For downstream services: the model version model.current points at, loaded from its verified
- * snapshot, predicting from raw feature values with exactly the preprocessing it was trained with
- * (the normalizer statistics embedded in the snapshot). {@link #refresh()} follows the pointer.
+ * For downstream services: the model version model.current points at (or a pinned version),
+ * loaded from its verified snapshot, predicting from raw feature values with exactly the
+ * preprocessing it was trained with ({@link ServingTransform}). {@link #refresh()} follows the
+ * pointer; a version that fails to load leaves the previous one serving.
+ *
+ * <p>Thread-safe: a loaded version is immutable but for its network, and DL4J networks are not
+ * safe for concurrent {@code output} calls, so inference on one version is serialized.
  */
 public final class CurrentModel {
 
@@ -25,64 +26,84 @@ public final class CurrentModel {
   private final String model;
   private volatile Loaded loaded;
 
-  private record Loaded(long version, DatasetSpec spec, RunningStats stats, Scaler scaler, Trainer trainer) {}
+  private record Loaded(long version, ServingTransform transform, Trainer trainer) {}
 
   public CurrentModel(KafkaClients clients, String model) {
     this.catalog = new SnapshotCatalog(clients);
     this.model = model;
   }
 
-  /** Loads the pointed-at version if it changed; returns true if it did. Throws if the snapshot fails verification. */
+  /** Loads the pointed-at version if it changed; returns true if it did. Throws if the snapshot fails verification (the previous version keeps serving). */
   public boolean refresh() {
     ModelPointer p = catalog.pointer(model).orElseThrow(() -> new IllegalStateException("model " + model + " has no current version yet"));
     if (loaded != null && loaded.version() == p.getVersion()) {
       return false;
     }
-    Snapshot s = catalog.load(model, p.getVersion(), null);
-    NormalizerStats n = s.meta().getNormalizer();
-    Scaler scaler = new Scaler(Scaler.method(n == null ? "zscore" : n.getMethod()), 0);
-    RunningStats stats = n == null ? new RunningStats(s.meta().getSpec().getFeatures().size()) : StatsCodec.fromAvro(n);
-    loaded = new Loaded(p.getVersion(), s.meta().getSpec(), stats, scaler, new Trainer(Trainer.deserialize(s.network())));
+    load(p.getVersion());
     return true;
   }
 
+  /** Loads one version, current or not (verified); it serves until the next load or refresh. */
+  public void load(long version) {
+    Snapshot s = catalog.load(model, version, null);
+    Trainer trainer = new Trainer(Trainer.deserialize(s.network()));
+    loaded = new Loaded(version, new ServingTransform(s.meta().getSpec(), s.meta().getNormalizer()), trainer);
+  }
+
   public long version() {
-    return loaded == null ? -1 : loaded.version();
+    Loaded l = loaded;
+    return l == null ? -1 : l.version();
   }
 
   public DatasetSpec spec() {
-    return loaded.spec();
+    return require().transform().spec();
   }
 
-  /** Label → probability for one record of raw (unnormalized) features; a missing feature counts as its mean. */
+  /** Throws {@link ServingTransform.InvalidFeaturesException} if the record breaks the loaded version's training policy. */
+  public void validate(Map<String, Double> raw) {
+    require().transform().apply(raw);
+  }
+
+  /** Label to probability for one record of raw (unnormalized) features. */
   public Map<String, Double> predict(Map<String, Double> raw) {
-    return predict(List.of(raw)).get(0);
+    return predictAll(List.of(raw)).get(0).probabilities();
   }
 
-  public List<Map<String, Double>> predict(List<Map<String, Double>> raws) {
-    Loaded l = loaded;
-    if (l == null) {
-      throw new IllegalStateException("call refresh() first");
-    }
-    List<String> features = l.spec().getFeatures();
+  /**
+   * Predictions for raw records, in one batch on one version. Throws
+   * {@link ServingTransform.InvalidFeaturesException} if any record breaks the training policy.
+   */
+  public List<Prediction> predictAll(List<Map<String, Double>> raws) {
+    Loaded l = require();
     double[][] x = new double[raws.size()][];
     for (int r = 0; r < raws.size(); r++) {
-      double[] v = new double[features.size()];
-      for (int i = 0; i < v.length; i++) {
-        Double d = raws.get(r).get(features.get(i));
-        v[i] = d == null ? Double.NaN : d;
-      }
-      x[r] = l.scaler().transform(l.stats(), v);
+      x[r] = l.transform().apply(raws.get(r));
     }
-    double[][] p = l.trainer().predict(x);
-    List<Map<String, Double>> out = new java.util.ArrayList<>();
+    double[][] p;
+    synchronized (l.trainer()) {
+      p = l.trainer().predict(x);
+    }
+    List<String> labels = l.transform().spec().getLabels();
+    List<Prediction> out = new ArrayList<>(p.length);
     for (double[] row : p) {
       Map<String, Double> m = new LinkedHashMap<>();
+      int best = 0;
       for (int c = 0; c < row.length; c++) {
-        m.put(l.spec().getLabels().get(c), row[c]);
+        m.put(labels.get(c), row[c]);
+        if (row[c] > row[best]) {
+          best = c;
+        }
       }
-      out.add(m);
+      out.add(new Prediction(labels.get(best), m, l.version()));
     }
     return out;
+  }
+
+  private Loaded require() {
+    Loaded l = loaded;
+    if (l == null) {
+      throw new IllegalStateException("no version of model " + model + " loaded yet: call refresh() or load(version) first");
+    }
+    return l;
   }
 }

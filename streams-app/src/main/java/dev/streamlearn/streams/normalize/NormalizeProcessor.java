@@ -78,12 +78,14 @@ public final class NormalizeProcessor implements Processor<String, LabeledRecord
     double[] z = scaler.transform(stats, x);
     Split split = splitter.assign(r.getId());
     List<Double> zs = new ArrayList<>(z.length);
-    for (double v : z) {
-      zs.add(v);
+    List<Double> raw = new ArrayList<>(z.length);
+    for (int i = 0; i < z.length; i++) {
+      zs.add(z[i]);
+      raw.add(x[i]);
     }
     ProcessedRecord out = ProcessedRecord.newBuilder().setId(r.getId()).setTs(r.getTs()).setLabel(r.getLabel())
         .setLabelIndex(labelIndex.get(r.getLabel())).setFeatures(zs).setSplit(split).setSynthetic(false)
-        .setParents(List.of()).setStatsVersion(stats.maxCount()).setWeight(1.0).build();
+        .setParents(List.of()).setStatsVersion(stats.maxCount()).setWeight(1.0).setRaw(raw).build();
     counters.increment("clean");
     counters.increment(split == Split.EVAL ? "eval" : "train");
     counters.increment("class." + r.getLabel());

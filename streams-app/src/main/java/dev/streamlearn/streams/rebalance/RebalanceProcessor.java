@@ -76,7 +76,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
     emit(record, r);
     for (Oversampler.Synthetic s : synthetic) {
       ProcessedRecord out = ProcessedRecord.newBuilder(r).setId(s.id()).setLabel(labels.get(s.label())).setLabelIndex(s.label())
-          .setFeatures(toList(s.x())).setSynthetic(true).setParents(List.of(s.parentId(), s.neighbourId())).build();
+          .setFeatures(toList(s.x())).setRaw(List.of()).setSynthetic(true).setParents(List.of(s.parentId(), s.neighbourId())).build();
       counters.increment("synthetic");
       emit(record.withKey(s.id()), out);
     }

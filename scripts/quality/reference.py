@@ -1,0 +1,163 @@
+#!/usr/bin/python3
+"""Reference models and scoring for docs/quality.md (run by scripts/quality/run; needs Debian's
+python3-sklearn and python3-imblearn: apt-get install python3-sklearn python3-imblearn).
+
+  prepare  DATA.csv EVAL.jsonl OUT.jsonl   the raw events of the pipeline's eval split, as predict input
+  dirty    DATA.csv OUT.jsonl              the data set as JSON lines with duplicates and bad lines injected
+  report   DATA.csv TRAIN.jsonl EVAL.jsonl PREDICTED.jsonl NAME
+           one JSON line: the served model's metrics (scored by 'streamlearn predict' on the eval split),
+           the online baseline (MLP + SMOTE, test-then-train in one pass over the train records in stream
+           order) and the offline models trained on the same train records (the ceiling).
+"""
+import csv, json, random, sys, warnings
+import numpy as np
+
+warnings.filterwarnings("ignore")
+SEED = 42
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        r = csv.reader(f)
+        header = next(r)
+        rows = {}
+        order = []
+        for row in r:
+            rid, label = row[0], row[1]
+            rows[rid] = (label, [float(v) for v in row[2:]])
+            order.append(rid)
+    return header[2:], rows, order
+
+
+def read_jsonl(path):
+    out = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                out.append(json.loads(line))
+    return out
+
+
+def prepare(data, eval_path, out_path):
+    names, rows, _ = read_csv(data)
+    ids = [r["id"] for r in read_jsonl(eval_path)]
+    with open(out_path, "w") as f:
+        for rid in ids:
+            label, x = rows[rid]
+            f.write(json.dumps({"id": rid, "label": label, **dict(zip(names, x))}) + "\n")
+
+
+def dirty(data, out_path, dup_rate=0.03, bad_rate=0.02):
+    names, rows, order = read_csv(data)
+    rng = random.Random(SEED)
+    lines = []
+    for rid in order:
+        label, x = rows[rid]
+        line = json.dumps({"id": rid, "label": label, **dict(zip(names, x))}).encode()
+        lines.append(line)
+        if rng.random() < dup_rate:
+            lines.insert(rng.randrange(max(1, len(lines) - 50), len(lines) + 1), line)  # a resend shortly after
+        if rng.random() < bad_rate:
+            kind = rng.randrange(4)
+            if kind == 0:
+                lines.append(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 80))).replace(b"\n", b" "))
+            elif kind == 1:
+                lines.append(line[: len(line) // 2])  # truncated
+            elif kind == 2:
+                lines.append(json.dumps({"id": rid + "-nolabel", **dict(zip(names, x))}).encode())
+            else:
+                lines.append(json.dumps({"id": rid + "-nan", "label": label, **dict(zip(names, x)), names[0]: "NaN"}).encode())
+    with open(out_path, "wb") as f:
+        for l in lines:
+            f.write(l + b"\n")
+
+
+def metrics(y_true, proba, classes):
+    from sklearn.metrics import roc_auc_score, balanced_accuracy_score, log_loss
+    y_true = np.asarray(y_true)
+    pred = np.asarray(classes)[np.argmax(proba, axis=1)]
+    if len(classes) == 2:
+        auc = roc_auc_score((y_true == classes[1]).astype(int), proba[:, 1])
+    else:
+        auc = roc_auc_score(y_true, proba, multi_class="ovr", average="macro", labels=classes)
+    return {"roc_auc": round(float(auc), 4), "balanced_accuracy": round(float(balanced_accuracy_score(y_true, pred)), 4),
+            "log_loss": round(float(log_loss(y_true, np.clip(proba, 1e-15, 1), labels=classes)), 4)}
+
+
+def online_baseline(Xtr, ytr, Xev, classes):
+    """MLP + SMOTE in one pass: each chunk of 256 train records, in stream order, is standardized with the running
+    statistics so far, oversampled with SMOTE (random oversampling where a class has too few records for k=5) and
+    learnt once with partial_fit."""
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.preprocessing import StandardScaler
+    from imblearn.over_sampling import SMOTE, RandomOverSampler
+    scaler = StandardScaler()
+    mlp = MLPClassifier(hidden_layer_sizes=(64, 32), learning_rate_init=0.005, random_state=SEED)
+    for start in range(0, len(Xtr), 256):
+        X, y = Xtr[start:start + 256], ytr[start:start + 256]
+        scaler.partial_fit(X)
+        Xs = scaler.transform(X)
+        counts = {c: int((y == c).sum()) for c in set(y)}
+        try:
+            if len(counts) > 1 and min(counts.values()) > 5:
+                Xs, y = SMOTE(random_state=SEED).fit_resample(Xs, y)
+            elif len(counts) > 1:
+                Xs, y = RandomOverSampler(random_state=SEED).fit_resample(Xs, y)
+        except ValueError:
+            pass
+        mlp.partial_fit(Xs, y, classes=classes)
+    return mlp.predict_proba(scaler.transform(Xev))
+
+
+def offline_models(Xtr, ytr, Xev, classes):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from imblearn.over_sampling import SMOTE
+    from imblearn.pipeline import make_pipeline as imb_pipeline
+    models = {
+        "logistic regression, class weights": make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=2000)),
+        "MLP (64,32) + SMOTE": imb_pipeline(StandardScaler(), SMOTE(random_state=SEED),
+                                            MLPClassifier(hidden_layer_sizes=(64, 32), early_stopping=True, random_state=SEED, max_iter=300)),
+        "gradient boosting, class weights": HistGradientBoostingClassifier(class_weight="balanced", random_state=SEED),
+    }
+    out = {}
+    for name, m in models.items():
+        m.fit(Xtr, ytr)
+        p = m.predict_proba(Xev)
+        order = [list(m.classes_).index(c) for c in classes]
+        out[name] = p[:, order]
+    return out
+
+
+def report(data, train_path, eval_path, predicted_path, name):
+    names, rows, order = read_csv(data)
+    train_ids = set(r["id"] for r in read_jsonl(train_path) if not r.get("synthetic"))
+    eval_ids = [r["id"] for r in read_jsonl(eval_path)]
+    predicted = read_jsonl(predicted_path)
+    classes = sorted({rows[i][0] for i in rows})
+    # The served model, as scored by 'streamlearn predict' on the pipeline's own eval split.
+    ok = [p for p in predicted if "error" not in p]
+    y_served = [rows[p["id"]][0] for p in ok]
+    P_served = np.array([[p["probabilities"].get(c, 0.0) for c in classes] for p in ok])
+    served = metrics(y_served, P_served, classes)
+    served["version"] = ok[0]["version"] if ok else None
+    served["scored"] = len(ok)
+    served["errors"] = len(predicted) - len(ok)
+    # References on exactly the same train records (stream order) and eval records.
+    tr = [i for i in order if i in train_ids]
+    Xtr = np.array([rows[i][1] for i in tr]); ytr = np.array([rows[i][0] for i in tr])
+    Xev = np.array([rows[i][1] for i in eval_ids]); yev = [rows[i][0] for i in eval_ids]
+    online = metrics(yev, online_baseline(Xtr, ytr, Xev, classes), classes)
+    offline = {k: metrics(yev, p, classes) for k, p in offline_models(Xtr, ytr, Xev, classes).items()}
+    best = max(offline, key=lambda k: offline[k]["roc_auc"])
+    print(json.dumps({"dataset": name, "train_records": len(tr), "eval_records": len(eval_ids), "classes": len(classes),
+                      "served": served, "online_baseline": online, "offline": offline, "best_offline": best}))
+
+
+if __name__ == "__main__":
+    cmd, args = sys.argv[1], sys.argv[2:]
+    {"prepare": prepare, "dirty": dirty, "report": report}[cmd](*args)
