@@ -133,9 +133,24 @@ def offline_models(Xtr, ytr, Xev, classes):
     return out
 
 
+def skew(train, evals):
+    """Training-vs-serving difference |dz|: each real training record's features as the streams app normalized them,
+    against its raw values under the transform a snapshot serves (the merged moments of every valid unique record)."""
+    real = [r for r in train if not r.get("synthetic") and r.get("raw")]
+    if not real:
+        return None
+    every = np.array([r["raw"] for r in real] + [r["raw"] for r in evals if r.get("raw")], dtype=float)
+    mu = np.nanmean(every, axis=0); sd = np.nanstd(every, axis=0)
+    z_serve = np.where(sd > 0, (np.array([r["raw"] for r in real], dtype=float) - mu) / np.where(sd > 0, sd, 1), 0.0)
+    dz = np.abs(np.array([r["features"] for r in real], dtype=float) - z_serve)
+    return {"mean": round(float(np.nanmean(dz)), 4), "p99": round(float(np.nanpercentile(dz, 99)), 4),
+            "max": round(float(np.nanmax(dz)), 4)}
+
+
 def report(data, train_path, eval_path, predicted_path, name):
     names, rows, order = read_csv(data)
-    train_ids = set(r["id"] for r in read_jsonl(train_path) if not r.get("synthetic"))
+    train_records = read_jsonl(train_path)
+    train_ids = set(r["id"] for r in train_records if not r.get("synthetic"))
     eval_ids = [r["id"] for r in read_jsonl(eval_path)]
     predicted = read_jsonl(predicted_path)
     classes = sorted({rows[i][0] for i in rows})
@@ -154,7 +169,13 @@ def report(data, train_path, eval_path, predicted_path, name):
     online = metrics(yev, online_baseline(Xtr, ytr, Xev, classes), classes)
     offline = {k: metrics(yev, p, classes) for k, p in offline_models(Xtr, ytr, Xev, classes).items()}
     best = max(offline, key=lambda k: offline[k]["roc_auc"])
-    print(json.dumps({"dataset": name, "train_records": len(tr), "eval_records": len(eval_ids), "classes": len(classes),
+    synthetic = sum(1 for r in train_records if r.get("synthetic"))
+    counts = {}
+    for r in train_records:
+        counts[r["label"]] = counts.get(r["label"], 0) + 1
+    balance = round(min(counts.values()) / max(counts.values()), 4) if counts else None
+    print(json.dumps({"dataset": name, "train_records": len(tr), "synthetic_records": synthetic, "train_min_max_ratio": balance,
+                      "eval_records": len(eval_ids), "classes": len(classes), "dz": skew(train_records, read_jsonl(eval_path)),
                       "served": served, "online_baseline": online, "offline": offline, "best_offline": best}))
 
 

@@ -59,6 +59,9 @@ public final class PreprocessTopology {
         Serdes.String(), Serdes.Long()));
     builder.addStateStore(bytesStore(Stores.NORMALIZER));
     builder.addStateStore(bytesStore(Stores.REBALANCE));
+    // Not cached: held records are few, and each must reach the changelog with the offsets that consumed it.
+    builder.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.NORMALIZE_WARMUP), Serdes.String(), Serdes.ByteArray()));
 
     String statsTopic = c.topic(TopicName.STATS);
     String method = c.getString(NORMALIZE_METHOD);
@@ -88,8 +91,9 @@ public final class PreprocessTopology {
     // 3. Dedup, 4. normalize and split.
     KStream<String, ProcessedRecord> normalized = byKey
         .process(() -> new DedupProcessor(retention), Named.as("dedup"), Stores.DEDUP, Stores.COUNTERS)
-        .process(() -> new NormalizeProcessor(spec, method, spec.getClipK(), new Splitter(c.getDouble(EVAL_FRACTION))),
-            Named.as("normalize"), Stores.NORMALIZER, Stores.COUNTERS);
+        .process(() -> new NormalizeProcessor(spec, method, spec.getClipK(), new Splitter(c.getDouble(EVAL_FRACTION)),
+                new NormalizeProcessor.Warmup(c.getInt(NORMALIZE_WARMUP_RECORDS), Duration.ofMillis(c.getLong(NORMALIZE_WARMUP_MAX_WAIT_MS)))),
+            Named.as("normalize"), Stores.NORMALIZER, Stores.NORMALIZE_WARMUP, Stores.COUNTERS);
     byKey.process(() -> new StatsReporter<>("prep", Stores.COUNTERS, true, spec, method, reportEvery), Named.as("prep-report"), Stores.COUNTERS, Stores.NORMALIZER)
         .to(statsTopic, toStats);
 

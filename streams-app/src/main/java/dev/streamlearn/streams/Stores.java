@@ -10,6 +10,8 @@ public final class Stores {
   public static final String DEDUP = "dedup-ids";
   /** The partition's running normalizer statistics. */
   public static final String NORMALIZER = "normalizer-stats";
+  /** Records held back while the partition's normalizer statistics warm up, and whether they have. */
+  public static final String NORMALIZE_WARMUP = "normalize-warmup";
   /** The oversampler's per-class reservoirs and emitted counts. */
   public static final String REBALANCE = "rebalance-reservoir";
 

@@ -37,9 +37,12 @@ final class TopologyFixture implements AutoCloseable {
 
   TopologyFixture(Map<String, String> overrides, List<String> features, List<String> labels) throws Exception {
     Map<String, String> m = new HashMap<>(Map.of(StreamlearnConfig.BOOTSTRAP, "unused:9092"));
+    m.put(StreamlearnConfig.NORMALIZE_WARMUP_RECORDS, "0"); // records flow at once unless a test is about the warm-up
     m.putAll(overrides);
     config = StreamlearnConfig.of(m);
-    spec = DatasetSpec.newBuilder().setFeatures(features).setLabels(labels).build();
+    // As DatasetSpecResolver pins it: the transform policies come from the configuration.
+    spec = DatasetSpec.newBuilder().setFeatures(features).setLabels(labels).setMissing(config.getString(StreamlearnConfig.MISSING_POLICY))
+        .setExtra(config.getString(StreamlearnConfig.EXTRA_POLICY)).setClipK(config.getDouble(StreamlearnConfig.CLIP_K)).build();
     Path state = Files.createTempDirectory("ttd-state");
     Properties props = PreprocessApp.streamsProperties(config, state.toString());
     driver = new TopologyTestDriver(PreprocessTopology.build(config, spec), props, Instant.ofEpochMilli(0));
