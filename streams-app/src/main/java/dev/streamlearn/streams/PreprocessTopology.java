@@ -16,7 +16,6 @@ import dev.streamlearn.streams.clean.PiiScrubber;
 import dev.streamlearn.streams.dedup.DedupKey;
 import dev.streamlearn.streams.dedup.DedupProcessor;
 import dev.streamlearn.streams.normalize.NormalizeProcessor;
-import dev.streamlearn.streams.rebalance.ClassBalance;
 import dev.streamlearn.streams.rebalance.Oversampler;
 import dev.streamlearn.streams.rebalance.RebalanceProcessor;
 import dev.streamlearn.streams.split.Splitter;
@@ -101,17 +100,10 @@ public final class PreprocessTopology {
     RebalanceProcessor.Mode mode = RebalanceProcessor.Mode.valueOf(c.getString(REBALANCE_MODE).toUpperCase(Locale.ROOT));
     int classes = spec.getLabels().size();
     normalized.filter((k, v) -> v.getSplit() == Split.TRAIN, Named.as("train-split"))
-        .process(() -> new RebalanceProcessor(mode, spec.getLabels(), () -> oversampler(c, classes)),
+        .process(() -> new RebalanceProcessor(mode, spec.getLabels(), () -> Oversampler.configured(c, classes)),
             Named.as("rebalance"), Stores.REBALANCE, Stores.COUNTERS)
         .to(c.topic(TopicName.TRAIN), processed);
     return builder.build();
-  }
-
-  /** A class is eligible for oversampling with at least k + 1 real records, whatever the setting: every base then has k neighbours. */
-  static Oversampler oversampler(StreamlearnConfig c, int classes) {
-    int minRecords = Math.max(c.getInt(REBALANCE_MIN_CLASS_RECORDS), c.getInt(REBALANCE_K) + 1);
-    ClassBalance balance = new ClassBalance(classes, c.getDouble(REBALANCE_TARGET_RATIO), minRecords, c.getDouble(REBALANCE_MAX_WEIGHT));
-    return new Oversampler(balance, c.getInt(REBALANCE_RESERVOIR), c.getInt(REBALANCE_K), c.getInt(REBALANCE_MAX_PER_RECORD), c.getLong(REBALANCE_SEED));
   }
 
   // Caching matters here: these stores are written on every record but hold few keys, so the record

@@ -1,7 +1,5 @@
 package dev.streamlearn.streams.rebalance;
 
-import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_K;
-import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_MIN_CLASS_RECORDS;
 import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_MODE;
 import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_TARGET_RATIO;
 
@@ -29,8 +27,7 @@ public record BalanceReport(List<Row> rows, double minMaxRatio) {
 
   public static BalanceReport of(PipelineReport r, StreamlearnConfig c) {
     RebalanceProcessor.Mode mode = RebalanceProcessor.Mode.valueOf(c.getString(REBALANCE_MODE).toUpperCase(Locale.ROOT));
-    long minRecords = Math.max(c.getInt(REBALANCE_MIN_CLASS_RECORDS), c.getInt(REBALANCE_K) + 1);
-    return of(r.trainReal(), r.trainClasses(), mode, c.getDouble(REBALANCE_TARGET_RATIO), minRecords);
+    return of(r.trainReal(), r.trainClasses(), mode, c.getDouble(REBALANCE_TARGET_RATIO), ClassBalance.minClassRecords(c));
   }
 
   public static BalanceReport of(Map<String, Long> real, Map<String, Long> emitted, RebalanceProcessor.Mode mode, double ratio, long minRecords) {

@@ -1,5 +1,12 @@
 package dev.streamlearn.streams.rebalance;
 
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_K;
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_MAX_WEIGHT;
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_MIN_CLASS_RECORDS;
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_TARGET_RATIO;
+
+import dev.streamlearn.core.StreamlearnConfig;
+
 /**
  * One partition's class counts on the training split and the targets every rebalancing mode derives
  * from them. Targets come from <em>real</em> counts only: a target built on emitted counts (synthetic
@@ -32,6 +39,16 @@ public final class ClassBalance {
     this.targetRatio = targetRatio;
     this.minClassRecords = minClassRecords;
     this.maxWeight = maxWeight;
+  }
+
+  /** From the rebalance.* settings. */
+  public static ClassBalance configured(StreamlearnConfig config, int classes) {
+    return new ClassBalance(classes, config.getDouble(REBALANCE_TARGET_RATIO), minClassRecords(config), config.getDouble(REBALANCE_MAX_WEIGHT));
+  }
+
+  /** rebalance.min.class.records, and never fewer than k + 1: every base then has k neighbours to choose from. */
+  public static long minClassRecords(StreamlearnConfig config) {
+    return Math.max(config.getInt(REBALANCE_MIN_CLASS_RECORDS), config.getInt(REBALANCE_K) + 1);
   }
 
   public void countReal(int c) {

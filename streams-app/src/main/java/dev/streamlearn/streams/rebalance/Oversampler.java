@@ -1,5 +1,12 @@
 package dev.streamlearn.streams.rebalance;
 
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_K;
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_MAX_PER_RECORD;
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_RESERVOIR;
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_SEED;
+
+import dev.streamlearn.core.StreamlearnConfig;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -37,6 +44,12 @@ public final class Oversampler {
     this.k = k;
     this.maxPerRecord = maxPerRecord;
     this.seed = seed;
+  }
+
+  /** From the rebalance.* settings. */
+  public static Oversampler configured(StreamlearnConfig c, int classes) {
+    return new Oversampler(ClassBalance.configured(c, classes), c.getInt(REBALANCE_RESERVOIR), c.getInt(REBALANCE_K),
+        c.getInt(REBALANCE_MAX_PER_RECORD), c.getLong(REBALANCE_SEED));
   }
 
   /** Learns one real sample and returns the synthetic samples to emit after it (possibly none). */
