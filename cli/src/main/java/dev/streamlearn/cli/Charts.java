@@ -2,12 +2,12 @@ package dev.streamlearn.cli;
 
 import dev.streamlearn.avro.ModelSnapshot;
 import dev.streamlearn.avro.SnapshotStatus;
+import dev.streamlearn.streams.rebalance.BalanceReport;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -62,11 +62,15 @@ final class Charts {
     ChartUtils.saveChartAsPNG(out.toFile(), chart, 900, 500);
   }
 
-  static void classBalance(Map<String, Long> before, Map<String, Long> after, Path out) throws IOException {
+  static void classBalance(BalanceReport balance, Path out) throws IOException {
     DefaultCategoryDataset data = new DefaultCategoryDataset();
-    before.forEach((label, n) -> data.addValue(n, "valid unique records", label));
-    after.forEach((label, n) -> data.addValue(n, "records.train (after SMOTE)", label));
-    JFreeChart chart = ChartFactory.createBarChart("Class balance before and after rebalancing", "class", "records", data,
+    for (BalanceReport.Row row : balance.rows()) {
+      data.addValue(row.real(), "real training records", row.label());
+      data.addValue(row.emitted(), "records.train (after rebalancing)", row.label());
+      data.addValue(row.target(), "target", row.label());
+    }
+    JFreeChart chart = ChartFactory.createBarChart(String.format("Class balance before and after rebalancing (min/max %.3f)", balance.minMaxRatio()),
+        "class", "records", data,
         PlotOrientation.VERTICAL, true, false, false);
     CategoryPlot plot = chart.getCategoryPlot();
     plot.setBackgroundPaint(Color.WHITE);

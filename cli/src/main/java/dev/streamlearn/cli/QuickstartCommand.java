@@ -12,6 +12,7 @@ import dev.streamlearn.core.TopicSpec;
 import dev.streamlearn.streams.DatasetSpecResolver;
 import dev.streamlearn.streams.PipelineReport;
 import dev.streamlearn.streams.PreprocessApp;
+import dev.streamlearn.streams.rebalance.BalanceReport;
 import dev.streamlearn.streams.sample.DirtyStreamGenerator;
 import dev.streamlearn.updater.ModelAdmin;
 import dev.streamlearn.updater.ModelUpdater;
@@ -115,6 +116,8 @@ public final class QuickstartCommand implements Callable<Integer> {
       });
       PipelineReport report = PipelineReport.read(clients);
       printReconciliation(report, data);
+      BalanceReport balance = BalanceReport.of(report, config);
+      printBalance(balance, config);
       long trainTotal = report.train() + report.synthetic();
       await("the updater to train on every training record", Duration.ofMinutes(4), () -> trained() >= trainTotal, updater);
 
@@ -152,7 +155,7 @@ public final class QuickstartCommand implements Callable<Integer> {
       List<ModelSnapshot> versions = new ArrayList<>(new dev.streamlearn.updater.snapshot.SnapshotCatalog(clients)
           .versions(config.getString(StreamlearnConfig.MODEL_NAME)).getOrDefault(config.getString(StreamlearnConfig.MODEL_NAME), new TreeMap<>()).values());
       Charts.modelQuality(versions, out.resolve("model-quality.png"));
-      Charts.classBalance(report.classes(), report.trainClasses(), out.resolve("class-balance.png"));
+      Charts.classBalance(balance, out.resolve("class-balance.png"));
       System.out.printf("   %s%n   %s%n", out.resolve("model-quality.png"), out.resolve("class-balance.png"));
 
       System.out.printf("%nquickstart done in %.0f s. Inspect with: scripts/streamlearn stats -D topic.prefix=quickstart. | models list -D topic.prefix=quickstart. | dlq -D topic.prefix=quickstart.%n",
@@ -203,10 +206,18 @@ public final class QuickstartCommand implements Callable<Integer> {
     data.rejected().forEach((k, v) -> injected.put(k.name(), v));
     System.out.printf("   dlq by reason %s (injected %s)%n", r.dlq(), injected);
     System.out.printf("   train %,d + %,d synthetic, eval %,d%n", r.train(), r.synthetic(), r.eval());
-    long maxC = r.classes().values().stream().mapToLong(Long::longValue).max().orElse(1);
-    long maxT = r.trainClasses().values().stream().mapToLong(Long::longValue).max().orElse(1);
-    r.classes().forEach((k, v) -> System.out.printf("   %-8s %,7d %-20s -> records.train %,7d %s%n", k, v, StatsCommand.bar(v, maxC),
-        r.trainClasses().getOrDefault(k, 0L), StatsCommand.bar(r.trainClasses().getOrDefault(k, 0L), maxT)));
+  }
+
+  /** Per class: real training records, what records.train carries (synthetic included), the target. */
+  private static void printBalance(BalanceReport b, StreamlearnConfig config) {
+    long max = Math.max(1, b.rows().stream().mapToLong(row -> Math.max(row.real(), row.emitted())).max().orElse(1));
+    System.out.printf("   class balance (%s, target ratio %s)   real train -> records.train    target  of target%n",
+        config.getString(StreamlearnConfig.REBALANCE_MODE), config.getDouble(StreamlearnConfig.REBALANCE_TARGET_RATIO));
+    for (BalanceReport.Row row : b.rows()) {
+      System.out.printf("   %-8s %,7d %-20s -> %,7d %-20s %,7d  %5.1f%%%s%n", row.label(), row.real(), StatsCommand.bar(row.real(), max),
+          row.emitted(), StatsCommand.bar(row.emitted(), max), row.target(), 100 * row.ofTarget(), row.eligible() ? "" : "  (too few records: not balanced)");
+    }
+    System.out.printf("   min/max of eligible classes on records.train: %.3f%n", b.minMaxRatio());
   }
 
   private static void recreateTopics(StreamlearnConfig config, KafkaClients clients) throws Exception {

@@ -65,6 +65,8 @@ public final class StreamlearnConfig extends AbstractConfig {
   public static final String REBALANCE_K = "rebalance.k";
   public static final String REBALANCE_RESERVOIR = "rebalance.reservoir.size";
   public static final String REBALANCE_MAX_PER_RECORD = "rebalance.max.synthetic.per.record";
+  public static final String REBALANCE_MIN_CLASS_RECORDS = "rebalance.min.class.records";
+  public static final String REBALANCE_MAX_WEIGHT = "rebalance.max.weight";
   public static final String REBALANCE_SEED = "rebalance.seed";
   // ---- Streams app
   public static final String APPLICATION_ID = "streams.application.id";
@@ -153,12 +155,19 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(REBALANCE_MODE, Type.STRING, "smote", ValidString.in("smote", "undersample", "weight", "none"), Importance.MEDIUM,
           "How records.train is class-balanced.")
       .define(REBALANCE_TARGET_RATIO, Type.DOUBLE, 1.0, Range.between(0.01, 1.0), Importance.MEDIUM,
-          "Target count of each class relative to the largest class on records.train.")
+          "Target of each class on records.train relative to the largest class's real (not synthetic) count, per partition: "
+              + "smote tops a class up to ceil(ratio x largest), undersample keeps at most smallest / ratio of a class, weight weighs a class by ratio x largest / its count.")
       .define(REBALANCE_K, Type.INT, 5, Range.atLeast(1), Importance.LOW, "SMOTE neighbours.")
       .define(REBALANCE_RESERVOIR, Type.INT, 256, Range.atLeast(2), Importance.LOW,
           "Recent samples kept per class (per partition) for the neighbour search; bounds memory. The search is linear in it (see docs/benchmarks.md).")
       .define(REBALANCE_MAX_PER_RECORD, Type.INT, 50, Range.atLeast(1), Importance.LOW,
-          "Most synthetic records emitted for one real record.")
+          "Most synthetic records of one class emitted after one real record: a class that lags its target (one that became eligible late) catches up over the following records, at this pace.")
+      .define(REBALANCE_MIN_CLASS_RECORDS, Type.INT, 10, Range.atLeast(2), Importance.LOW,
+          "Real records a class needs (per partition) before it is oversampled or bounds undersampling; never fewer than rebalance.k + 1, "
+              + "so that every base has k distinct neighbours. 10 (2k at the default k): the k neighbours are a choice among the class rather than all of it, "
+              + "so synthetic records spread over dozens of segments instead of a few, while a class with a few dozen records per partition is still balanced.")
+      .define(REBALANCE_MAX_WEIGHT, Type.DOUBLE, 10.0, Range.atLeast(1.0), Importance.LOW,
+          "rebalance.mode=weight: the largest class weight; bounds the weight of a class's first records (a class seen late or rarely), which would otherwise dominate the loss.")
       .define(REBALANCE_SEED, Type.LONG, 42L, Importance.LOW, "Seed of the oversampling RNG.")
       .define(APPLICATION_ID, Type.STRING, "", Importance.MEDIUM,
           "Kafka Streams application id (also its consumer group and internal topics' prefix). Empty: topic.prefix + 'preprocess'.")

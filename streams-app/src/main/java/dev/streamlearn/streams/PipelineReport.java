@@ -17,9 +17,11 @@ import java.util.TreeMap;
  * The pipeline's figures, merged from the latest report of every partition on the stats topic:
  * counters summed, normalizer statistics merged exactly (Chan et al.). {@link #reconciles()} checks
  * raw = clean + duplicates + Σ dlq. {@code lastUpdate} is the wall-clock time of the newest report.
+ * Per class: {@code classes} counts valid unique records, {@code trainReal} the real ones that reached
+ * the rebalancing stage, {@code trainClasses} what it put on records.train (synthetic included).
  */
 public record PipelineReport(long raw, long clean, long duplicates, Map<String, Long> dlq, long train, long eval, long synthetic,
-    long undersampled, Map<String, Long> classes, Map<String, Long> trainClasses, DatasetSpec spec, RunningStats normalizer, long lastUpdate) {
+    long undersampled, Map<String, Long> classes, Map<String, Long> trainClasses, Map<String, Long> trainReal, DatasetSpec spec, RunningStats normalizer, long lastUpdate) {
 
   public long dlqTotal() {
     return dlq.values().stream().mapToLong(Long::longValue).sum();
@@ -67,6 +69,7 @@ public record PipelineReport(long raw, long clean, long duplicates, Map<String, 
     Map<String, Long> dlq = new TreeMap<>();
     Map<String, Long> classes = new TreeMap<>();
     Map<String, Long> trainClasses = new TreeMap<>();
+    Map<String, Long> trainReal = new TreeMap<>();
     sum.forEach((k, v) -> {
       if (k.startsWith("dlq.")) {
         dlq.put(k.substring(4), v);
@@ -74,16 +77,19 @@ public record PipelineReport(long raw, long clean, long duplicates, Map<String, 
         classes.put(k.substring(6), v);
       } else if (k.startsWith("train_class.")) {
         trainClasses.put(k.substring(12), v);
+      } else if (k.startsWith("train_real.")) {
+        trainReal.put(k.substring(11), v);
       }
     });
     if (spec != null) {
       spec.getLabels().forEach(l -> {
         classes.putIfAbsent(l, 0L);
         trainClasses.putIfAbsent(l, 0L);
+        trainReal.putIfAbsent(l, 0L);
       });
     }
     return new PipelineReport(sum.getOrDefault("raw", 0L), sum.getOrDefault("clean", 0L), sum.getOrDefault("duplicates", 0L), dlq,
         sum.getOrDefault("train", 0L), sum.getOrDefault("eval", 0L), sum.getOrDefault("synthetic", 0L), sum.getOrDefault("undersampled", 0L),
-        classes, trainClasses, spec, merged, lastUpdate);
+        classes, trainClasses, trainReal, spec, merged, lastUpdate);
   }
 }

@@ -104,8 +104,7 @@ public final class PreprocessTopology {
     RebalanceProcessor.Mode mode = RebalanceProcessor.Mode.valueOf(c.getString(REBALANCE_MODE).toUpperCase(Locale.ROOT));
     int classes = spec.getLabels().size();
     normalized.filter((k, v) -> v.getSplit() == Split.TRAIN, Named.as("train-split"))
-        .process(() -> new RebalanceProcessor(mode, spec.getLabels(), () -> new Oversampler(classes, c.getInt(REBALANCE_RESERVOIR),
-            c.getInt(REBALANCE_K), c.getDouble(REBALANCE_TARGET_RATIO), c.getInt(REBALANCE_MAX_PER_RECORD), c.getLong(REBALANCE_SEED))),
+        .process(() -> new RebalanceProcessor(mode, spec.getLabels(), () -> Oversampler.configured(c, classes)),
             Named.as("rebalance"), Stores.REBALANCE, Stores.COUNTERS)
         .to(c.topic(TopicName.TRAIN), processed);
     return builder.build();

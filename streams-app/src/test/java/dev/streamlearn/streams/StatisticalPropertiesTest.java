@@ -3,6 +3,7 @@ package dev.streamlearn.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamlearn.stats.RunningStats;
+import dev.streamlearn.streams.rebalance.ClassBalance;
 import dev.streamlearn.streams.rebalance.Oversampler;
 import dev.streamlearn.streams.rebalance.Reservoir;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ class StatisticalPropertiesTest {
   void everySyntheticPointLiesOnASegmentToOneOfItsKNearestSameClassNeighbours(
       @ForAll @IntRange(min = 20, max = 200) int n, @ForAll @IntRange(min = 1, max = 7) int k, @ForAll long seed) {
     int reservoirSize = 50;
-    Oversampler sampler = new Oversampler(2, reservoirSize, k, 1.0, 20, seed);
+    Oversampler sampler = new Oversampler(new ClassBalance(2, 1.0, k + 1, 10), reservoirSize, k, 20, seed);
     java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
     for (int i = 0; i < n; i++) {
       int label = rnd.nextDouble() < 0.2 ? 1 : 0;

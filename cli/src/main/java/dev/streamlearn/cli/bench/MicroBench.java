@@ -4,6 +4,7 @@ import dev.streamlearn.avro.ProcessedRecord;
 import dev.streamlearn.avro.Split;
 import dev.streamlearn.schemas.Avro;
 import dev.streamlearn.stats.RunningStats;
+import dev.streamlearn.streams.rebalance.ClassBalance;
 import dev.streamlearn.streams.rebalance.Oversampler;
 import dev.streamlearn.streams.rebalance.Reservoir;
 import java.util.ArrayList;
@@ -71,11 +72,11 @@ final class MicroBench {
         ys[i] = rnd.nextDouble() < 0.1 ? 1 : 0;
         xs.add(new double[] {rnd.nextGaussian(), rnd.nextGaussian(), rnd.nextGaussian(), rnd.nextGaussian(), rnd.nextGaussian(), rnd.nextGaussian()});
       }
-      Oversampler warm = new Oversampler(2, size, 5, 1.0, 50, 1);
+      Oversampler warm = new Oversampler(new ClassBalance(2, 1.0, 10, 10), size, 5, 50, 1);
       for (int i = 0; i < n / 4; i++) {
         warm.offer("w" + i, ys[i], xs.get(i));
       }
-      Oversampler s = new Oversampler(2, size, 5, 1.0, 50, 1);
+      Oversampler s = new Oversampler(new ClassBalance(2, 1.0, 10, 10), size, 5, 50, 1);
       long synthetic = 0;
       long t0 = System.nanoTime();
       for (int i = 0; i < n; i++) {

@@ -3,34 +3,33 @@ package dev.streamlearn.streams.rebalance;
 import dev.streamlearn.avro.ProcessedRecord;
 import dev.streamlearn.streams.Counters;
 import dev.streamlearn.streams.Stores;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Class-balances records.train: SMOTE oversampling (default), random undersampling of classes over
- * their share, or class weights only. The oversampler's reservoirs and counts are mirrored in a
- * RocksDB store so a restarted task continues exactly where it stopped.
+ * their cap, or class weights only; see {@link ClassBalance} for the targets. The counts and the
+ * oversampler's reservoirs are mirrored in a RocksDB store ({@link RebalanceState}) so a restarted
+ * task continues exactly where it stopped. Counters: {@code train_real.<label>} (real records in),
+ * {@code train_class.<label>} (records out, synthetic included), {@code synthetic}, {@code undersampled}.
  */
 public final class RebalanceProcessor implements Processor<String, ProcessedRecord, String, ProcessedRecord> {
 
   public enum Mode { SMOTE, UNDERSAMPLE, WEIGHT, NONE }
 
   private final Mode mode;
-  private final java.util.function.Supplier<Oversampler> factory;
+  private final Supplier<Oversampler> factory;
   private final List<String> labels;
   private ProcessorContext<String, ProcessedRecord> context;
-  private KeyValueStore<String, byte[]> store;
+  private RebalanceState state;
   private Counters counters;
   private Oversampler sampler;
 
-  public RebalanceProcessor(Mode mode, List<String> labels, java.util.function.Supplier<Oversampler> factory) {
+  public RebalanceProcessor(Mode mode, List<String> labels, Supplier<Oversampler> factory) {
     this.mode = mode;
     this.labels = labels;
     this.factory = factory;
@@ -39,105 +38,59 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
   @Override
   public void init(ProcessorContext<String, ProcessedRecord> context) {
     this.context = context;
-    this.store = context.getStateStore(Stores.REBALANCE);
+    this.state = new RebalanceState(context.getStateStore(Stores.REBALANCE));
     this.counters = new Counters(context.getStateStore(Stores.COUNTERS));
     this.sampler = factory.get();
-    restore();
+    state.restore(sampler);
   }
 
   @Override
   public void process(Record<String, ProcessedRecord> record) {
     ProcessedRecord r = record.value();
     int c = r.getLabelIndex();
+    ClassBalance balance = sampler.balance();
+    counters.increment("train_real." + labels.get(c));
     List<Oversampler.Synthetic> synthetic = List.of();
     switch (mode) {
-      case NONE -> sampler.count(c);
-      case WEIGHT -> {
-        sampler.count(c);
-        r.setWeight(sampler.weight(c));
+      case SMOTE -> {
+        synthetic = sampler.offer(r.getId(), c, toArray(r.getFeatures()));
+        state.saveLatestSample(sampler, c);
       }
       case UNDERSAMPLE -> {
-        if (sampler.overRepresented(c)) {
+        balance.countReal(c);
+        if (!balance.keeps(c)) {
+          state.saveCounts(sampler);
           counters.increment("undersampled");
           return;
         }
-        sampler.count(c);
+        balance.countEmitted(c, 1);
       }
-      case SMOTE -> {
-        synthetic = sampler.offer(r.getId(), c, toArray(r.getFeatures()));
-        Reservoir res = sampler.reservoir(c);
-        int slot = (int) ((res.seen() - 1) % res.capacity());
-        store.put("slot." + c + "." + slot, encode(res.get(slot)));
-        store.put("seen." + c, ByteBuffer.allocate(8).putLong(res.seen()).array());
+      case WEIGHT -> {
+        balance.countReal(c);
+        balance.countEmitted(c, 1);
+        r.setWeight(balance.weight(c));
+      }
+      case NONE -> {
+        balance.countReal(c);
+        balance.countEmitted(c, 1);
       }
       default -> throw new IllegalStateException();
     }
-    store.put("emitted." + c, counts(c));
+    state.saveCounts(sampler);
     emit(record, r);
     for (Oversampler.Synthetic s : synthetic) {
       ProcessedRecord out = ProcessedRecord.newBuilder(r).setId(s.id()).setLabel(labels.get(s.label())).setLabelIndex(s.label())
           .setFeatures(toList(s.x())).setRaw(List.of()).setSynthetic(true).setParents(List.of(s.parentId(), s.neighbourId())).build();
-      counters.increment("synthetic");
       emit(record.withKey(s.id()), out);
     }
-    // One write per class that received synthetic records, not one per record.
-    synthetic.stream().mapToInt(Oversampler.Synthetic::label).distinct().forEach(l -> store.put("emitted." + l, counts(l)));
-  }
-
-  private byte[] counts(int c) {
-    return ByteBuffer.allocate(16).putLong(sampler.emitted(c)).putLong(sampler.real(c)).array();
+    if (!synthetic.isEmpty()) {
+      counters.add("synthetic", synthetic.size());
+    }
   }
 
   private void emit(Record<String, ProcessedRecord> record, ProcessedRecord value) {
     counters.increment("train_class." + labels.get(value.getLabelIndex()));
     context.forward(record.withValue(value));
-  }
-
-  private void restore() {
-    long[] seen = new long[sampler.classes()];
-    try (KeyValueIterator<String, byte[]> it = store.all()) {
-      while (it.hasNext()) {
-        var kv = it.next();
-        String[] parts = kv.key.split("\\.");
-        int c = Integer.parseInt(parts[1]);
-        switch (parts[0]) {
-          case "emitted" -> sampler.restore(c, ByteBuffer.wrap(kv.value).getLong(), ByteBuffer.wrap(kv.value).getLong(8));
-          case "seen" -> seen[c] = ByteBuffer.wrap(kv.value).getLong();
-          default -> { }
-        }
-      }
-    }
-    try (KeyValueIterator<String, byte[]> it = store.all()) {
-      while (it.hasNext()) {
-        var kv = it.next();
-        String[] parts = kv.key.split("\\.");
-        if (parts[0].equals("slot")) {
-          int c = Integer.parseInt(parts[1]);
-          sampler.reservoir(c).restore(Integer.parseInt(parts[2]), decode(kv.value), seen[c]);
-        }
-      }
-    }
-  }
-
-  static byte[] encode(Reservoir.Sample s) {
-    byte[] id = s.id().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = ByteBuffer.allocate(8 + id.length + 8 * s.x().length);
-    b.putInt(id.length).put(id).putInt(s.x().length);
-    for (double v : s.x()) {
-      b.putDouble(v);
-    }
-    return b.array();
-  }
-
-  static Reservoir.Sample decode(byte[] bytes) {
-    ByteBuffer b = ByteBuffer.wrap(bytes);
-    byte[] id = new byte[b.getInt()];
-    b.get(id);
-    double[] x = new double[b.getInt()];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = b.getDouble();
-    }
-    return new Reservoir.Sample(new String(id, StandardCharsets.UTF_8), x);
   }
 
   private static double[] toArray(List<Double> l) {

@@ -1,0 +1,57 @@
+package dev.streamlearn.streams.rebalance;
+
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_MODE;
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_TARGET_RATIO;
+
+import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.streams.PipelineReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * How balanced records.train is: per class its real records, what was emitted (synthetic included)
+ * and its target, computed with {@link ClassBalance}'s rules from the counts summed over partitions.
+ * Each partition balances its own share, so the sum of their targets can exceed the global target by
+ * the partitions' sampling noise; {@link #minMaxRatio()} over eligible classes is the figure to watch.
+ */
+public record BalanceReport(List<Row> rows, double minMaxRatio) {
+
+  /** One class; {@code eligible}: enough real records to be balanced (see rebalance.min.class.records). */
+  public record Row(String label, long real, long emitted, long target, boolean eligible) {
+    public double ofTarget() {
+      return target == 0 ? 1.0 : (double) emitted / target;
+    }
+  }
+
+  public static BalanceReport of(PipelineReport r, StreamlearnConfig c) {
+    RebalanceProcessor.Mode mode = RebalanceProcessor.Mode.valueOf(c.getString(REBALANCE_MODE).toUpperCase(Locale.ROOT));
+    return of(r.trainReal(), r.trainClasses(), mode, c.getDouble(REBALANCE_TARGET_RATIO), ClassBalance.minClassRecords(c));
+  }
+
+  public static BalanceReport of(Map<String, Long> real, Map<String, Long> emitted, RebalanceProcessor.Mode mode, double ratio, long minRecords) {
+    List<String> labels = new ArrayList<>(real.keySet());
+    ClassBalance balance = new ClassBalance(labels.size(), ratio, minRecords, 1);
+    for (int c = 0; c < labels.size(); c++) {
+      balance.restore(c, real.get(labels.get(c)), emitted.getOrDefault(labels.get(c), 0L));
+    }
+    List<Row> rows = new ArrayList<>();
+    long min = Long.MAX_VALUE;
+    long max = 0;
+    for (int c = 0; c < labels.size(); c++) {
+      long n = balance.real(c);
+      long target = switch (mode) {
+        case SMOTE -> balance.eligible(c) ? Math.max(n, balance.target()) : n;
+        case UNDERSAMPLE -> Math.min(n, balance.undersamplingCap());
+        case WEIGHT, NONE -> n;
+      };
+      rows.add(new Row(labels.get(c), n, balance.emitted(c), target, balance.eligible(c)));
+      if (balance.eligible(c)) {
+        min = Math.min(min, balance.emitted(c));
+        max = Math.max(max, balance.emitted(c));
+      }
+    }
+    return new BalanceReport(rows, max == 0 ? 1.0 : (double) min / max);
+  }
+}

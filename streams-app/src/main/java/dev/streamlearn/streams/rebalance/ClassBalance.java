@@ -1,0 +1,135 @@
+package dev.streamlearn.streams.rebalance;
+
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_K;
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_MAX_WEIGHT;
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_MIN_CLASS_RECORDS;
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_TARGET_RATIO;
+
+import dev.streamlearn.core.StreamlearnConfig;
+
+/**
+ * One partition's class counts on the training split and the targets every rebalancing mode derives
+ * from them. Targets come from <em>real</em> counts only: a target built on emitted counts (synthetic
+ * included) lets minority classes feed each other's targets and run away from the largest class.
+ *
+ * <ul>
+ *   <li>{@code real(c)}: real training records of class c seen so far;
+ *   <li>{@code emitted(c)}: records of class c put on records.train (real kept + synthetic);
+ *   <li>a class is <em>eligible</em> once it has {@code minClassRecords} real records: below that it is
+ *       neither oversampled (too few points to interpolate between) nor allowed to bound undersampling.
+ * </ul>
+ */
+public final class ClassBalance {
+
+  /** Absorbs the rounding of {@code ratio * count} so that, say, 0.3 x 10 targets 3, not 4. */
+  private static final double ROUNDING = 1 - 1e-12;
+
+  private final long[] real;
+  private final long[] emitted;
+  private final double targetRatio;
+  private final long minClassRecords;
+  private final double maxWeight;
+
+  public ClassBalance(int classes, double targetRatio, long minClassRecords, double maxWeight) {
+    if (minClassRecords < 2) {
+      throw new IllegalArgumentException("a class needs at least 2 real records to interpolate between: " + minClassRecords);
+    }
+    this.real = new long[classes];
+    this.emitted = new long[classes];
+    this.targetRatio = targetRatio;
+    this.minClassRecords = minClassRecords;
+    this.maxWeight = maxWeight;
+  }
+
+  /** From the rebalance.* settings. */
+  public static ClassBalance configured(StreamlearnConfig config, int classes) {
+    return new ClassBalance(classes, config.getDouble(REBALANCE_TARGET_RATIO), minClassRecords(config), config.getDouble(REBALANCE_MAX_WEIGHT));
+  }
+
+  /** rebalance.min.class.records, and never fewer than k + 1: every base then has k neighbours to choose from. */
+  public static long minClassRecords(StreamlearnConfig config) {
+    return Math.max(config.getInt(REBALANCE_MIN_CLASS_RECORDS), config.getInt(REBALANCE_K) + 1);
+  }
+
+  public void countReal(int c) {
+    real[c]++;
+  }
+
+  public void countEmitted(int c, long n) {
+    emitted[c] += n;
+  }
+
+  public boolean eligible(int c) {
+    return real[c] >= minClassRecords;
+  }
+
+  /** Oversampling: {@code ceil(ratio x the largest real count)}, the same for every class. */
+  public long target() {
+    return (long) Math.ceil(targetRatio * maxReal() * ROUNDING);
+  }
+
+  /**
+   * Synthetic records class c still needs: none unless it is eligible, none once it is at its target
+   * (the largest real class always is, as the target never exceeds its real count).
+   */
+  public long deficit(int c) {
+    return eligible(c) ? Math.max(0, target() - emitted[c]) : 0;
+  }
+
+  /**
+   * Undersampling: the most records of one class to keep, {@code ceil(smallest eligible real count / ratio)}.
+   * Unbounded while no class is eligible, and a class not yet seen (or still tiny) bounds nothing: it
+   * would cap every class at a handful of records. A class that becomes eligible late lowers the cap,
+   * and the classes already over it are dropped until it catches up.
+   */
+  public long undersamplingCap() {
+    long min = Long.MAX_VALUE;
+    for (int c = 0; c < real.length; c++) {
+      if (eligible(c)) {
+        min = Math.min(min, real[c]);
+      }
+    }
+    return min == Long.MAX_VALUE ? Long.MAX_VALUE : (long) Math.ceil(Math.max(1, min / targetRatio * ROUNDING));
+  }
+
+  /** Undersampling: whether one more record of class c stays under the cap. */
+  public boolean keeps(int c) {
+    return emitted[c] < undersamplingCap();
+  }
+
+  /**
+   * Class weighting: {@code ratio x largest real count / real(c)}, at least 1 (the largest class, or
+   * a class at its target) and at most {@code maxWeight} (a class's first records, a late class).
+   */
+  public double weight(int c) {
+    if (real[c] == 0) {
+      return 1.0;
+    }
+    return Math.min(maxWeight, Math.max(1.0, targetRatio * maxReal() / real[c]));
+  }
+
+  public long maxReal() {
+    long m = 0;
+    for (long r : real) {
+      m = Math.max(m, r);
+    }
+    return m;
+  }
+
+  public long real(int c) {
+    return real[c];
+  }
+
+  public long emitted(int c) {
+    return emitted[c];
+  }
+
+  public int classes() {
+    return real.length;
+  }
+
+  public void restore(int c, long realCount, long emittedCount) {
+    real[c] = realCount;
+    emitted[c] = emittedCount;
+  }
+}

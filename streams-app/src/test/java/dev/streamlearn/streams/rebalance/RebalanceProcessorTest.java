@@ -1,0 +1,287 @@
+package dev.streamlearn.streams.rebalance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.streamlearn.avro.ProcessedRecord;
+import dev.streamlearn.avro.Split;
+import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.schemas.Avro;
+import dev.streamlearn.streams.Stores;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.Test;
+
+/** The rebalancing stage alone, in each mode, on a {@link TopologyTestDriver}; and its state restore. */
+class RebalanceProcessorTest {
+
+  private static final List<String> LABELS = List.of("legit", "review", "fraud");
+  private static final int LEGIT = 0;
+  private static final int REVIEW = 1;
+  private static final int FRAUD = 2;
+
+  /** The rebalance processor between an input and an output topic, with the topology's stores. */
+  private static final class Stage implements AutoCloseable {
+    final TopologyTestDriver driver;
+    final TestInputTopic<String, ProcessedRecord> in;
+    final TestOutputTopic<String, ProcessedRecord> out;
+    final KeyValueStore<String, Long> counters;
+    private final Random rnd = new Random(3);
+
+    Stage(String mode, Map<String, String> overrides) throws Exception {
+      Map<String, String> m = new HashMap<>(Map.of(StreamlearnConfig.BOOTSTRAP, "unused:9092", StreamlearnConfig.REBALANCE_MODE, mode));
+      m.putAll(overrides);
+      StreamlearnConfig c = StreamlearnConfig.of(m);
+      RebalanceProcessor.Mode parsed = RebalanceProcessor.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT));
+      StreamsBuilder b = new StreamsBuilder();
+      b.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+          org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.REBALANCE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+      b.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+          org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.COUNTERS), Serdes.String(), Serdes.Long()).withCachingEnabled());
+      b.stream("in", Consumed.with(Serdes.String(), Avro.PROCESSED))
+          .process(() -> new RebalanceProcessor(parsed, LABELS, () -> Oversampler.configured(c, LABELS.size())), Stores.REBALANCE, Stores.COUNTERS)
+          .to("out", Produced.with(Serdes.String(), Avro.PROCESSED));
+      Properties p = new Properties();
+      p.put(StreamsConfig.APPLICATION_ID_CONFIG, "rebalance-test");
+      p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+      p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("rebalance-ttd").toString());
+      driver = new TopologyTestDriver(b.build(), p);
+      in = driver.createInputTopic("in", Serdes.String().serializer(), Avro.PROCESSED.serializer());
+      out = driver.createOutputTopic("out", Serdes.String().deserializer(), Avro.PROCESSED.deserializer());
+      counters = driver.getKeyValueStore(Stores.COUNTERS);
+    }
+
+    void send(String id, int label) {
+      ProcessedRecord r = record(id, label, rnd);
+      in.pipeInput(id, r);
+    }
+
+    long counter(String name) {
+      Long v = counters.get(name);
+      return v == null ? 0 : v;
+    }
+
+    @Override
+    public void close() {
+      driver.close();
+    }
+  }
+
+  static ProcessedRecord record(String id, int label, Random rnd) {
+    return ProcessedRecord.newBuilder().setId(id).setTs(0).setLabel(LABELS.get(label)).setLabelIndex(label)
+        .setFeatures(List.of(label + rnd.nextGaussian(), rnd.nextGaussian())).setSplit(Split.TRAIN).setStatsVersion(1).build();
+  }
+
+  /** The labels of n records of each class, in a seeded random order. */
+  static List<Integer> shuffled(int legit, int review, int fraud, long seed) {
+    List<Integer> labels = new ArrayList<>();
+    labels.addAll(Collections.nCopies(legit, LEGIT));
+    labels.addAll(Collections.nCopies(review, REVIEW));
+    labels.addAll(Collections.nCopies(fraud, FRAUD));
+    Collections.shuffle(labels, new Random(seed));
+    return labels;
+  }
+
+  static Map<String, Long> perLabel(List<ProcessedRecord> records) {
+    return records.stream().collect(Collectors.groupingBy(ProcessedRecord::getLabel, Collectors.counting()));
+  }
+
+  @Test
+  void smoteTopsEveryMinorityUpToTheLargestRealClassWhichStaysTheLargest() throws Exception {
+    // The quickstart's shape (80/14/6): the largest real class used to end the smallest on records.train.
+    try (Stage s = new Stage("smote", Map.of())) {
+      List<Integer> labels = shuffled(2400, 420, 180, 1);
+      for (int i = 0; i < labels.size(); i++) {
+        s.send("r" + i, labels.get(i));
+      }
+      List<ProcessedRecord> out = s.out.readValuesToList();
+      // Legit gets nothing; each minority ends at the target, or one over it when its own last real record came after it was topped up.
+      Map<String, Long> perLabel = perLabel(out);
+      assertThat(perLabel.get("legit")).isEqualTo(2400);
+      assertThat(perLabel.get("review")).isBetween(2400L, 2401L);
+      assertThat(perLabel.get("fraud")).isBetween(2400L, 2401L);
+      List<ProcessedRecord> synthetic = out.stream().filter(ProcessedRecord::getSynthetic).toList();
+      assertThat(synthetic).hasSize((int) (perLabel.get("review") + perLabel.get("fraud") - 420 - 180)).noneMatch(r -> r.getLabel().equals("legit"));
+      Map<String, String> labelOf = out.stream().filter(r -> !r.getSynthetic()).collect(Collectors.toMap(ProcessedRecord::getId, ProcessedRecord::getLabel));
+      assertThat(synthetic).allSatisfy(r -> assertThat(r.getParents()).hasSize(2).allSatisfy(p -> assertThat(labelOf.get(p)).isEqualTo(r.getLabel())));
+      assertThat(s.counter("synthetic")).isEqualTo(synthetic.size());
+      assertThat(s.counter("train_real.review")).isEqualTo(420);
+      assertThat(s.counter("train_class.review")).isEqualTo(perLabel.get("review"));
+    }
+  }
+
+  @Test
+  void smoteLeavesATinyClassAloneAndCatchesALateClassUpAtTheConfiguredPace() throws Exception {
+    try (Stage s = new Stage("smote", Map.of(StreamlearnConfig.REBALANCE_MAX_PER_RECORD, "20"))) {
+      List<Integer> labels = new ArrayList<>(Collections.nCopies(1000, LEGIT));
+      labels.addAll(shuffled(200, 30, 5, 2)); // review arrives late with 30 records; fraud has 5, too few (default 10)
+      for (int i = 0; i < labels.size(); i++) {
+        s.send("r" + i, labels.get(i));
+      }
+      List<ProcessedRecord> out = s.out.readValuesToList();
+      Map<String, Long> perLabel = perLabel(out);
+      assertThat(perLabel).containsEntry("legit", 1200L).containsEntry("fraud", 5L).containsEntry("review", 1200L);
+      // Per real record, at most 20 synthetic records (of the one class that lags here).
+      Map<String, Long> perParentRecord = out.stream().filter(ProcessedRecord::getSynthetic)
+          .collect(Collectors.groupingBy(r -> r.getId().substring(0, r.getId().indexOf('#')), Collectors.counting()));
+      assertThat(perParentRecord.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(20));
+      // Nothing synthetic before review had 10 real records.
+      List<String> order = out.stream().map(r -> r.getSynthetic() ? "syn" : r.getLabel()).toList();
+      int firstSynthetic = order.indexOf("syn");
+      assertThat(order.subList(0, firstSynthetic).stream().filter("review"::equals).count()).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void undersampleKeepsEverythingUntilASecondClassIsEligibleThenCapsAtItsCount() throws Exception {
+    try (Stage s = new Stage("undersample", Map.of())) {
+      for (int i = 0; i < 300; i++) {
+        s.send("a" + i, LEGIT);
+      }
+      assertThat(s.out.readValuesToList()).hasSize(300); // review and fraud not seen yet: nothing is capped
+      List<Integer> labels = shuffled(600, 200, 0, 4);
+      for (int i = 0; i < labels.size(); i++) {
+        s.send("b" + i, labels.get(i));
+      }
+      Map<String, Long> kept = perLabel(s.out.readValuesToList());
+      // Until review has 10 records (rebalance.min.class.records) nothing is capped; then the cap is review's count,
+      // and legit, already past it, is dropped: review (200) never catches up with it.
+      int tenthReview = 0;
+      for (int seen = 0; seen < 10; tenthReview++) {
+        seen += labels.get(tenthReview) == REVIEW ? 1 : 0;
+      }
+      long legitBefore = labels.subList(0, tenthReview).stream().filter(l -> l == LEGIT).count();
+      assertThat(kept.get("review")).isEqualTo(200);
+      assertThat(kept.get("legit")).isEqualTo(legitBefore);
+      assertThat(s.counter("undersampled")).isEqualTo(600 - legitBefore);
+      assertThat(s.counter("train_real.legit")).isEqualTo(900);
+    }
+  }
+
+  @Test
+  void undersampleBringsShuffledClassesToTheSmallestOverTheRatio() throws Exception {
+    try (Stage s = new Stage("undersample", Map.of(StreamlearnConfig.REBALANCE_TARGET_RATIO, "0.5"))) {
+      List<Integer> labels = shuffled(3000, 1000, 400, 5);
+      for (int i = 0; i < labels.size(); i++) {
+        s.send("r" + i, labels.get(i));
+      }
+      Map<String, Long> kept = perLabel(s.out.readValuesToList());
+      assertThat(kept.get("fraud")).isEqualTo(400);
+      assertThat(kept.get("legit") / 800.0).isCloseTo(1.0, within(0.02));
+      assertThat(kept.get("review") / 800.0).isCloseTo(1.0, within(0.02));
+    }
+  }
+
+  @Test
+  void weightsAreTheLargestRealCountOverTheClassCountAndBounded() throws Exception {
+    try (Stage s = new Stage("weight", Map.of(StreamlearnConfig.REBALANCE_MAX_WEIGHT, "4"))) {
+      for (int i = 0; i < 100; i++) {
+        s.send("a" + i, LEGIT);
+      }
+      assertThat(s.out.readValuesToList()).allSatisfy(r -> assertThat(r.getWeight()).isEqualTo(1.0));
+      s.send("late1", FRAUD);
+      assertThat(s.out.readValue().getWeight()).as("a late class's first record: bounded, not 100").isEqualTo(4.0);
+      for (int i = 0; i < 49; i++) {
+        s.send("f" + i, FRAUD);
+      }
+      List<ProcessedRecord> fraud = s.out.readValuesToList();
+      assertThat(fraud.get(fraud.size() - 1).getWeight()).isEqualTo(100.0 / 50);
+      s.send("a100", LEGIT);
+      assertThat(s.out.readValue().getWeight()).isEqualTo(1.0);
+    }
+  }
+
+  @Test
+  void noneForwardsEveryRecordUnweighted() throws Exception {
+    try (Stage s = new Stage("none", Map.of())) {
+      List<Integer> labels = shuffled(90, 10, 1, 6);
+      for (int i = 0; i < labels.size(); i++) {
+        s.send("r" + i, labels.get(i));
+      }
+      List<ProcessedRecord> out = s.out.readValuesToList();
+      assertThat(out).hasSize(101).noneMatch(ProcessedRecord::getSynthetic).allSatisfy(r -> assertThat(r.getWeight()).isEqualTo(1.0));
+    }
+  }
+
+  @Test
+  void aRestartedProcessorContinuesExactlyWhereItStopped() {
+    StreamlearnConfig c = StreamlearnConfig.of(Map.of(StreamlearnConfig.BOOTSTRAP, "unused:9092", StreamlearnConfig.REBALANCE_RESERVOIR, "16"));
+    List<Integer> labels = shuffled(500, 80, 30, 7);
+    Random rnd = new Random(8);
+    List<ProcessedRecord> input = new ArrayList<>();
+    for (int i = 0; i < labels.size(); i++) {
+      input.add(record("r" + i, labels.get(i), rnd));
+    }
+    Function<Stores2, RebalanceProcessor> start = st -> {
+      RebalanceProcessor p = new RebalanceProcessor(RebalanceProcessor.Mode.SMOTE, LABELS, () -> Oversampler.configured(c, LABELS.size()));
+      p.init(st.context);
+      return p;
+    };
+    Stores2 once = new Stores2();
+    RebalanceProcessor uninterrupted = start.apply(once);
+    input.forEach(r -> uninterrupted.process(new org.apache.kafka.streams.processor.api.Record<>(r.getId(), r, 0)));
+
+    Stores2 first = new Stores2();
+    RebalanceProcessor before = start.apply(first);
+    input.subList(0, 300).forEach(r -> before.process(new org.apache.kafka.streams.processor.api.Record<>(r.getId(), r, 0)));
+    Stores2 second = first.reopened();
+    RebalanceProcessor after = start.apply(second);
+    input.subList(300, input.size()).forEach(r -> after.process(new org.apache.kafka.streams.processor.api.Record<>(r.getId(), r, 0)));
+
+    List<ProcessedRecord> restarted = new ArrayList<>(first.forwarded());
+    restarted.addAll(second.forwarded());
+    assertThat(restarted).hasSameSizeAs(once.forwarded()).isEqualTo(once.forwarded());
+    assertThat(restarted.stream().filter(ProcessedRecord::getSynthetic).count()).isGreaterThan(500);
+  }
+
+  /** A mock context with the stage's two stores (in memory), which a restarted processor can reopen. */
+  private static final class Stores2 {
+    final MockProcessorContext<String, ProcessedRecord> context = new MockProcessorContext<>();
+    final KeyValueStore<String, byte[]> rebalance;
+    final KeyValueStore<String, Long> counters;
+
+    Stores2() {
+      this(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.REBALANCE),
+              Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build(),
+          org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.COUNTERS),
+              Serdes.String(), Serdes.Long()).withLoggingDisabled().build(), true);
+    }
+
+    private Stores2(KeyValueStore<String, byte[]> rebalance, KeyValueStore<String, Long> counters, boolean init) {
+      this.rebalance = rebalance;
+      this.counters = counters;
+      if (init) {
+        rebalance.init(context.getStateStoreContext(), rebalance);
+        counters.init(context.getStateStoreContext(), counters);
+      }
+      context.addStateStore(rebalance);
+      context.addStateStore(counters);
+    }
+
+    Stores2 reopened() {
+      return new Stores2(rebalance, counters, false);
+    }
+
+    List<ProcessedRecord> forwarded() {
+      return context.forwarded().stream().map(f -> (ProcessedRecord) f.record().value()).toList();
+    }
+  }
+}
