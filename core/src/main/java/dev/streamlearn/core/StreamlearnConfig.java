@@ -49,6 +49,8 @@ public final class StreamlearnConfig extends AbstractConfig {
   public static final String MISSING_POLICY = "missing";
   public static final String EXTRA_POLICY = "extra";
   public static final String MAX_RECORD_BYTES = "clean.max.record.bytes";
+  public static final String FEATURE_MAX_ABS = "clean.feature.max.abs";
+  public static final String MAX_FUTURE_MS = "clean.max.future.ms";
   public static final String CLIP_K = "clean.outlier.clip.k";
   public static final String PII_FIELDS = "pii.fields";
   public static final String PII_MODE = "pii.mode";
@@ -126,6 +128,10 @@ public final class StreamlearnConfig extends AbstractConfig {
           "A feature not in the spec: reject the record, or drop the feature.")
       .define(MAX_RECORD_BYTES, Type.INT, 100_000, Range.atLeast(64), Importance.LOW,
           "Records larger than this are rejected as OVERSIZE.")
+      .define(FEATURE_MAX_ABS, Type.DOUBLE, 1e15, Range.between(1.0, 1e150), Importance.LOW,
+          "Features with a larger magnitude are rejected as OUT_OF_RANGE. The cap keeps the running variance finite (its square must fit a double).")
+      .define(MAX_FUTURE_MS, Type.LONG, 24L * 3600 * 1000, Range.atLeast(0), Importance.LOW,
+          "Event times more than this after the Kafka record's timestamp (or negative) are rejected as BAD_TIMESTAMP: one far-future time would expire the dedup window.")
       .define(CLIP_K, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW,
           "Clip normalized values at +-k standard deviations; 0 turns clipping off.")
       .define(PII_FIELDS, Type.LIST, "", Importance.MEDIUM,
