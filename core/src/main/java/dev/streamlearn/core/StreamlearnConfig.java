@@ -20,8 +20,8 @@ import org.apache.kafka.common.config.ConfigException;
 /**
  * Every streamlearn setting, declared once with its type, default, validator and documentation.
  * Values come from, lowest precedence first: these defaults, a properties file, environment
- * variables ({@code STREAMLEARN_DEDUP_RETENTION_MS} for {@code dedup.retention.ms}), then
- * command-line overrides. A wrong value fails at start-up with a {@link ConfigException} naming
+ * variables ({@code STREAMLEARN_DEDUP_RETENTION_MS} for {@code dedup.retention.ms}; see
+ * {@link #settingOfEnvironmentVariable}), then command-line overrides. A wrong value fails at start-up with a {@link ConfigException} naming
  * the setting.
  *
  * <p>Kafka client settings pass through untouched: {@code kafka.X} goes to every client
@@ -226,12 +226,53 @@ public final class StreamlearnConfig extends AbstractConfig {
       p.stringPropertyNames().forEach(k -> merged.put(k, p.getProperty(k).trim()));
     }
     env.forEach((k, v) -> {
-      if (k.startsWith("STREAMLEARN_") && !k.equals("STREAMLEARN_HOME") && !k.equals("STREAMLEARN_JAVA_OPTS")) {
-        merged.put(k.substring("STREAMLEARN_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
+      String key = settingOfEnvironmentVariable(k);
+      if (key != null) {
+        merged.put(key, v);
       }
     });
     merged.putAll(overrides);
     return new StreamlearnConfig(normalize(merged));
+  }
+
+  private static final String ENV_PREFIX = "STREAMLEARN_";
+  private static final Pattern ENV_PASSTHROUGH = Pattern.compile("^(KAFKA_|SECURITY_PROTOCOL$|SASL_|SSL_).*");
+
+  /**
+   * The setting an environment variable sets, or null when it sets none. Only variables named
+   * after a defined setting count ({@code STREAMLEARN_} plus the name upper-cased with every '.'
+   * and '-' as '_', so {@code rebalance.target-ratio} is {@code STREAMLEARN_REBALANCE_TARGET_RATIO}),
+   * plus Kafka client settings ({@code STREAMLEARN_KAFKA_*} and the security shorthands, whose
+   * names only hold dots). Anything else, such as {@code STREAMLEARN_DEBUG} or
+   * {@code STREAMLEARN_HOME}, belongs to the launcher and is ignored here.
+   */
+  static String settingOfEnvironmentVariable(String variable) {
+    if (!variable.startsWith(ENV_PREFIX)) {
+      return null;
+    }
+    String rest = variable.substring(ENV_PREFIX.length());
+    String defined = ENV_NAMES.get(rest);
+    if (defined != null) {
+      return defined;
+    }
+    return ENV_PASSTHROUGH.matcher(rest).matches() ? rest.toLowerCase(Locale.ROOT).replace('_', '.') : null;
+  }
+
+  private static String envName(String setting) {
+    return setting.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private static final Map<String, String> ENV_NAMES = envNames();
+
+  private static Map<String, String> envNames() {
+    Map<String, String> out = new TreeMap<>();
+    for (String name : DEF.names()) {
+      String previous = out.put(envName(name), name);
+      if (previous != null) {
+        throw new IllegalStateException("settings " + previous + " and " + name + " share the environment variable " + ENV_PREFIX + envName(name));
+      }
+    }
+    return out;
   }
 
   private static Map<String, String> normalize(Map<String, String> in) {
@@ -239,7 +280,8 @@ public final class StreamlearnConfig extends AbstractConfig {
     in.forEach((k, v) -> out.put(SECURITY_SHORTHAND.matcher(k).matches() ? PASSTHROUGH_PREFIX + k : k, v));
     for (String k : out.keySet()) {
       if (!DEF.names().contains(k) && !k.startsWith(PASSTHROUGH_PREFIX)) {
-        throw new ConfigException(k, out.get(k), "unknown setting (Kafka client settings take the prefix 'kafka.')");
+        // The value is not repeated: a mistyped key may well hold a password.
+        throw new ConfigException("unknown setting '" + k + "' (Kafka client settings take the prefix 'kafka.')");
       }
     }
     return out;
