@@ -49,6 +49,10 @@ public final class RawEventParser {
         throw new MalformedRecordException(e.getMessage(), e);
       }
     }
+    int invalid = Utf8Check.firstInvalid(bytes);
+    if (invalid >= 0) {
+      throw new MalformedRecordException("neither Avro nor valid UTF-8 JSON: invalid UTF-8 at byte " + invalid);
+    }
     JsonNode node;
     try {
       node = JSON.readTree(bytes);
