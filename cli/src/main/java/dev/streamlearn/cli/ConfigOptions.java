@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 public final class ConfigOptions {
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-      description = "Properties file (default: ./streamlearn.properties if present). Environment: STREAMLEARN_<KEY>, e.g. STREAMLEARN_MODEL_NAME.")
+      description = "Properties file (default: ./streamlearn.properties if present). Environment: STREAMLEARN_<KEY> with . and - as _, e.g. STREAMLEARN_MODEL_NAME.")
   Path configFile;
 
   @Option(names = {"-b", "--bootstrap"}, paramLabel = "HOST:PORT",

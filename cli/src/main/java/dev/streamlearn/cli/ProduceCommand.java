@@ -1,8 +1,9 @@
 package dev.streamlearn.cli;
 
 import dev.streamlearn.core.TopicName;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,7 +20,9 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "produce", mixinStandardHelpOptions = true,
     description = {"Send JSON-lines or CSV files to records.raw, with progress.",
-        "JSON lines are sent byte for byte (a malformed line reaches the DLQ as it was); CSV rows become JSON objects."})
+        "JSON lines are sent byte for byte, split on '\\n' only, with no charset decoding: invalid UTF-8, NUL bytes",
+        "and empty lines are sent too, and the clean stage rejects them to the DLQ as they were.",
+        "CSV rows become JSON objects; a row that is not valid UTF-8 is sent as its raw bytes."})
 public final class ProduceCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
@@ -48,6 +52,7 @@ public final class ProduceCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String target = topic == null ? options.config().topic(TopicName.RAW) : options.resolveTopic(topic);
     AtomicReference<Exception> failure = new AtomicReference<>();
+    List<String> tooLarge = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     long sent = 0;
     long t0 = System.nanoTime();
     try (var admin = options.clients().admin()) {
@@ -59,23 +64,26 @@ public final class ProduceCommand implements Callable<Integer> {
       for (String file : files) {
         long total = file.equals("-") ? -1 : countLines(Path.of(file));
         boolean csv = format.equals("csv") || (format.equals("auto") && file.toLowerCase().endsWith(".csv"));
-        try (BufferedReader in = open(file); ProgressBar bar = new ProgressBar("produce " + file, csv ? total - 1 : total)) {
+        try (ByteLines in = open(file); ProgressBar bar = new ProgressBar("produce " + file, csv ? total - 1 : total)) {
           CsvRows rows = null;
-          String line;
+          byte[] line;
           long row = 0;
-          while ((line = in.readLine()) != null) {
+          while ((line = in.next()) != null) {
             if (csv && rows == null) {
-              rows = new CsvRows(line, labelColumn, idColumn, tsColumn, Path.of(file).getFileName() + ":");
+              rows = new CsvRows(decodeHeader(line, file), labelColumn, idColumn, tsColumn, Path.of(file).getFileName() + ":");
               continue;
             }
             row++;
-            if (line.isBlank()) {
+            if (csv && isBlank(line)) { // a blank CSV row is no row (files often end with one)
               bar.step(1);
               continue;
             }
-            String value = csv ? rows.toJson(line, row) : line;
-            producer.send(new ProducerRecord<>(target, null, value.getBytes(StandardCharsets.UTF_8)), (md, ex) -> {
-              if (ex != null) {
+            byte[] value = csv ? csvValue(rows, line, row) : line;
+            String where = file + " line " + (csv ? row + 1 : row);
+            producer.send(new ProducerRecord<>(target, null, value), (md, ex) -> {
+              if (ex instanceof RecordTooLargeException) {
+                tooLarge.add(where + " (" + value.length + " bytes): " + ex.getMessage());
+              } else if (ex != null) {
                 failure.compareAndSet(null, ex);
               }
             });
@@ -93,8 +101,45 @@ public final class ProduceCommand implements Callable<Integer> {
     if (failure.get() != null) {
       throw failure.get();
     }
-    System.err.printf("produced %,d records to %s in %.1f s%n", sent, target, (System.nanoTime() - t0) / 1e9);
+    System.err.printf("produced %,d records to %s in %.1f s%n", sent - tooLarge.size(), target, (System.nanoTime() - t0) / 1e9);
+    if (!tooLarge.isEmpty()) {
+      // Not silent: each line the broker or producer refused for its size is named, and the exit code says so.
+      tooLarge.forEach(t -> System.err.println("not sent, too large: " + t));
+      return 1;
+    }
     return 0;
+  }
+
+  /**
+   * A CSV row as the JSON object records.raw accepts; a row that is not valid UTF-8 cannot be
+   * split into cells safely, so it goes as its raw bytes and the clean stage rejects it as MALFORMED.
+   */
+  private static byte[] csvValue(CsvRows rows, byte[] line, long row) {
+    try {
+      String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(line)).toString();
+      return rows.toJson(text, row).getBytes(StandardCharsets.UTF_8);
+    } catch (CharacterCodingException e) {
+      return line;
+    }
+  }
+
+  private static String decodeHeader(byte[] line, String file) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(line)).toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException("CSV header of " + file + " is not valid UTF-8");
+    }
+  }
+
+  private static boolean isBlank(byte[] line) {
+    for (byte b : line) {
+      if (b != ' ' && b != '\t' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void throttle(long sent, long t0) throws InterruptedException {
@@ -107,17 +152,16 @@ public final class ProduceCommand implements Callable<Integer> {
     }
   }
 
-  private static BufferedReader open(String file) throws java.io.IOException {
-    return file.equals("-") ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-        : Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+  private static ByteLines open(String file) throws java.io.IOException {
+    return new ByteLines(file.equals("-") ? System.in : Files.newInputStream(Path.of(file)));
   }
 
   private static long countLines(Path p) throws java.io.IOException {
     if (!Files.exists(p)) {
       throw new IllegalArgumentException("no such file: " + p);
     }
-    try (var lines = Files.lines(p, StandardCharsets.UTF_8)) {
-      return lines.count();
+    try (var in = Files.newInputStream(p)) {
+      return ByteLines.count(in); // bytes, not characters: a line of invalid UTF-8 still counts
     }
   }
 }

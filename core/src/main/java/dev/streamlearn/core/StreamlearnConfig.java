@@ -20,8 +20,8 @@ import org.apache.kafka.common.config.ConfigException;
 /**
  * Every streamlearn setting, declared once with its type, default, validator and documentation.
  * Values come from, lowest precedence first: these defaults, a properties file, environment
- * variables ({@code STREAMLEARN_DEDUP_RETENTION_MS} for {@code dedup.retention.ms}), then
- * command-line overrides. A wrong value fails at start-up with a {@link ConfigException} naming
+ * variables ({@code STREAMLEARN_DEDUP_RETENTION_MS} for {@code dedup.retention.ms}; see
+ * {@link #settingOfEnvironmentVariable}), then command-line overrides. A wrong value fails at start-up with a {@link ConfigException} naming
  * the setting.
  *
  * <p>Kafka client settings pass through untouched: {@code kafka.X} goes to every client
@@ -49,6 +49,8 @@ public final class StreamlearnConfig extends AbstractConfig {
   public static final String MISSING_POLICY = "missing";
   public static final String EXTRA_POLICY = "extra";
   public static final String MAX_RECORD_BYTES = "clean.max.record.bytes";
+  public static final String FEATURE_MAX_ABS = "clean.feature.max.abs";
+  public static final String MAX_FUTURE_MS = "clean.max.future.ms";
   public static final String CLIP_K = "clean.outlier.clip.k";
   public static final String PII_FIELDS = "pii.fields";
   public static final String PII_MODE = "pii.mode";
@@ -130,6 +132,10 @@ public final class StreamlearnConfig extends AbstractConfig {
           "A feature not in the spec: reject the record, or drop the feature.")
       .define(MAX_RECORD_BYTES, Type.INT, 100_000, Range.atLeast(64), Importance.LOW,
           "Records larger than this are rejected as OVERSIZE.")
+      .define(FEATURE_MAX_ABS, Type.DOUBLE, 1e15, Range.between(1.0, 1e150), Importance.LOW,
+          "Features with a larger magnitude are rejected as OUT_OF_RANGE. The cap keeps the running variance finite (its square must fit a double).")
+      .define(MAX_FUTURE_MS, Type.LONG, 24L * 3600 * 1000, Range.atLeast(0), Importance.LOW,
+          "Event times more than this after the Kafka record's timestamp (or negative) are rejected as BAD_TIMESTAMP: one far-future time would expire the dedup window.")
       .define(CLIP_K, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW,
           "Clip normalized values at +-k standard deviations; 0 turns clipping off.")
       .define(PII_FIELDS, Type.LIST, "", Importance.MEDIUM,
@@ -238,12 +244,53 @@ public final class StreamlearnConfig extends AbstractConfig {
       p.stringPropertyNames().forEach(k -> merged.put(k, p.getProperty(k).trim()));
     }
     env.forEach((k, v) -> {
-      if (k.startsWith("STREAMLEARN_") && !k.equals("STREAMLEARN_HOME") && !k.equals("STREAMLEARN_JAVA_OPTS")) {
-        merged.put(k.substring("STREAMLEARN_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
+      String key = settingOfEnvironmentVariable(k);
+      if (key != null) {
+        merged.put(key, v);
       }
     });
     merged.putAll(overrides);
     return new StreamlearnConfig(normalize(merged));
+  }
+
+  private static final String ENV_PREFIX = "STREAMLEARN_";
+  private static final Pattern ENV_PASSTHROUGH = Pattern.compile("^(KAFKA_|SECURITY_PROTOCOL$|SASL_|SSL_).*");
+
+  /**
+   * The setting an environment variable sets, or null when it sets none. Only variables named
+   * after a defined setting count ({@code STREAMLEARN_} plus the name upper-cased with every '.'
+   * and '-' as '_', so {@code rebalance.target-ratio} is {@code STREAMLEARN_REBALANCE_TARGET_RATIO}),
+   * plus Kafka client settings ({@code STREAMLEARN_KAFKA_*} and the security shorthands, whose
+   * names only hold dots). Anything else, such as {@code STREAMLEARN_DEBUG} or
+   * {@code STREAMLEARN_HOME}, belongs to the launcher and is ignored here.
+   */
+  static String settingOfEnvironmentVariable(String variable) {
+    if (!variable.startsWith(ENV_PREFIX)) {
+      return null;
+    }
+    String rest = variable.substring(ENV_PREFIX.length());
+    String defined = ENV_NAMES.get(rest);
+    if (defined != null) {
+      return defined;
+    }
+    return ENV_PASSTHROUGH.matcher(rest).matches() ? rest.toLowerCase(Locale.ROOT).replace('_', '.') : null;
+  }
+
+  private static String envName(String setting) {
+    return setting.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  private static final Map<String, String> ENV_NAMES = envNames();
+
+  private static Map<String, String> envNames() {
+    Map<String, String> out = new TreeMap<>();
+    for (String name : DEF.names()) {
+      String previous = out.put(envName(name), name);
+      if (previous != null) {
+        throw new IllegalStateException("settings " + previous + " and " + name + " share the environment variable " + ENV_PREFIX + envName(name));
+      }
+    }
+    return out;
   }
 
   private static Map<String, String> normalize(Map<String, String> in) {
@@ -251,7 +298,8 @@ public final class StreamlearnConfig extends AbstractConfig {
     in.forEach((k, v) -> out.put(SECURITY_SHORTHAND.matcher(k).matches() ? PASSTHROUGH_PREFIX + k : k, v));
     for (String k : out.keySet()) {
       if (!DEF.names().contains(k) && !k.startsWith(PASSTHROUGH_PREFIX)) {
-        throw new ConfigException(k, out.get(k), "unknown setting (Kafka client settings take the prefix 'kafka.')");
+        // The value is not repeated: a mistyped key may well hold a password.
+        throw new ConfigException("unknown setting '" + k + "' (Kafka client settings take the prefix 'kafka.')");
       }
     }
     return out;

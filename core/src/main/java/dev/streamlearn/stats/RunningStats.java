@@ -7,7 +7,8 @@ import java.util.Arrays;
  * update), plus min and max. Two instances combine with the parallel formula of Chan, Golub and
  * LeVeque, so statistics kept per partition merge into exactly what one pass over all records
  * would give (up to floating-point rounding). A component may be skipped in an update (a missing
- * value), so each has its own count.
+ * value), so each has its own count. Any finite inputs leave every moment finite (M2 saturates,
+ * see {@link #saturate}); NaN and infinite inputs are skipped as missing.
  */
 public final class RunningStats {
 
@@ -37,17 +38,24 @@ public final class RunningStats {
     return count.length;
   }
 
-  /** Adds one observation; NaN components are treated as missing and skipped. */
+  /** Adds one observation; NaN (and infinite) components are treated as missing and skipped. */
   public void update(double[] x) {
     for (int i = 0; i < x.length; i++) {
       double v = x[i];
-      if (Double.isNaN(v)) {
+      if (!Double.isFinite(v)) {
         continue;
       }
       long n = ++count[i];
       double delta = v - mean[i];
-      mean[i] += delta / n;
-      m2[i] += delta * (v - mean[i]);
+      if (Double.isFinite(delta)) {
+        mean[i] += delta / n;
+        m2[i] = saturate(m2[i] + delta * (v - mean[i]));
+      } else {
+        // v and the mean are so far apart (near +-Double.MAX_VALUE) that their difference overflows:
+        // the same update with each term divided by n first, which cannot overflow.
+        mean[i] = mean[i] - mean[i] / n + v / n;
+        m2[i] = Double.MAX_VALUE;
+      }
       if (v < min[i]) {
         min[i] = v;
       }
@@ -70,8 +78,10 @@ public final class RunningStats {
       long na = count[i];
       long n = na + nb;
       double delta = other.mean[i] - mean[i];
-      mean[i] = (na * mean[i] + nb * other.mean[i]) / n;
-      m2[i] += other.m2[i] + delta * delta * ((double) na * nb / n);
+      double merged = (na * mean[i] + nb * other.mean[i]) / n;
+      // Weights below one cannot overflow; used only when the plain form does, so ordinary values round as before.
+      mean[i] = Double.isFinite(merged) ? merged : mean[i] * ((double) na / n) + other.mean[i] * ((double) nb / n);
+      m2[i] = saturate(m2[i] + other.m2[i] + delta * delta * ((double) na * nb / n));
       count[i] = n;
       min[i] = Math.min(min[i], other.min[i]);
       max[i] = Math.max(max[i], other.max[i]);
@@ -155,6 +165,16 @@ public final class RunningStats {
       s.max[i] = b.getDouble();
     }
     return s;
+  }
+
+  /**
+   * The variance of values near +-1e154 and beyond does not fit a double. Rather than carry
+   * Infinity (and NaN after the next subtraction) into every later snapshot, M2 stops at the
+   * largest double: the spread reads as "huge", and stays finite. The cleaner's
+   * clean.feature.max.abs keeps real data far below this.
+   */
+  private static double saturate(double m2) {
+    return Double.isNaN(m2) || m2 > Double.MAX_VALUE ? Double.MAX_VALUE : Math.max(m2, 0.0);
   }
 
   private static double[] filled(int n, double v) {

@@ -52,4 +52,43 @@ class StreamlearnConfigTest {
     assertThat(c.kafkaClient("consumer")).doesNotContainKey("linger.ms").doesNotContainKey("producer.linger.ms");
     assertThat(c.describe().toString()).doesNotContain("hunter2").doesNotContain("changeit").contains("SASL_SSL");
   }
+
+  @Test
+  void environmentVariablesThatNameNoSettingAreIgnored() {
+    StreamlearnConfig c = StreamlearnConfig.load(null,
+        Map.of("STREAMLEARN_DEBUG", "1", "STREAMLEARN_HOME", "/opt/sl", "STREAMLEARN_JAVA_OPTS", "-Xmx1g", "STREAMLEARN_WHATEVER", "x"), Map.of());
+    assertThat(c.rawValues()).isEmpty();
+  }
+
+  @Test
+  void aHyphenatedSettingIsSetFromTheEnvironment() {
+    StreamlearnConfig c = StreamlearnConfig.load(null,
+        Map.of("STREAMLEARN_REBALANCE_TARGET_RATIO", "0.5", "STREAMLEARN_CLEAN_FEATURE_MAX_ABS", "1e6"), Map.of());
+    assertThat(c.getDouble(StreamlearnConfig.REBALANCE_TARGET_RATIO)).isEqualTo(0.5);
+    assertThat(c.getDouble(StreamlearnConfig.FEATURE_MAX_ABS)).isEqualTo(1e6);
+  }
+
+  @Test
+  void kafkaClientSettingsStillComeFromTheEnvironment() {
+    StreamlearnConfig c = StreamlearnConfig.load(null,
+        Map.of("STREAMLEARN_KAFKA_PRODUCER_LINGER_MS", "20", "STREAMLEARN_SECURITY_PROTOCOL", "SSL", "STREAMLEARN_SASL_MECHANISM", "PLAIN"), Map.of());
+    assertThat(c.kafkaClient("producer")).containsEntry("linger.ms", "20").containsEntry("security.protocol", "SSL")
+        .containsEntry("sasl.mechanism", "PLAIN");
+  }
+
+  @Test
+  void everySettingHasItsOwnEnvironmentVariable() {
+    for (String name : StreamlearnConfig.DEF.names()) {
+      String variable = "STREAMLEARN_" + name.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
+      assertThat(StreamlearnConfig.settingOfEnvironmentVariable(variable)).as(variable).isEqualTo(name);
+    }
+  }
+
+  @Test
+  void anUnknownSettingsErrorNamesTheKeyButNotTheValue() {
+    assertThatThrownBy(() -> StreamlearnConfig.of(Map.of("pii.secrte", "hunter2")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("pii.secrte").hasMessageNotContaining("hunter2");
+    assertThatThrownBy(() -> StreamlearnConfig.load(null, Map.of(), Map.of("kafak.sasl.jaas.config", "password=\"s3cret\"")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("kafak.sasl.jaas.config").hasMessageNotContaining("s3cret");
+  }
 }

@@ -3,6 +3,7 @@ package dev.streamlearn.schemas;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -22,6 +23,13 @@ import org.apache.kafka.common.serialization.Serializer;
  * service is needed.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
+
+  static {
+    AvroBounds.installLimits(); // before any Avro decoder reads its limits
+  }
+
+  /** Two magic bytes and the 8-byte fingerprint. */
+  private static final int HEADER_BYTES = 10;
 
   private final Class<T> type;
   private final BinaryMessageEncoder<T> encoder;
@@ -45,16 +53,39 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     }
   }
 
-  /** Decodes, or throws {@link SerializationException} naming the type and the problem. */
+  /**
+   * Decodes, or throws {@link SerializationException} naming the type and the problem. The bytes
+   * are checked against their writer schema first ({@link AvroBounds}), so hostile lengths fail
+   * here instead of allocating.
+   */
   public T decode(byte[] bytes) {
     try {
+      checkBounds(bytes);
       return decoder.decode(bytes);
     } catch (BadHeaderException e) {
       throw new SerializationException("not an Avro single-object " + type.getSimpleName() + ": " + e.getMessage(), e);
     } catch (MissingSchemaException e) {
       throw new SerializationException("unknown schema fingerprint for " + type.getSimpleName() + ": " + e.getMessage(), e);
+    } catch (SerializationException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw new SerializationException("cannot decode " + type.getSimpleName() + ": " + e, e);
+    }
+  }
+
+  private void checkBounds(byte[] bytes) {
+    if (bytes.length < HEADER_BYTES || (bytes[0] & 0xff) != 0xC3 || bytes[1] != 0x01) {
+      throw new SerializationException("not an Avro single-object " + type.getSimpleName() + ": no C3 01 header or shorter than " + HEADER_BYTES + " bytes");
+    }
+    long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    Schema writer = KnownSchemas.get().findByFingerprint(fingerprint);
+    if (writer == null) {
+      throw new SerializationException("unknown schema fingerprint for " + type.getSimpleName() + ": " + Long.toHexString(fingerprint));
+    }
+    try {
+      AvroBounds.check(bytes, HEADER_BYTES, writer);
+    } catch (IllegalArgumentException e) {
+      throw new SerializationException("cannot decode " + type.getSimpleName() + ": " + e.getMessage());
     }
   }
 

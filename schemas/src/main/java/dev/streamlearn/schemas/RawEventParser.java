@@ -1,6 +1,8 @@
 package dev.streamlearn.schemas;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,8 +23,17 @@ import org.apache.kafka.common.errors.SerializationException;
  */
 public final class RawEventParser {
 
+  /**
+   * Explicit bounds on what one JSON record may cost to parse: the cleaner refuses records over
+   * clean.max.record.bytes first, but the spec warm-up reads records.raw too, and nesting is what
+   * turns a small input into a deep recursion.
+   */
+  static final StreamReadConstraints LIMITS = StreamReadConstraints.builder()
+      .maxNestingDepth(64).maxNumberLength(1000).maxStringLength(8 * 1024 * 1024).maxNameLength(64 * 1024)
+      .maxDocumentLength(16L * 1024 * 1024).build();
+
   private static final ObjectMapper JSON =
-      JsonMapper.builder()
+      JsonMapper.builder(JsonFactory.builder().streamReadConstraints(LIMITS).build())
           .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .build();
@@ -37,6 +48,10 @@ public final class RawEventParser {
       } catch (SerializationException e) {
         throw new MalformedRecordException(e.getMessage(), e);
       }
+    }
+    int invalid = Utf8Check.firstInvalid(bytes);
+    if (invalid >= 0) {
+      throw new MalformedRecordException("neither Avro nor valid UTF-8 JSON: invalid UTF-8 at byte " + invalid);
     }
     JsonNode node;
     try {

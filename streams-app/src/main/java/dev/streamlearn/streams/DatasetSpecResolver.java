@@ -114,6 +114,7 @@ public final class DatasetSpecResolver {
   DatasetSpec infer(Duration waitForData) throws InterruptedException {
     int wanted = config.getInt(StreamlearnConfig.WARMUP_RECORDS);
     RawEventParser parser = new RawEventParser();
+    int maxBytes = config.getInt(StreamlearnConfig.MAX_RECORD_BYTES);
     java.util.Map<String, Integer> featureSupport = new java.util.HashMap<>();
     java.util.Map<String, Integer> labelSupport = new java.util.LinkedHashMap<>();
     int valid = 0;
@@ -128,9 +129,15 @@ public final class DatasetSpecResolver {
         var batch = consumer.poll(Duration.ofMillis(200));
         for (ConsumerRecord<byte[], byte[]> r : batch) {
           RawEvent e;
+          if (r.value() == null || r.value().length > maxBytes) {
+            continue; // the clean stage rejects it as OVERSIZE; parsing it here would cost what that limit saves
+          }
           try {
             e = parser.parse(r.value());
           } catch (MalformedRecordException ex) {
+            continue;
+          } catch (Throwable ex) { // as in the clean stage: one hostile record must not stop the app from starting
+            log.warn("warm-up skipped a record it could not parse at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), ex.getClass().getName());
             continue;
           }
           if (e.id() == null || e.id().isBlank() || e.label() == null || e.label().isBlank() || e.features().isEmpty()

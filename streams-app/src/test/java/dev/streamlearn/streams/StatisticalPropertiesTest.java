@@ -9,7 +9,11 @@ import dev.streamlearn.streams.rebalance.Reservoir;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
+import net.jqwik.api.From;
+import net.jqwik.api.Provide;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
@@ -41,6 +45,56 @@ class StatisticalPropertiesTest {
     assertRelativelyClose(merged.variance(0), var, Math.max(var, 1e-300) + mean * mean * 1e-6);
     assertThat(merged.min(0)).isEqualTo(values.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
     assertThat(merged.max(0)).isEqualTo(values.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+  }
+
+  @Property(tries = 500)
+  void anyFiniteValuesLeaveEveryMomentFiniteThroughUpdatesAndMerges(
+      @ForAll @Size(min = 1, max = 200) List<@From("anyFinite") Double> values,
+      @ForAll @IntRange(min = 0, max = 200) int cut) {
+    RunningStats a = new RunningStats(1);
+    RunningStats b = new RunningStats(1);
+    for (int i = 0; i < values.size(); i++) {
+      (i < cut ? a : b).update(new double[] {values.get(i)});
+    }
+    a.merge(b);
+    assertThat(a.count(0)).isEqualTo(values.size());
+    assertThat(List.of(a.mean(0), a.variance(0), a.std(0), a.min(0), a.max(0), a.m2s()[0])).allMatch(Double::isFinite);
+    assertThat(a.variance(0)).isNotNegative();
+  }
+
+  @Property(tries = 300)
+  void hugeButAllowedAndTinyValuesKeepExactMoments(
+      @ForAll @Size(min = 1, max = 300) List<@From("hugeOrTiny") Double> values,
+      @ForAll @IntRange(min = 0, max = 300) int cut) {
+    RunningStats a = new RunningStats(1);
+    RunningStats b = new RunningStats(1);
+    for (int i = 0; i < values.size(); i++) {
+      (i < cut ? a : b).update(new double[] {values.get(i)});
+    }
+    a.merge(b);
+    double mean = values.stream().mapToDouble(Double::doubleValue).sum() / values.size();
+    double var = values.stream().mapToDouble(v -> (v - mean) * (v - mean)).sum() / values.size();
+    double scale = values.stream().mapToDouble(Math::abs).max().orElse(1);
+    assertThat(Math.abs(a.mean(0) - mean)).isLessThanOrEqualTo(1e-9 * scale + 1e-300);
+    assertThat(Math.abs(a.variance(0) - var)).isLessThanOrEqualTo(1e-9 * Math.max(var, scale * scale * 1e-6) + 1e-300);
+    assertThat(a.variance(0)).isFinite();
+  }
+
+  @Provide
+  Arbitrary<Double> anyFinite() {
+    return Arbitraries.oneOf(
+        Arbitraries.doubles().between(-Double.MAX_VALUE, Double.MAX_VALUE),
+        Arbitraries.of(Double.MAX_VALUE, -Double.MAX_VALUE, Double.MIN_VALUE, -Double.MIN_VALUE, 0.0, -0.0, 1e308, -1e308, 1e154, -1e154),
+        Arbitraries.doubles().between(-1, 1).ofScale(6).map(d -> d * 1e-300));
+  }
+
+  /** The default clean.feature.max.abs is 1e15: values up to it, and subnormal ones, must keep the moments exact. */
+  @Provide
+  Arbitrary<Double> hugeOrTiny() {
+    return Arbitraries.oneOf(
+        Arbitraries.doubles().between(-1e15, 1e15),
+        Arbitraries.of(1e15, -1e15, Double.MIN_VALUE, -Double.MIN_VALUE),
+        Arbitraries.doubles().between(-1, 1).ofScale(6).map(d -> d * 1e-300));
   }
 
   /** |a-b| <= 1e-9 * scale: relative to the data's magnitude, as floating-point sums allow. */

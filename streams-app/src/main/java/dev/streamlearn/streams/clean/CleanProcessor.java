@@ -14,7 +14,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * The clean stage: every raw record becomes a valid record keyed by its dedup key, or a
  * rejection carrying its original bytes and where it came from. Nothing is dropped and nothing
- * throws: an unexpected failure is itself a rejection.
+ * throws: an unexpected failure, an {@link Error} included, is itself a rejection (UNPROCESSABLE).
  */
 public final class CleanProcessor implements Processor<byte[], byte[], String, CleanOutcome> {
 
@@ -40,8 +40,11 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
     Cleaner.Result result;
     try {
       result = cleaner.clean(record.value(), record.timestamp());
-    } catch (RuntimeException e) {
-      result = new Cleaner.Result(null, new Rejection(RejectReason.MALFORMED, "unexpected: " + e));
+    } catch (Throwable e) {
+      // Errors included: an OutOfMemoryError or StackOverflowError caused by one record must not kill
+      // the app, or the same record would kill it again after every restart. Cleaning is pure, so
+      // nothing is left half-done; the failed allocation itself is already gone.
+      result = new Cleaner.Result(null, new Rejection(RejectReason.UNPROCESSABLE, "clean stage failed: " + e.getClass().getName()));
     }
     if (result.record() != null) {
       LabeledRecord valid = result.record();

@@ -34,22 +34,32 @@ public final class Cleaner {
   private final Set<String> labels;
   private final MissingPolicy missing;
   private final ExtraPolicy extra;
-  private final int maxBytes;
+  private final Limits limits;
   private final PiiScrubber pii;
 
-  public Cleaner(DatasetSpec spec, MissingPolicy missing, ExtraPolicy extra, int maxBytes, PiiScrubber pii) {
+  /**
+   * What a record may be and still count as valid data.
+   *
+   * @param maxBytes largest record value
+   * @param featureMaxAbs largest feature magnitude: beyond it, one value dominates every running statistic
+   * @param maxFutureMs how far an event time may lie after its Kafka record's timestamp: a far-future
+   *     event time would advance the dedup window's clock and let every later duplicate through
+   */
+  public record Limits(int maxBytes, double featureMaxAbs, long maxFutureMs) {}
+
+  public Cleaner(DatasetSpec spec, MissingPolicy missing, ExtraPolicy extra, Limits limits, PiiScrubber pii) {
     this.spec = spec;
     this.labels = new HashSet<>(spec.getLabels());
     this.missing = missing;
     this.extra = extra;
-    this.maxBytes = maxBytes;
+    this.limits = limits;
     this.pii = pii;
   }
 
   /** @param fallbackTs the Kafka record timestamp, used when the event has no ts */
   public Result clean(byte[] value, long fallbackTs) {
-    if (value != null && value.length > maxBytes) {
-      return Result.reject(RejectReason.OVERSIZE, value.length + " bytes > clean.max.record.bytes=" + maxBytes);
+    if (value != null && value.length > limits.maxBytes()) {
+      return Result.reject(RejectReason.OVERSIZE, value.length + " bytes > clean.max.record.bytes=" + limits.maxBytes());
     }
     RawEvent e;
     try {
@@ -89,12 +99,23 @@ public final class Cleaner {
       if (!Double.isFinite(v)) {
         return Result.reject(RejectReason.NON_FINITE_FEATURE, "feature '" + name + "' is " + v);
       }
+      if (Math.abs(v) > limits.featureMaxAbs()) {
+        return Result.reject(RejectReason.OUT_OF_RANGE, "feature '" + name + "' has magnitude above clean.feature.max.abs=" + limits.featureMaxAbs());
+      }
       kept.put(name, v);
     }
     if (!features.isEmpty() && extra == ExtraPolicy.REJECT) {
       return Result.reject(RejectReason.EXTRA_FEATURE, "features not in the spec: " + features.keySet());
     }
     long ts = e.ts() == null ? fallbackTs : e.ts();
+    if (ts < 0) {
+      return Result.reject(RejectReason.BAD_TIMESTAMP, "event time is negative");
+    }
+    long latest = fallbackTs > Long.MAX_VALUE - limits.maxFutureMs() ? Long.MAX_VALUE : fallbackTs + limits.maxFutureMs();
+    if (ts > latest) {
+      return Result.reject(RejectReason.BAD_TIMESTAMP,
+          "event time is " + (ts - fallbackTs) + " ms after the record's Kafka timestamp (clean.max.future.ms=" + limits.maxFutureMs() + ")");
+    }
     return new Result(LabeledRecord.newBuilder().setId(e.id()).setTs(ts).setLabel(label).setFeatures(kept).setMetadata(metadata).build(), null);
   }
 }

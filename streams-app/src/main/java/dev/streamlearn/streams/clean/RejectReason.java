@@ -15,5 +15,11 @@ public enum RejectReason {
   /** A feature not in the spec (extra=reject). */
   EXTRA_FEATURE,
   /** Larger than clean.max.record.bytes. */
-  OVERSIZE
+  OVERSIZE,
+  /** A finite feature whose magnitude exceeds clean.feature.max.abs (it would swamp the running statistics). */
+  OUT_OF_RANGE,
+  /** An event time that is negative, or more than clean.max.future.ms after the Kafka record's timestamp. */
+  BAD_TIMESTAMP,
+  /** The clean stage itself failed on the record (any exception or error, e.g. OutOfMemoryError): kept for inspection, never retried. */
+  UNPROCESSABLE
 }
