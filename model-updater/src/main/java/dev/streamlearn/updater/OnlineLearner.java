@@ -1,0 +1,175 @@
+package dev.streamlearn.updater;
+
+import dev.streamlearn.updater.metrics.Predictions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * Training, evaluation and gating of one model, with no Kafka in it: records go in one at a time
+ * ({@link #learnOne} for training, {@link #evalOne} for evaluation), are fitted in mini-batches, and
+ * {@link #judge} scores the trained network (the head) and the serving one on the same eval window
+ * and lets the {@link QualityGate} decide. The Kafka shell ({@link ModelUpdater}) feeds it, turns a
+ * judgement into a snapshot and calls {@link #promote} once that snapshot is committed.
+ */
+public final class OnlineLearner {
+
+  /** A snapshot's verdict and the metrics map it records (the head's, the serving version's as current_*, the gate's interval). */
+  public record Judgement(QualityGate.Decision decision, Map<String, Double> metrics) {}
+
+  private final QualityGate gate;
+  private final int batchSize;
+  private final List<String> labelNames;
+  private final EvalWindow window;
+  private final List<double[]> batchX = new ArrayList<>();
+  private final List<Integer> batchY = new ArrayList<>();
+  private final List<Double> batchW = new ArrayList<>();
+  private final Trainer trainer;
+  private MultiLayerNetwork serving;
+  private long trained;
+  private long synthetic;
+  private long trainedSinceSnapshot;
+  private long fitNanos;
+  private long fitSamples;
+
+  /**
+   * @param head the network training continues from
+   * @param serving the network currently served, or null before the first version
+   * @param trained records the head has learnt along its lineage, of which {@code synthetic} synthetic
+   */
+  public OnlineLearner(MultiLayerNetwork head, MultiLayerNetwork serving, long trained, long synthetic, List<String> labelNames, QualityGate gate,
+      int batchSize, int evalWindow) {
+    this.trainer = new Trainer(head);
+    this.serving = serving;
+    this.trained = trained;
+    this.synthetic = synthetic;
+    this.labelNames = List.copyOf(labelNames);
+    this.gate = gate;
+    this.batchSize = batchSize;
+    this.window = new EvalWindow(evalWindow);
+  }
+
+  /** Buffers one training record; a full mini-batch is fitted. {@code weight} 1 is unweighted. */
+  public void learnOne(double[] x, int label, double weight, boolean isSynthetic) {
+    batchX.add(x);
+    batchY.add(label);
+    batchW.add(weight);
+    trained++;
+    trainedSinceSnapshot++;
+    if (isSynthetic) {
+      synthetic++;
+    }
+    if (batchX.size() >= batchSize) {
+      flush();
+    }
+  }
+
+  /** Adds one eval record to the sliding window the metrics and the gate use. */
+  public void evalOne(double[] x, int label) {
+    window.add(x, label);
+  }
+
+  /** Fits what is buffered, so the network covers every record learnt so far. */
+  public void flush() {
+    if (batchX.isEmpty()) {
+      return;
+    }
+    int[] y = batchY.stream().mapToInt(Integer::intValue).toArray();
+    boolean weighted = batchW.stream().anyMatch(w -> w != 1.0);
+    double[] w = weighted ? batchW.stream().mapToDouble(Double::doubleValue).toArray() : null;
+    long t0 = System.nanoTime();
+    trainer.fit(batchX.toArray(double[][]::new), y, w);
+    fitNanos += System.nanoTime() - t0;
+    fitSamples += y.length;
+    batchX.clear();
+    batchY.clear();
+    batchW.clear();
+  }
+
+  /**
+   * Fits what is buffered, scores the head and the serving network on the same eval window and asks
+   * the gate. Changes nothing else: {@link #promote} follows only once the snapshot is committed.
+   */
+  public Judgement judge(long servingVersion) {
+    flush();
+    Predictions candidate = predictions(trainer.network());
+    Predictions current = predictions(serving);
+    QualityGate.Decision decision = gate.decide(candidate, current, servingVersion);
+    Map<String, Double> metrics = new TreeMap<>();
+    if (candidate != null) {
+      metrics.putAll(candidate.metrics().toMap(labelNames));
+    }
+    if (current != null) {
+      metrics.putAll(current.metrics().headline("current_"));
+    }
+    if (decision.judged()) {
+      metrics.put("gate_ci_low", decision.low());
+      metrics.put("gate_ci_high", decision.high());
+    }
+    return new Judgement(decision, metrics);
+  }
+
+  private Predictions predictions(MultiLayerNetwork net) {
+    if (net == null || window.size() == 0) {
+      return null;
+    }
+    double[][] probs = new Trainer(net).predict(window.features());
+    return Predictions.of(window.labels(), probs, labelNames.size());
+  }
+
+  /** The head becomes the served network (its snapshot was committed as promoted). */
+  public void promote() {
+    serving = trainer.network().clone();
+  }
+
+  /** Called once a snapshot of the head is committed: counting towards the next one starts again. */
+  public void snapshotTaken() {
+    trainedSinceSnapshot = 0;
+  }
+
+  /**
+   * Continues from another version (a rollback): it becomes head and served, with its counts, and
+   * what was buffered but not snapshotted is dropped, for it belongs to the abandoned lineage.
+   */
+  public void restart(MultiLayerNetwork network, long trainedRecords, long syntheticRecords) {
+    trainer.replace(network);
+    serving = network.clone();
+    trained = trainedRecords;
+    synthetic = syntheticRecords;
+    batchX.clear();
+    batchY.clear();
+    batchW.clear();
+    trainedSinceSnapshot = 0;
+  }
+
+  public MultiLayerNetwork network() {
+    return trainer.network();
+  }
+
+  public byte[] serialize() {
+    return trainer.serialize();
+  }
+
+  public long trained() {
+    return trained;
+  }
+
+  public long synthetic() {
+    return synthetic;
+  }
+
+  public long trainedSinceSnapshot() {
+    return trainedSinceSnapshot;
+  }
+
+  public int evalRecords() {
+    return window.size();
+  }
+
+  /** Training throughput of the fits so far (samples per second of fit time); 0 before the first. */
+  public double samplesPerSecond() {
+    return fitNanos == 0 ? 0 : fitSamples / (fitNanos / 1e9);
+  }
+}
