@@ -215,16 +215,19 @@ public final class ModelUpdater implements AutoCloseable {
       MultiLayerNetwork headNet = Trainer.deserialize(head.network());
       servingVersion = p.getVersion();
       MultiLayerNetwork serving = servingVersion == headVersion ? headNet.clone() : Trainer.deserialize(catalog.load(model, servingVersion, known.get(servingVersion), cache).network());
-      learner = newLearner(headNet, serving, head.meta().getTrainedRecords(), head.meta().getSyntheticRecords());
+      learner = newLearner(headNet, serving, lineage(head.meta()));
     } else {
-      learner = newLearner(ModelFactory.create(config, spec.getFeatures().size(), spec.getLabels().size()), null, 0, 0);
+      learner = newLearner(ModelFactory.create(config, spec.getFeatures().size(), spec.getLabels().size()), null, OnlineLearner.Lineage.EMPTY);
     }
     listener.accept(new SnapshotEvent.Resumed(model, headVersion, servingVersion, offsetsByPartition()));
   }
 
-  private OnlineLearner newLearner(MultiLayerNetwork head, MultiLayerNetwork serving, long trained, long synthetic) {
-    return new OnlineLearner(head, serving, trained, synthetic, spec.getLabels(), QualityGate.from(config), config.getInt(BATCH_SIZE),
-        config.getInt(EVAL_WINDOW));
+  private OnlineLearner newLearner(MultiLayerNetwork head, MultiLayerNetwork serving, OnlineLearner.Lineage lineage) {
+    return new OnlineLearner(head, serving, lineage, spec.getLabels(), QualityGate.from(config), config.getInt(BATCH_SIZE), config.getInt(EVAL_WINDOW));
+  }
+
+  private static OnlineLearner.Lineage lineage(ModelSnapshot meta) {
+    return new OnlineLearner.Lineage(meta.getTrainedRecords(), meta.getSyntheticRecords(), meta.getMetrics());
   }
 
   private void handle(ConsumerRecord<byte[], byte[]> r) {
@@ -248,7 +251,7 @@ public final class ModelUpdater implements AutoCloseable {
       x[i] = p.getFeatures().get(i);
     }
     if (r.topic().equals(evalTopic)) {
-      learner.evalOne(x, p.getLabelIndex());
+      learner.evalOne(x, p.getLabelIndex(), r.partition(), r.offset());
     } else {
       learner.learnOne(x, p.getLabelIndex(), p.getWeight(), p.getSynthetic());
     }
@@ -343,7 +346,7 @@ public final class ModelUpdater implements AutoCloseable {
     }
     long from = servingVersion;
     // What was consumed but not snapshotted belongs to the abandoned lineage: V learns only what comes next.
-    learner.restart(Trainer.deserialize(s.network()), s.meta().getTrainedRecords(), s.meta().getSyntheticRecords());
+    learner.restart(Trainer.deserialize(s.network()), lineage(s.meta()));
     servingVersion = target;
     headVersion = target;
     lastSnapshotNanos = System.nanoTime();

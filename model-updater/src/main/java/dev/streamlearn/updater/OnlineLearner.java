@@ -1,6 +1,7 @@
 package dev.streamlearn.updater;
 
 import dev.streamlearn.updater.metrics.Predictions;
+import dev.streamlearn.updater.metrics.Prequential;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,16 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * {@link #judge} scores the trained network (the head) and the serving one on the same eval window
  * and lets the {@link QualityGate} decide. The Kafka shell ({@link ModelUpdater}) feeds it, turns a
  * judgement into a snapshot and calls {@link #promote} once that snapshot is committed.
+ *
+ * <p>Before each mini-batch is fitted, its real (not synthetic) records are scored by the network that
+ * has not learnt them yet: the prequential metrics ({@link Prequential}) every snapshot carries.
  */
 public final class OnlineLearner {
+
+  /** What a snapshot says about the records its network has learnt: counts and (for the prequential state) its metrics. */
+  public record Lineage(long trained, long synthetic, Map<String, Double> metrics) {
+    public static final Lineage EMPTY = new Lineage(0, 0, Map.of());
+  }
 
   /** A snapshot's verdict and the metrics map it records (the head's, the serving version's as current_*, the gate's interval). */
   public record Judgement(QualityGate.Decision decision, Map<String, Double> metrics) {}
@@ -26,10 +35,12 @@ public final class OnlineLearner {
   private final List<double[]> batchX = new ArrayList<>();
   private final List<Integer> batchY = new ArrayList<>();
   private final List<Double> batchW = new ArrayList<>();
+  private final List<Boolean> batchReal = new ArrayList<>();
   private final Trainer trainer;
   private MultiLayerNetwork serving;
   private long trained;
   private long synthetic;
+  private Prequential prequential;
   private long trainedSinceSnapshot;
   private long fitNanos;
   private long fitSamples;
@@ -37,15 +48,14 @@ public final class OnlineLearner {
   /**
    * @param head the network training continues from
    * @param serving the network currently served, or null before the first version
-   * @param trained records the head has learnt along its lineage, of which {@code synthetic} synthetic
+   * @param lineage what the head has learnt ({@link Lineage#EMPTY} for a new network)
    */
-  public OnlineLearner(MultiLayerNetwork head, MultiLayerNetwork serving, long trained, long synthetic, List<String> labelNames, QualityGate gate,
-      int batchSize, int evalWindow) {
+  public OnlineLearner(MultiLayerNetwork head, MultiLayerNetwork serving, Lineage lineage, List<String> labelNames, QualityGate gate, int batchSize,
+      int evalWindow) {
     this.trainer = new Trainer(head);
     this.serving = serving;
-    this.trained = trained;
-    this.synthetic = synthetic;
     this.labelNames = List.copyOf(labelNames);
+    continueFrom(lineage);
     this.gate = gate;
     this.batchSize = batchSize;
     this.window = new EvalWindow(evalWindow);
@@ -56,6 +66,7 @@ public final class OnlineLearner {
     batchX.add(x);
     batchY.add(label);
     batchW.add(weight);
+    batchReal.add(!isSynthetic);
     trained++;
     trainedSinceSnapshot++;
     if (isSynthetic) {
@@ -66,16 +77,17 @@ public final class OnlineLearner {
     }
   }
 
-  /** Adds one eval record to the sliding window the metrics and the gate use. */
-  public void evalOne(double[] x, int label) {
-    window.add(x, label);
+  /** Adds one eval record, read from {@code partition} at {@code offset}, to the sliding window the metrics and the gate use. */
+  public void evalOne(double[] x, int label, int partition, long offset) {
+    window.add(x, label, partition, offset);
   }
 
-  /** Fits what is buffered, so the network covers every record learnt so far. */
+  /** Fits what is buffered, so the network covers every record learnt so far; first, the prequential test of its real records. */
   public void flush() {
     if (batchX.isEmpty()) {
       return;
     }
+    testBeforeTraining();
     int[] y = batchY.stream().mapToInt(Integer::intValue).toArray();
     boolean weighted = batchW.stream().anyMatch(w -> w != 1.0);
     double[] w = weighted ? batchW.stream().mapToDouble(Double::doubleValue).toArray() : null;
@@ -83,9 +95,30 @@ public final class OnlineLearner {
     trainer.fit(batchX.toArray(double[][]::new), y, w);
     fitNanos += System.nanoTime() - t0;
     fitSamples += y.length;
+    clearBatch();
+  }
+
+  private void testBeforeTraining() {
+    List<Integer> real = new ArrayList<>();
+    for (int i = 0; i < batchReal.size(); i++) {
+      if (batchReal.get(i)) {
+        real.add(i);
+      }
+    }
+    if (real.isEmpty()) {
+      return;
+    }
+    double[][] probs = trainer.predict(real.stream().map(batchX::get).toArray(double[][]::new));
+    for (int k = 0; k < probs.length; k++) {
+      prequential.update(batchY.get(real.get(k)), probs[k]);
+    }
+  }
+
+  private void clearBatch() {
     batchX.clear();
     batchY.clear();
     batchW.clear();
+    batchReal.clear();
   }
 
   /**
@@ -101,6 +134,11 @@ public final class OnlineLearner {
     if (candidate != null) {
       metrics.putAll(candidate.metrics().toMap(labelNames));
     }
+    window.ranges().forEach((partition, range) -> {
+      metrics.put("eval_offset_from." + partition, (double) range.from());
+      metrics.put("eval_offset_to." + partition, (double) range.to());
+    });
+    metrics.putAll(prequential.toMap());
     if (current != null) {
       metrics.putAll(current.metrics().headline("current_"));
     }
@@ -133,15 +171,18 @@ public final class OnlineLearner {
    * Continues from another version (a rollback): it becomes head and served, with its counts, and
    * what was buffered but not snapshotted is dropped, for it belongs to the abandoned lineage.
    */
-  public void restart(MultiLayerNetwork network, long trainedRecords, long syntheticRecords) {
+  public void restart(MultiLayerNetwork network, Lineage lineage) {
     trainer.replace(network);
     serving = network.clone();
-    trained = trainedRecords;
-    synthetic = syntheticRecords;
-    batchX.clear();
-    batchY.clear();
-    batchW.clear();
+    continueFrom(lineage);
+    clearBatch();
     trainedSinceSnapshot = 0;
+  }
+
+  private void continueFrom(Lineage lineage) {
+    trained = lineage.trained();
+    synthetic = lineage.synthetic();
+    prequential = Prequential.fromMap(lineage.metrics(), labelNames);
   }
 
   public MultiLayerNetwork network() {
@@ -166,6 +207,14 @@ public final class OnlineLearner {
 
   public int evalRecords() {
     return window.size();
+  }
+
+  public int evalCapacity() {
+    return window.capacity();
+  }
+
+  public Prequential prequential() {
+    return prequential;
   }
 
   /** Training throughput of the fits so far (samples per second of fit time); 0 before the first. */

@@ -15,10 +15,11 @@ class OnlineLearnerTest {
   private static final double[][] CENTERS = {{2, 0, 0, 1}, {-2, 2, 0, -1}, {0, -2, 2, 0}};
   private static final List<String> LABELS = List.of("x", "y", "z");
   private final SplittableRandom rnd = new SplittableRandom(5);
+  private long evalOffset;
 
   private static OnlineLearner learner(int batchSize) {
     StreamlearnConfig c = StreamlearnConfig.of(Map.of("updater.hidden.layers", "16"));
-    return new OnlineLearner(ModelFactory.create(c, 4, 3), null, 0, 0, LABELS, QualityGate.from(c), batchSize, 2000);
+    return new OnlineLearner(ModelFactory.create(c, 4, 3), null, OnlineLearner.Lineage.EMPTY, LABELS, QualityGate.from(c), batchSize, 2000);
   }
 
   private double[] blob(int c) {
@@ -37,7 +38,8 @@ class OnlineLearnerTest {
     }
     for (int i = 0; i < eval; i++) {
       int c = rnd.nextInt(3);
-      l.evalOne(blob(c), c);
+      l.evalOne(blob(c), c, (int) (evalOffset % 2), evalOffset / 2); // two partitions, read alternately
+      evalOffset++;
     }
   }
 
@@ -85,10 +87,11 @@ class OnlineLearnerTest {
     OnlineLearner other = learner(1000);
     feed(other, 900, 0, 0);
     other.flush();
-    l.restart(other.network().clone(), 900, 10);
+    l.restart(other.network().clone(), new OnlineLearner.Lineage(900, 10, other.judge(-1).metrics()));
     assertThat(l.trained()).isEqualTo(900);
     assertThat(l.synthetic()).isEqualTo(10);
     assertThat(l.trainedSinceSnapshot()).isZero();
+    assertThat(l.prequential().n()).as("the prequential counts of the restored lineage: its 675 real records").isEqualTo(675);
     double[][] probe = {blob(2)};
     double[][] restored = new Trainer(l.network()).predict(probe);
     OnlineLearner.Judgement j = l.judge(4); // nothing buffered any more: the head is exactly the restored network
@@ -96,5 +99,36 @@ class OnlineLearnerTest {
     assertThat(j.decision().promote()).isTrue();
     assertThat(j.decision().low()).as("head and serving are the same network").isZero();
     assertThat(j.decision().high()).isZero();
+  }
+
+  @Test
+  void prequentialMetricsTestEachRealRecordBeforeLearningIt() {
+    OnlineLearner l = learner(50);
+    feed(l, 2000, 10, 0); // every fourth record synthetic: 1,500 real
+    l.flush();
+    assertThat(l.prequential().n()).isEqualTo(1500);
+    Map<String, Double> m = l.judge(-1).metrics();
+    assertThat(m.get("preq_n")).isEqualTo(1500.0);
+    assertThat(m.get("preq_count.x") + m.get("preq_count.y") + m.get("preq_count.z")).isEqualTo(1500.0);
+    // Tested before training: the first batches meet an untrained network, so it scores below the window's
+    // accuracy of the trained one, yet well above chance on a separable stream.
+    assertThat(m.get("preq_accuracy")).isLessThan(m.get("accuracy")).isGreaterThan(0.8);
+    assertThat(m.get("preq_balanced_accuracy")).isGreaterThan(0.8);
+    assertThat(m.get("preq_log_loss")).isPositive();
+    // A learner continuing from this snapshot's metrics carries the same counts on.
+    OnlineLearner next = new OnlineLearner(l.network().clone(), null, new OnlineLearner.Lineage(2000, 500, m), LABELS,
+        QualityGate.from(StreamlearnConfig.of(Map.of())), 50, 100);
+    assertThat(next.prequential().toMap()).isEqualTo(l.prequential().toMap());
+  }
+
+  @Test
+  void theMetricsSayWhichEvalRecordsTheyWereJudgedOn() {
+    OnlineLearner l = new OnlineLearner(ModelFactory.create(StreamlearnConfig.of(Map.of("updater.hidden.layers", "4")), 4, 3), null,
+        OnlineLearner.Lineage.EMPTY, LABELS, QualityGate.from(StreamlearnConfig.of(Map.of())), 10, 100);
+    feed(l, 10, 250, 0); // offsets 0..124 on partitions 0 and 1; the window keeps the last 100: offsets 75..124 of each
+    Map<String, Double> m = l.judge(-1).metrics();
+    assertThat(m.get("n")).isEqualTo(100.0);
+    assertThat(m).containsEntry("eval_offset_from.0", 75.0).containsEntry("eval_offset_to.0", 125.0)
+        .containsEntry("eval_offset_from.1", 75.0).containsEntry("eval_offset_to.1", 125.0);
   }
 }
