@@ -219,7 +219,23 @@ public final class ModelUpdater implements AutoCloseable {
     } else {
       learner = newLearner(ModelFactory.create(config, spec.getFeatures().size(), spec.getLabels().size()), null, OnlineLearner.Lineage.EMPTY);
     }
+    rewindEval(consumer, committed);
     listener.accept(new SnapshotEvent.Resumed(model, headVersion, servingVersion, offsetsByPartition()));
+  }
+
+  /**
+   * The eval window lives in memory, and its records' offsets are committed: without this, a restart
+   * would judge its first snapshots on an empty or tiny window. Each eval partition is re-read from up
+   * to a window's worth of records before its committed offset (the window then keeps the newest), while
+   * {@link #positions} stay at the committed offsets, so what a snapshot commits never moves back.
+   */
+  private void rewindEval(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> committed) {
+    List<TopicPartition> eval = committed.entrySet().stream().filter(e -> e.getValue() != null && e.getKey().topic().equals(evalTopic))
+        .map(Map.Entry::getKey).toList();
+    Map<TopicPartition, Long> beginning = consumer.beginningOffsets(eval);
+    for (TopicPartition tp : eval) {
+      consumer.seek(tp, Math.max(beginning.get(tp), committed.get(tp).offset() - learner.evalCapacity()));
+    }
   }
 
   private OnlineLearner newLearner(MultiLayerNetwork head, MultiLayerNetwork serving, OnlineLearner.Lineage lineage) {
