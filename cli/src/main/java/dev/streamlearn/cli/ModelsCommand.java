@@ -66,15 +66,25 @@ public final class ModelsCommand {
       versions.forEach((m, vs) -> {
         ModelPointer p = pointers.get(m);
         System.out.printf("model %s (current v%s)%n", m, p == null ? "-" : p.getVersion());
-        System.out.println("   version parent status    created               trained   macroF1  accuracy  roc_auc      size");
-        vs.values().forEach(s -> System.out.printf("%s %7d %6s %-9s %s %,9d  %7.4f  %8.4f  %7.4f  %8s%n",
-            p != null && p.getVersion() == s.getVersion() ? " *" : "  ", s.getVersion(), s.getParentVersion() == null ? "-" : s.getParentVersion(),
-            s.getStatus(), Instant.ofEpochMilli(s.getCreatedAt()).toString().substring(0, 19), s.getTrainedRecords(),
-            s.getMetrics().getOrDefault("macro_f1", Double.NaN), s.getMetrics().getOrDefault("accuracy", Double.NaN),
-            s.getMetrics().getOrDefault("roc_auc", Double.NaN), EventPrinter.size(s.getSizeBytes())));
+        System.out.println(LIST_HEADER);
+        vs.values().forEach(s -> System.out.println(row(s, p != null && p.getVersion() == s.getVersion())));
       });
       return 0;
     }
+  }
+
+  /** Window metrics on the last eval records (eval_n of them), then prequential ones (test-then-train on every real training record). */
+  static final String LIST_HEADER =
+      "   version parent status    created               trained  eval_n  roc_auc  bal_acc  macroF1  log_loss | preq_bal_acc  preq_log_loss      size";
+
+  static String row(ModelSnapshot s, boolean current) {
+    Map<String, Double> x = s.getMetrics();
+    return String.format(java.util.Locale.ROOT, "%s %7d %6s %-9s %s %,9d  %6.0f  %7.4f  %7.4f  %7.4f  %8.4f | %12.4f  %13.4f  %8s",
+        current ? " *" : "  ", s.getVersion(), s.getParentVersion() == null ? "-" : s.getParentVersion(), s.getStatus(),
+        Instant.ofEpochMilli(s.getCreatedAt()).toString().substring(0, 19), s.getTrainedRecords(), x.getOrDefault("n", 0.0),
+        x.getOrDefault("roc_auc", Double.NaN), x.getOrDefault("balanced_accuracy", Double.NaN), x.getOrDefault("macro_f1", Double.NaN),
+        x.getOrDefault("log_loss", Double.NaN), x.getOrDefault("preq_balanced_accuracy", Double.NaN), x.getOrDefault("preq_log_loss", Double.NaN),
+        EventPrinter.size(s.getSizeBytes()));
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Everything about one version (metadata, lineage offsets, metrics) as JSON.")

@@ -81,4 +81,21 @@ class CliTest {
       return w.toString();
     }
   }
+
+  @Test
+  void modelsListShowsWindowAndPrequentialMetrics() {
+    dev.streamlearn.avro.ModelSnapshot s = dev.streamlearn.avro.ModelSnapshot.newBuilder().setModel("m").setVersion(3).setParentVersion(2L)
+        .setCreatedAt(0).setStatus(dev.streamlearn.avro.SnapshotStatus.HELD).setChunkIndex(0).setChunkCount(1)
+        .setChunk(java.nio.ByteBuffer.allocate(0)).setSizeBytes(2048).setSha256("")
+        .setSpec(dev.streamlearn.avro.DatasetSpec.newBuilder().setFeatures(java.util.List.of("a")).setLabels(java.util.List.of("x", "y")).build())
+        .setOffsets(java.util.Map.of()).setTrainedRecords(12_345).setSyntheticRecords(0).setConfigHash("h")
+        .setMetrics(java.util.Map.of("n", 400.0, "roc_auc", 0.91234, "balanced_accuracy", 0.8, "macro_f1", 0.75, "log_loss", 0.3,
+            "preq_balanced_accuracy", 0.7654, "preq_log_loss", 0.4321))
+        .build();
+    String row = ModelsCommand.row(s, true);
+    assertThat(row).startsWith(" *       3      2 HELD").contains("12,345").contains("   400   0.9123   0.8000   0.7500    0.3000 |")
+        .contains("0.7654").contains("0.4321");
+    assertThat(ModelsCommand.LIST_HEADER.indexOf("preq_bal_acc") + "preq_bal_acc".length()).as("columns line up")
+        .isEqualTo(row.indexOf("0.7654") + "0.7654".length());
+  }
 }

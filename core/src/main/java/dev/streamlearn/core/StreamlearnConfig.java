@@ -95,6 +95,10 @@ public final class StreamlearnConfig extends AbstractConfig {
   public static final String EVAL_WINDOW = "updater.eval.window";
   public static final String GATE_ENABLED = "updater.gate.enabled";
   public static final String GATE_TOLERANCE = "updater.gate.tolerance";
+  public static final String GATE_METRIC = "updater.gate.metric";
+  public static final String GATE_CONFIDENCE = "updater.gate.confidence";
+  public static final String GATE_MIN_RECORDS = "updater.gate.min.records";
+  public static final String GATE_RESAMPLES = "updater.gate.resamples";
   public static final String CHUNK_BYTES = "updater.snapshot.chunk.bytes";
   public static final String CACHE_DIR = "updater.cache.dir";
 
@@ -208,8 +212,21 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(EVAL_WINDOW, Type.INT, 2000, Range.atLeast(10), Importance.MEDIUM,
           "Sliding window of recent eval records the metrics and the quality gate use.")
       .define(GATE_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
-          "Promote a snapshot only if its macro F1 is not worse than the current version's minus the tolerance.")
-      .define(GATE_TOLERANCE, Type.DOUBLE, 0.01, Range.atLeast(0), Importance.MEDIUM, "Quality gate tolerance.")
+          "Hold a new snapshot (published, not served) when it is worse than the current version on the same eval records with the configured confidence; off: promote every snapshot.")
+      .define(GATE_METRIC, Type.STRING, "roc_auc", ValidString.in("roc_auc", "log_loss", "balanced_accuracy", "macro_f1"), Importance.MEDIUM,
+          "Metric the gate compares (log_loss: lower is better). roc_auc (one-vs-rest macro with several classes) by default: on imbalanced data it "
+              + "weighs every class equally and, unlike balanced_accuracy and macro_f1, does not hinge on the argmax threshold, which moves as the "
+              + "rebalanced training stream shifts the model's priors; log_loss scores calibration, which that same rebalancing skews on purpose.")
+      .define(GATE_CONFIDENCE, Type.DOUBLE, 0.95, Range.between(0.5, 0.999), Importance.MEDIUM,
+          "Confidence of the paired-bootstrap interval of candidate - current; a snapshot is held only if the whole interval is on the worse side.")
+      .define(GATE_MIN_RECORDS, Type.INT, 200, Range.atLeast(1), Importance.MEDIUM,
+          "Fewest eval records the gate judges on; with fewer it does not judge and promotes, saying so in the reason (holding on no evidence would "
+              + "freeze an early version).")
+      .define(GATE_RESAMPLES, Type.INT, 1000, Range.between(100, 100_000), Importance.LOW,
+          "Bootstrap resamples per gate decision (seeded by updater.seed, so a decision is a function of the records).")
+      .define(GATE_TOLERANCE, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW,
+          "Worsening too small to matter, in the gate metric's units: held only if the whole interval is worse by more than this. 0: any worsening "
+              + "the test is confident of.")
       .define(CHUNK_BYTES, Type.INT, 512 * 1024, Range.between(1024, 900 * 1024), Importance.LOW,
           "Snapshot chunk size; below the broker's default 1 MB message limit.")
       .define(CACHE_DIR, Type.STRING, ".streamlearn/model-cache", Importance.LOW,

@@ -2,11 +2,19 @@ package dev.streamlearn.updater;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
+import java.util.TreeMap;
 
-/** The most recent eval records (features and label), bounded: the window every metric and the quality gate use. */
+/**
+ * The most recent eval records (features, label, and where each was read), bounded: the window every
+ * metric and the quality gate use. The positions let a snapshot say which records it was judged on.
+ */
 public final class EvalWindow {
 
-  private record Sample(double[] x, int label) {}
+  private record Sample(double[] x, int label, int partition, long offset) {}
+
+  /** Offsets of one partition's records in the window: {@code from} the first, {@code to} past the last. */
+  public record Range(long from, long to) {}
 
   private final int capacity;
   private final Deque<Sample> samples = new ArrayDeque<>();
@@ -15,11 +23,15 @@ public final class EvalWindow {
     this.capacity = capacity;
   }
 
-  public void add(double[] x, int label) {
+  public int capacity() {
+    return capacity;
+  }
+
+  public void add(double[] x, int label, int partition, long offset) {
     if (samples.size() == capacity) {
       samples.removeFirst();
     }
-    samples.addLast(new Sample(x, label));
+    samples.addLast(new Sample(x, label, partition, offset));
   }
 
   public int size() {
@@ -32,5 +44,14 @@ public final class EvalWindow {
 
   public int[] labels() {
     return samples.stream().mapToInt(Sample::label).toArray();
+  }
+
+  /** Per partition, the offsets the window's records span (records skipped as unfit leave gaps inside). */
+  public Map<Integer, Range> ranges() {
+    Map<Integer, Range> out = new TreeMap<>();
+    for (Sample s : samples) {
+      out.merge(s.partition(), new Range(s.offset(), s.offset() + 1), (a, b) -> new Range(Math.min(a.from(), b.from()), Math.max(a.to(), b.to())));
+    }
+    return out;
   }
 }

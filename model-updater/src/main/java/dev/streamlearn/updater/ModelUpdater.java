@@ -15,7 +15,6 @@ import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.TopicReader;
 import dev.streamlearn.schemas.Avro;
-import dev.streamlearn.updater.metrics.ClassificationMetrics;
 import dev.streamlearn.updater.snapshot.Snapshot;
 import dev.streamlearn.updater.snapshot.SnapshotCache;
 import dev.streamlearn.updater.snapshot.SnapshotCatalog;
@@ -43,8 +42,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The model updater: trains a DL4J network incrementally on records.train, evaluates it on a
- * sliding window of records.eval, and every N records or T seconds publishes a versioned snapshot.
+ * The model updater's Kafka shell: feeds records.train and records.eval to an {@link OnlineLearner}
+ * (which trains, evaluates and gates, with no Kafka in it), and every N records or T seconds
+ * publishes its network as a versioned snapshot.
  *
  * <p>Exactly-once: a snapshot's chunks, the pointer on model.current and the consumer offsets the
  * snapshot covers are committed in one Kafka transaction. After a crash the updater restores the
@@ -66,28 +66,16 @@ public final class ModelUpdater implements AutoCloseable {
   private final String dataGroup;
   private final SnapshotCatalog catalog;
   private SnapshotCache cache;
-  private final QualityGate gate;
-  private final int batchSize;
 
   private DatasetSpec spec;
-  private Trainer trainer;
-  private MultiLayerNetwork serving;
+  private OnlineLearner learner;
   private long servingVersion = -1;
   private long headVersion = -1;
   private long nextVersion = 1;
-  private long trainedTotal;
-  private long syntheticTotal;
-  private long trainedSinceSnapshot;
   private long lastSnapshotNanos = System.nanoTime();
-  private long fitNanos;
-  private long fitSamples;
   private final Map<TopicPartition, Long> positions = new HashMap<>();
   /** Metadata of every complete version of this model, so a rollback finds its target in the cache without reading the topic. */
   private final TreeMap<Long, ModelSnapshot> known = new TreeMap<>();
-  private final List<double[]> batchX = new ArrayList<>();
-  private final List<Integer> batchY = new ArrayList<>();
-  private final List<Double> batchW = new ArrayList<>();
-  private EvalWindow window;
   private KafkaProducer<byte[], byte[]> producer;
   private SnapshotPublisher publisher;
   private NormalizerFollower normalizer;
@@ -102,9 +90,6 @@ public final class ModelUpdater implements AutoCloseable {
     this.commandsTopic = config.topic(TopicName.COMMANDS);
     this.dataGroup = config.getString(TOPIC_PREFIX) + "updater-" + model;
     this.catalog = new SnapshotCatalog(clients);
-    this.gate = new QualityGate(config.getBoolean(GATE_ENABLED), config.getDouble(GATE_TOLERANCE));
-    this.batchSize = config.getInt(BATCH_SIZE);
-    this.window = new EvalWindow(config.getInt(EVAL_WINDOW));
   }
 
   /** Transactional id: one per model and pipeline, so a second instance fences the first. */
@@ -227,15 +212,38 @@ public final class ModelUpdater implements AutoCloseable {
       ModelPointer p = pointer.get();
       headVersion = p.getHead() >= 0 ? p.getHead() : p.getVersion();
       Snapshot head = catalog.load(model, headVersion, known.get(headVersion), cache);
-      trainer = new Trainer(Trainer.deserialize(head.network()));
-      trainedTotal = head.meta().getTrainedRecords();
-      syntheticTotal = head.meta().getSyntheticRecords();
+      MultiLayerNetwork headNet = Trainer.deserialize(head.network());
       servingVersion = p.getVersion();
-      serving = servingVersion == headVersion ? trainer.network().clone() : Trainer.deserialize(catalog.load(model, servingVersion, known.get(servingVersion), cache).network());
+      MultiLayerNetwork serving = servingVersion == headVersion ? headNet.clone() : Trainer.deserialize(catalog.load(model, servingVersion, known.get(servingVersion), cache).network());
+      learner = newLearner(headNet, serving, lineage(head.meta()));
     } else {
-      trainer = new Trainer(ModelFactory.create(config, spec.getFeatures().size(), spec.getLabels().size()));
+      learner = newLearner(ModelFactory.create(config, spec.getFeatures().size(), spec.getLabels().size()), null, OnlineLearner.Lineage.EMPTY);
     }
+    rewindEval(consumer, committed);
     listener.accept(new SnapshotEvent.Resumed(model, headVersion, servingVersion, offsetsByPartition()));
+  }
+
+  /**
+   * The eval window lives in memory, and its records' offsets are committed: without this, a restart
+   * would judge its first snapshots on an empty or tiny window. Each eval partition is re-read from up
+   * to a window's worth of records before its committed offset (the window then keeps the newest), while
+   * {@link #positions} stay at the committed offsets, so what a snapshot commits never moves back.
+   */
+  private void rewindEval(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> committed) {
+    List<TopicPartition> eval = committed.entrySet().stream().filter(e -> e.getValue() != null && e.getKey().topic().equals(evalTopic))
+        .map(Map.Entry::getKey).toList();
+    Map<TopicPartition, Long> beginning = consumer.beginningOffsets(eval);
+    for (TopicPartition tp : eval) {
+      consumer.seek(tp, Math.max(beginning.get(tp), committed.get(tp).offset() - learner.evalCapacity()));
+    }
+  }
+
+  private OnlineLearner newLearner(MultiLayerNetwork head, MultiLayerNetwork serving, OnlineLearner.Lineage lineage) {
+    return new OnlineLearner(head, serving, lineage, spec.getLabels(), QualityGate.from(config), config.getInt(BATCH_SIZE), config.getInt(EVAL_WINDOW));
+  }
+
+  private static OnlineLearner.Lineage lineage(ModelSnapshot meta) {
+    return new OnlineLearner.Lineage(meta.getTrainedRecords(), meta.getSyntheticRecords(), meta.getMetrics());
   }
 
   private void handle(ConsumerRecord<byte[], byte[]> r) {
@@ -259,36 +267,10 @@ public final class ModelUpdater implements AutoCloseable {
       x[i] = p.getFeatures().get(i);
     }
     if (r.topic().equals(evalTopic)) {
-      window.add(x, p.getLabelIndex());
-      return;
+      learner.evalOne(x, p.getLabelIndex(), r.partition(), r.offset());
+    } else {
+      learner.learnOne(x, p.getLabelIndex(), p.getWeight(), p.getSynthetic());
     }
-    batchX.add(x);
-    batchY.add(p.getLabelIndex());
-    batchW.add(p.getWeight());
-    trainedTotal++;
-    trainedSinceSnapshot++;
-    if (p.getSynthetic()) {
-      syntheticTotal++;
-    }
-    if (batchX.size() >= batchSize) {
-      fitBatch();
-    }
-  }
-
-  private void fitBatch() {
-    if (batchX.isEmpty()) {
-      return;
-    }
-    int[] y = batchY.stream().mapToInt(Integer::intValue).toArray();
-    boolean weighted = batchW.stream().anyMatch(w -> w != 1.0);
-    double[] w = weighted ? batchW.stream().mapToDouble(Double::doubleValue).toArray() : null;
-    long t0 = System.nanoTime();
-    trainer.fit(batchX.toArray(double[][]::new), y, w);
-    fitNanos += System.nanoTime() - t0;
-    fitSamples += y.length;
-    batchX.clear();
-    batchY.clear();
-    batchW.clear();
   }
 
   /**
@@ -323,37 +305,24 @@ public final class ModelUpdater implements AutoCloseable {
   }
 
   private boolean shouldSnapshot() {
-    if (trainedSinceSnapshot == 0) {
+    if (learner.trainedSinceSnapshot() == 0) {
       return false;
     }
-    return trainedSinceSnapshot >= config.getLong(SNAPSHOT_EVERY_RECORDS)
+    return learner.trainedSinceSnapshot() >= config.getLong(SNAPSHOT_EVERY_RECORDS)
         || System.nanoTime() - lastSnapshotNanos >= Duration.ofMillis(config.getLong(SNAPSHOT_EVERY_MS)).toNanos();
   }
 
-  private ClassificationMetrics evaluate(MultiLayerNetwork net) {
-    if (net == null || window.size() == 0) {
-      return null;
-    }
-    double[][] probs = new Trainer(net).predict(window.features());
-    return ClassificationMetrics.compute(window.labels(), probs, spec.getLabels().size());
-  }
-
   private void publishSnapshot() {
-    fitBatch(); // the snapshot covers exactly the records consumed so far
-    ClassificationMetrics candidate = evaluate(trainer.network());
-    ClassificationMetrics current = evaluate(serving);
-    QualityGate.Decision decision = gate.decide(candidate, current, servingVersion);
+    OnlineLearner.Judgement judgement = learner.judge(servingVersion); // fits what is buffered: the snapshot covers every record consumed
+    QualityGate.Decision decision = judgement.decision();
     long version = nextVersion;
-    Map<String, Double> metrics = candidate == null ? new TreeMap<>() : new TreeMap<>(candidate.toMap(spec.getLabels()));
-    if (current != null) {
-      metrics.put("current_macro_f1", current.macroF1());
-    }
+    Map<String, Double> metrics = judgement.metrics();
     ModelSnapshot meta = ModelSnapshot.newBuilder().setModel(model).setVersion(version).setParentVersion(headVersion < 0 ? null : headVersion)
         .setCreatedAt(System.currentTimeMillis()).setStatus(decision.promote() ? SnapshotStatus.PROMOTED : SnapshotStatus.HELD)
         .setHoldReason(decision.promote() ? null : decision.reason()).setChunkIndex(0).setChunkCount(1).setChunk(java.nio.ByteBuffer.allocate(0))
-        .setSizeBytes(0).setSha256("").setSpec(spec).setNormalizer(normalizer.global(spec)).setOffsets(offsetsByPartition()).setTrainedRecords(trainedTotal)
-        .setSyntheticRecords(syntheticTotal).setConfigHash(configHash()).setMetrics(metrics).build();
-    byte[] network = trainer.serialize();
+        .setSizeBytes(0).setSha256("").setSpec(spec).setNormalizer(normalizer.global(spec)).setOffsets(offsetsByPartition()).setTrainedRecords(learner.trained())
+        .setSyntheticRecords(learner.synthetic()).setConfigHash(configHash()).setMetrics(metrics).build();
+    byte[] network = learner.serialize();
     List<ModelSnapshot> chunks = SnapshotChunker.split(meta, network, config.getInt(CHUNK_BYTES));
     long newServing = decision.promote() ? version : servingVersion;
     ModelPointer pointer = ModelPointer.newBuilder().setModel(model).setVersion(newServing).setHead(version)
@@ -365,16 +334,15 @@ public final class ModelUpdater implements AutoCloseable {
     cache.put(model, version, network);
     known.put(version, ModelSnapshot.newBuilder(chunks.get(0)).setChunk(java.nio.ByteBuffer.allocate(0)).build());
     if (decision.promote()) {
-      serving = trainer.network().clone();
+      learner.promote();
       servingVersion = version;
     }
     headVersion = version;
     nextVersion = version + 1;
-    trainedSinceSnapshot = 0;
+    learner.snapshotTaken();
     lastSnapshotNanos = System.nanoTime();
     ModelSnapshot published = ModelSnapshot.newBuilder(chunks.get(0)).setChunk(java.nio.ByteBuffer.allocate(0)).build();
-    double sps = fitNanos == 0 ? 0 : fitSamples / (fitNanos / 1e9);
-    listener.accept(new SnapshotEvent.Published(published, servingVersion, decision.reason(), publishMs, sps));
+    listener.accept(new SnapshotEvent.Published(published, servingVersion, decision.reason(), publishMs, learner.samplesPerSecond()));
   }
 
   private void commit(List<ModelSnapshot> chunks, ModelPointer pointer) {
@@ -393,17 +361,10 @@ public final class ModelUpdater implements AutoCloseable {
       return;
     }
     long from = servingVersion;
-    trainer.replace(Trainer.deserialize(s.network()));
-    serving = trainer.network().clone();
+    // What was consumed but not snapshotted belongs to the abandoned lineage: V learns only what comes next.
+    learner.restart(Trainer.deserialize(s.network()), lineage(s.meta()));
     servingVersion = target;
     headVersion = target;
-    trainedTotal = s.meta().getTrainedRecords();
-    syntheticTotal = s.meta().getSyntheticRecords();
-    // What was consumed but not snapshotted belongs to the abandoned lineage: V learns only what comes next.
-    batchX.clear();
-    batchY.clear();
-    batchW.clear();
-    trainedSinceSnapshot = 0;
     lastSnapshotNanos = System.nanoTime();
     String reason = "rollback to v" + target + (cmd.getReason().isEmpty() ? "" : ": " + cmd.getReason());
     ModelPointer pointer = ModelPointer.newBuilder().setModel(model).setVersion(target).setHead(target)
@@ -419,7 +380,7 @@ public final class ModelUpdater implements AutoCloseable {
         sb.append(k).append('=').append(v).append('\n');
       }
     });
-    sb.append(trainer.network().getLayerWiseConfigurations().toJson());
+    sb.append(learner.network().getLayerWiseConfigurations().toJson());
     return Snapshot.sha256(sb.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
   }
 

@@ -56,9 +56,23 @@ class ClassificationMetricsTest {
     assertThat(perfect.macroF1()).isEqualTo(1.0);
     assertThat(perfect.rocAuc()).isEqualTo(1.0);
     assertThat(perfect.logLoss()).isCloseTo(0.0, within(1e-12));
-    // One class only: AUC undefined, the absent class is left out of macro averages.
+    // One true class only: AUC undefined. Class 1 is predicted once, so (scikit-learn's semantics) it counts in the
+    // macro averages with recall 0: macro recall (1/2 + 0) / 2. Balanced accuracy only counts true classes: 1/2.
+    // (Before scikit-learn's semantics this test expected macro recall 0.5: the predicted-only class was left out.)
     ClassificationMetrics oneClass = ClassificationMetrics.compute(new int[] {0, 0}, new double[][] {{0.9, 0.1}, {0.4, 0.6}}, 2);
     assertThat(oneClass.rocAuc()).isNaN();
-    assertThat(oneClass.macroRecall()).isCloseTo(0.5, within(1e-12));
+    assertThat(oneClass.macroRecall()).isCloseTo(0.25, within(1e-12));
+    assertThat(oneClass.balancedAccuracy()).isCloseTo(0.5, within(1e-12));
+  }
+
+  @Test
+  void aClassPredictedButAbsentFromTheLabelsCountsWithF1Zero() {
+    // The example: y = [0,0,1,1], predicted [0,2,1,1]. F1: class 0 2/3, class 1 1, class 2 0 -> 5/9 (was 5/6).
+    double[][] p = {{0.9, 0.05, 0.05}, {0.1, 0.1, 0.8}, {0.1, 0.8, 0.1}, {0.2, 0.7, 0.1}};
+    ClassificationMetrics m = ClassificationMetrics.compute(new int[] {0, 0, 1, 1}, p, 3);
+    assertThat(m.macroF1()).isCloseTo(5.0 / 9, within(1e-12));
+    // AUC: class 2 has no true record and is left out. Class 1: positives 0.8, 0.7 above negatives 0.05, 0.1 -> 1.
+    // Class 0: positives 0.9, 0.1 against negatives 0.1, 0.2 -> (2 + 1/2 for the tie + 0) / 4.
+    assertThat(m.rocAuc()).isCloseTo((1.0 + 2.5 / 4) / 2, within(1e-12));
   }
 }

@@ -64,6 +64,9 @@ class CrashResumeIntegrationTest {
         assertThat(child.getTrainedRecords() - parent.getTrainedRecords()).as("v%d", child.getVersion())
             .isEqualTo(trainOffsets(child, trainPrefix) - trainOffsets(parent, trainPrefix));
       }
+      // All 3,000 eval records were read (and their offsets committed) before the kill: the restarted updater re-reads
+      // them, so its snapshots are judged on a full window (updater.eval.window 2000), not an empty one.
+      assertThat(lineage.subList(atKill, lineage.size())).allSatisfy(s -> assertThat(s.getMetrics().get("n")).as("v%d", s.getVersion()).isEqualTo(2000.0));
       ModelSnapshot last = lineage.get(lineage.size() - 1);
       assertThat(last.getTrainedRecords()).as("every record trained exactly once").isEqualTo(trainRecords);
       assertThat(trainOffsets(last, trainPrefix)).isEqualTo(trainRecords);

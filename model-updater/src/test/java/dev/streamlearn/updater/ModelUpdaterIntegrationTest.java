@@ -114,8 +114,11 @@ class ModelUpdaterIntegrationTest {
       SnapshotEvent.Published bad = f.published().get(1);
       assertThat(good.meta().getStatus()).isEqualTo(SnapshotStatus.PROMOTED);
       assertThat(bad.meta().getStatus()).isEqualTo(SnapshotStatus.HELD);
-      assertThat(bad.meta().getHoldReason()).contains("macro F1").contains("< v1's");
-      assertThat(bad.meta().getMetrics().get("macro_f1")).isLessThan(bad.meta().getMetrics().get("current_macro_f1") - 0.01);
+      assertThat(bad.meta().getHoldReason()).contains("roc_auc").contains("vs v1's").contains("on the same 400 eval records").contains("95% CI")
+          .endsWith(": worse");
+      Map<String, Double> metrics = bad.meta().getMetrics();
+      assertThat(metrics.get("roc_auc")).isLessThan(metrics.get("current_roc_auc") - 0.01);
+      assertThat(metrics.get("gate_ci_high")).as("the whole interval of candidate - current is below 0").isLessThan(0);
       SnapshotCatalog catalog = new SnapshotCatalog(f.clients);
       ModelPointer pointer = catalog.pointer("m").orElseThrow();
       assertThat(pointer.getVersion()).as("current stays at the good version").isEqualTo(1);

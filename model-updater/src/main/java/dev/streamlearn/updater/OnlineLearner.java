@@ -1,0 +1,224 @@
+package dev.streamlearn.updater;
+
+import dev.streamlearn.updater.metrics.Predictions;
+import dev.streamlearn.updater.metrics.Prequential;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * Training, evaluation and gating of one model, with no Kafka in it: records go in one at a time
+ * ({@link #learnOne} for training, {@link #evalOne} for evaluation), are fitted in mini-batches, and
+ * {@link #judge} scores the trained network (the head) and the serving one on the same eval window
+ * and lets the {@link QualityGate} decide. The Kafka shell ({@link ModelUpdater}) feeds it, turns a
+ * judgement into a snapshot and calls {@link #promote} once that snapshot is committed.
+ *
+ * <p>Before each mini-batch is fitted, its real (not synthetic) records are scored by the network that
+ * has not learnt them yet: the prequential metrics ({@link Prequential}) every snapshot carries.
+ */
+public final class OnlineLearner {
+
+  /** What a snapshot says about the records its network has learnt: counts and (for the prequential state) its metrics. */
+  public record Lineage(long trained, long synthetic, Map<String, Double> metrics) {
+    public static final Lineage EMPTY = new Lineage(0, 0, Map.of());
+  }
+
+  /** A snapshot's verdict and the metrics map it records (the head's, the serving version's as current_*, the gate's interval). */
+  public record Judgement(QualityGate.Decision decision, Map<String, Double> metrics) {}
+
+  private final QualityGate gate;
+  private final int batchSize;
+  private final List<String> labelNames;
+  private final EvalWindow window;
+  private final List<double[]> batchX = new ArrayList<>();
+  private final List<Integer> batchY = new ArrayList<>();
+  private final List<Double> batchW = new ArrayList<>();
+  private final List<Boolean> batchReal = new ArrayList<>();
+  private final Trainer trainer;
+  private MultiLayerNetwork serving;
+  private long trained;
+  private long synthetic;
+  private Prequential prequential;
+  private long trainedSinceSnapshot;
+  private long fitNanos;
+  private long fitSamples;
+
+  /**
+   * @param head the network training continues from
+   * @param serving the network currently served, or null before the first version
+   * @param lineage what the head has learnt ({@link Lineage#EMPTY} for a new network)
+   */
+  public OnlineLearner(MultiLayerNetwork head, MultiLayerNetwork serving, Lineage lineage, List<String> labelNames, QualityGate gate, int batchSize,
+      int evalWindow) {
+    this.trainer = new Trainer(head);
+    this.serving = serving;
+    this.labelNames = List.copyOf(labelNames);
+    continueFrom(lineage);
+    this.gate = gate;
+    this.batchSize = batchSize;
+    this.window = new EvalWindow(evalWindow);
+  }
+
+  /** Buffers one training record; a full mini-batch is fitted. {@code weight} 1 is unweighted. */
+  public void learnOne(double[] x, int label, double weight, boolean isSynthetic) {
+    batchX.add(x);
+    batchY.add(label);
+    batchW.add(weight);
+    batchReal.add(!isSynthetic);
+    trained++;
+    trainedSinceSnapshot++;
+    if (isSynthetic) {
+      synthetic++;
+    }
+    if (batchX.size() >= batchSize) {
+      flush();
+    }
+  }
+
+  /** Adds one eval record, read from {@code partition} at {@code offset}, to the sliding window the metrics and the gate use. */
+  public void evalOne(double[] x, int label, int partition, long offset) {
+    window.add(x, label, partition, offset);
+  }
+
+  /** Fits what is buffered, so the network covers every record learnt so far; first, the prequential test of its real records. */
+  public void flush() {
+    if (batchX.isEmpty()) {
+      return;
+    }
+    testBeforeTraining();
+    int[] y = batchY.stream().mapToInt(Integer::intValue).toArray();
+    boolean weighted = batchW.stream().anyMatch(w -> w != 1.0);
+    double[] w = weighted ? batchW.stream().mapToDouble(Double::doubleValue).toArray() : null;
+    long t0 = System.nanoTime();
+    trainer.fit(batchX.toArray(double[][]::new), y, w);
+    fitNanos += System.nanoTime() - t0;
+    fitSamples += y.length;
+    clearBatch();
+  }
+
+  private void testBeforeTraining() {
+    List<Integer> real = new ArrayList<>();
+    for (int i = 0; i < batchReal.size(); i++) {
+      if (batchReal.get(i)) {
+        real.add(i);
+      }
+    }
+    if (real.isEmpty()) {
+      return;
+    }
+    double[][] probs = trainer.predict(real.stream().map(batchX::get).toArray(double[][]::new));
+    for (int k = 0; k < probs.length; k++) {
+      prequential.update(batchY.get(real.get(k)), probs[k]);
+    }
+  }
+
+  private void clearBatch() {
+    batchX.clear();
+    batchY.clear();
+    batchW.clear();
+    batchReal.clear();
+  }
+
+  /**
+   * Fits what is buffered, scores the head and the serving network on the same eval window and asks
+   * the gate. Changes nothing else: {@link #promote} follows only once the snapshot is committed.
+   */
+  public Judgement judge(long servingVersion) {
+    flush();
+    Predictions candidate = predictions(trainer.network());
+    Predictions current = predictions(serving);
+    QualityGate.Decision decision = gate.decide(candidate, current, servingVersion);
+    Map<String, Double> metrics = new TreeMap<>();
+    if (candidate != null) {
+      metrics.putAll(candidate.metrics().toMap(labelNames));
+    }
+    window.ranges().forEach((partition, range) -> {
+      metrics.put("eval_offset_from." + partition, (double) range.from());
+      metrics.put("eval_offset_to." + partition, (double) range.to());
+    });
+    metrics.putAll(prequential.toMap());
+    if (current != null) {
+      metrics.putAll(current.metrics().headline("current_"));
+    }
+    if (decision.judged()) {
+      metrics.put("gate_ci_low", decision.low());
+      metrics.put("gate_ci_high", decision.high());
+    }
+    return new Judgement(decision, metrics);
+  }
+
+  private Predictions predictions(MultiLayerNetwork net) {
+    if (net == null || window.size() == 0) {
+      return null;
+    }
+    double[][] probs = new Trainer(net).predict(window.features());
+    return Predictions.of(window.labels(), probs, labelNames.size());
+  }
+
+  /** The head becomes the served network (its snapshot was committed as promoted). */
+  public void promote() {
+    serving = trainer.network().clone();
+  }
+
+  /** Called once a snapshot of the head is committed: counting towards the next one starts again. */
+  public void snapshotTaken() {
+    trainedSinceSnapshot = 0;
+  }
+
+  /**
+   * Continues from another version (a rollback): it becomes head and served, with its counts, and
+   * what was buffered but not snapshotted is dropped, for it belongs to the abandoned lineage.
+   */
+  public void restart(MultiLayerNetwork network, Lineage lineage) {
+    trainer.replace(network);
+    serving = network.clone();
+    continueFrom(lineage);
+    clearBatch();
+    trainedSinceSnapshot = 0;
+  }
+
+  private void continueFrom(Lineage lineage) {
+    trained = lineage.trained();
+    synthetic = lineage.synthetic();
+    prequential = Prequential.fromMap(lineage.metrics(), labelNames);
+  }
+
+  public MultiLayerNetwork network() {
+    return trainer.network();
+  }
+
+  public byte[] serialize() {
+    return trainer.serialize();
+  }
+
+  public long trained() {
+    return trained;
+  }
+
+  public long synthetic() {
+    return synthetic;
+  }
+
+  public long trainedSinceSnapshot() {
+    return trainedSinceSnapshot;
+  }
+
+  public int evalRecords() {
+    return window.size();
+  }
+
+  public int evalCapacity() {
+    return window.capacity();
+  }
+
+  public Prequential prequential() {
+    return prequential;
+  }
+
+  /** Training throughput of the fits so far (samples per second of fit time); 0 before the first. */
+  public double samplesPerSecond() {
+    return fitNanos == 0 ? 0 : fitSamples / (fitNanos / 1e9);
+  }
+}
