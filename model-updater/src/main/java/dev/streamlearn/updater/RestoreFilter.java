@@ -11,8 +11,11 @@ import java.util.concurrent.Callable;
  * only ND4J's data-set preprocessors and the JDK value classes they are made of, within small
  * depth and size limits; everything else is rejected before its class is even loaded.
  *
- * <p>The filter is per thread (a JVM-wide filter factory, installed once, that applies it only
- * inside {@link #restoring}), so other uses of Java serialization in the same JVM are unaffected.
+ * <p>The filter is JVM-wide (installed once, the first time a model is restored: unlike a filter
+ * factory, a JVM-wide filter can still be set after other code created object streams) but acts only
+ * on the thread inside {@link #restoring}; elsewhere it stays undecided, which leaves the JDK's own
+ * behaviour unchanged. If another JVM-wide filter or a custom filter factory is already in place, ours
+ * cannot take effect, and restores are refused rather than run unfiltered.
  */
 public final class RestoreFilter {
 
@@ -23,31 +26,37 @@ public final class RestoreFilter {
 
   private static final ObjectInputFilter ALLOW_LIST = ObjectInputFilter.Config.createFilter(ALLOWED);
   private static final ThreadLocal<Boolean> RESTORING = ThreadLocal.withInitial(() -> false);
-  private static final IllegalStateException INSTALL_FAILURE = install();
+  /** Ours: the allow-list on a restoring thread, no opinion anywhere else. */
+  private static final ObjectInputFilter PER_THREAD = info -> RESTORING.get() ? ALLOW_LIST.checkInput(info) : ObjectInputFilter.Status.UNDECIDED;
+  private static final String INSTALL_FAILURE = install();
 
   private RestoreFilter() {}
 
-  private static IllegalStateException install() {
+  /** @return null once installed, else why it could not be */
+  private static synchronized String install() {
+    String factory = ObjectInputFilter.Config.getSerialFilterFactory().getClass().getName();
+    if (!factory.startsWith("java.io.ObjectInputFilter$Config$")) {
+      return "a custom serial filter factory (" + factory + ") is installed, which may ignore the JVM-wide filter";
+    }
+    ObjectInputFilter existing = ObjectInputFilter.Config.getSerialFilter();
+    if (existing == PER_THREAD) {
+      return null;
+    }
+    if (existing != null) {
+      return "another JVM-wide serial filter is set (jdk.serialFilter: " + existing + "); add this allow-list to it: " + ALLOWED;
+    }
     try {
-      ObjectInputFilter.Config.setSerialFilterFactory((current, requested) -> {
-        if (!RESTORING.get()) {
-          return requested; // the JDK's own behaviour outside a restore
-        }
-        ObjectInputFilter base = requested != null ? requested : current;
-        // The allow-list decides first; a stricter JVM-wide filter (jdk.serialFilter) still applies on top.
-        return base == null ? ALLOW_LIST : ObjectInputFilter.merge(ALLOW_LIST, base);
-      });
+      ObjectInputFilter.Config.setSerialFilter(PER_THREAD);
       return null;
     } catch (IllegalStateException e) {
-      return e; // someone else installed a factory first: refuse restores rather than run them unfiltered
+      return e.getMessage();
     }
   }
 
   /** Runs {@code restore} with this thread's Java deserialization restricted to {@link #ALLOWED}. */
   public static <T> T restoring(Callable<T> restore) throws Exception {
     if (INSTALL_FAILURE != null) {
-      throw new IllegalStateException("cannot restrict Java deserialization (another serial filter factory is installed); refusing to restore a model",
-          INSTALL_FAILURE);
+      throw new IllegalStateException("cannot restrict Java deserialization, so no model is restored: " + INSTALL_FAILURE);
     }
     RESTORING.set(true);
     try {
