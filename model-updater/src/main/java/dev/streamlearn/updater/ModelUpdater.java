@@ -67,6 +67,7 @@ public final class ModelUpdater implements AutoCloseable {
   private final SnapshotCatalog catalog;
   private SnapshotCache cache;
   private final QualityGate gate;
+  private final Quarantine quarantine;
   private final int batchSize;
 
   private DatasetSpec spec;
@@ -102,6 +103,7 @@ public final class ModelUpdater implements AutoCloseable {
     this.commandsTopic = config.topic(TopicName.COMMANDS);
     this.dataGroup = config.getString(TOPIC_PREFIX) + "updater-" + model;
     this.catalog = new SnapshotCatalog(clients);
+    this.quarantine = new Quarantine(clients);
     this.gate = new QualityGate(config.getBoolean(GATE_ENABLED), config.getDouble(GATE_TOLERANCE));
     this.batchSize = config.getInt(BATCH_SIZE);
     this.window = new EvalWindow(config.getInt(EVAL_WINDOW));
@@ -178,6 +180,7 @@ public final class ModelUpdater implements AutoCloseable {
   }
 
   private void closeLeaderResources() {
+    quarantine.close();
     if (producer != null) {
       producer.close(Duration.ofSeconds(5));
       producer = null;
@@ -243,13 +246,16 @@ public final class ModelUpdater implements AutoCloseable {
     // max: the eval catch-up before a snapshot may have read past records of an earlier poll still being handled
     positions.merge(tp, r.offset() + 1, Math::max);
     if (r.topic().equals(commandsTopic)) {
-      ModelCommand cmd = Avro.COMMAND.decode(r.value());
-      if (cmd.getModel().equals(model) && cmd.getType() == CommandType.ROLLBACK) {
+      ModelCommand cmd = quarantine.decode(r, Avro.COMMAND);
+      if (cmd != null && cmd.getModel().equals(model) && cmd.getType() == CommandType.ROLLBACK) {
         rollback(cmd);
       }
       return;
     }
-    ProcessedRecord p = Avro.PROCESSED.decode(r.value());
+    ProcessedRecord p = quarantine.decode(r, Avro.PROCESSED);
+    if (p == null) {
+      return;
+    }
     if (p.getFeatures().size() != spec.getFeatures().size() || p.getLabelIndex() >= spec.getLabels().size()) {
       log.warn("skipping {} at {}: {} features / label {} do not fit the spec", p.getId(), tp, p.getFeatures().size(), p.getLabel());
       return;
