@@ -101,7 +101,7 @@ public final class ModelUpdater implements AutoCloseable {
     this.trainTopic = config.topic(TopicName.TRAIN);
     this.evalTopic = config.topic(TopicName.EVAL);
     this.commandsTopic = config.topic(TopicName.COMMANDS);
-    this.dataGroup = config.getString(TOPIC_PREFIX) + "updater-" + model;
+    this.dataGroup = UpdaterGroups.data(config, model);
     this.catalog = new SnapshotCatalog(clients);
     this.quarantine = new Quarantine(clients);
     this.gate = new QualityGate(config.getBoolean(GATE_ENABLED), config.getDouble(GATE_TOLERANCE));
@@ -221,11 +221,9 @@ public final class ModelUpdater implements AutoCloseable {
       }
       positions.put(tp, consumer.position(tp));
     }
-    known.putAll(catalog.versions(model).getOrDefault(model, new TreeMap<>()));
-    if (!known.isEmpty()) {
-      nextVersion = known.lastKey() + 1;
-    }
+    known.putAll(catalog.trustedVersions(model));
     Optional<ModelPointer> pointer = catalog.pointer(model);
+    nextVersion = VersionNumbers.next(known, pointer);
     if (pointer.isPresent()) {
       ModelPointer p = pointer.get();
       headVersion = p.getHead() >= 0 ? p.getHead() : p.getVersion();
@@ -362,7 +360,7 @@ public final class ModelUpdater implements AutoCloseable {
     byte[] network = trainer.serialize();
     List<ModelSnapshot> chunks = SnapshotChunker.split(meta, network, config.getInt(CHUNK_BYTES));
     long newServing = decision.promote() ? version : servingVersion;
-    ModelPointer pointer = ModelPointer.newBuilder().setModel(model).setVersion(newServing).setHead(version)
+    ModelPointer pointer = ModelPointer.newBuilder().setModel(model).setVersion(newServing).setHead(version).setLastVersion(version)
         .setPreviousVersion(servingVersion < 0 ? null : servingVersion).setReason(decision.promote() ? "promoted: " + decision.reason() : "held v" + version + ": " + decision.reason())
         .setUpdatedAt(System.currentTimeMillis()).build();
     long t0 = System.nanoTime();
@@ -412,7 +410,7 @@ public final class ModelUpdater implements AutoCloseable {
     trainedSinceSnapshot = 0;
     lastSnapshotNanos = System.nanoTime();
     String reason = "rollback to v" + target + (cmd.getReason().isEmpty() ? "" : ": " + cmd.getReason());
-    ModelPointer pointer = ModelPointer.newBuilder().setModel(model).setVersion(target).setHead(target)
+    ModelPointer pointer = ModelPointer.newBuilder().setModel(model).setVersion(target).setHead(target).setLastVersion(nextVersion - 1)
         .setPreviousVersion(from < 0 ? null : from).setReason(reason).setUpdatedAt(System.currentTimeMillis()).build();
     commit(List.of(), pointer);
     listener.accept(new SnapshotEvent.RolledBack(model, from, target, reason));

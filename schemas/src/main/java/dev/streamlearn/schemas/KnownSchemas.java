@@ -28,7 +28,7 @@ import org.apache.avro.message.SchemaStore;
  */
 public final class KnownSchemas implements SchemaStore {
 
-  static final List<String> HISTORY = List.of("LabeledRecord-v1.avsc", "ModelSnapshot-v1.avsc");
+  static final List<String> HISTORY = List.of("LabeledRecord-v1.avsc", "ModelSnapshot-v1.avsc", "ModelPointer-v1.avsc");
 
   private static final KnownSchemas INSTANCE = new KnownSchemas();
 

@@ -68,6 +68,24 @@ public final class SnapshotCatalog {
     return out;
   }
 
+  /**
+   * The complete versions of {@code model} whose signature verifies; others (forged, unsigned) are
+   * left out with a warning, so nothing derived from them (a version number, a rollback target) is trusted.
+   */
+  public TreeMap<Long, ModelSnapshot> trustedVersions(String model) {
+    SnapshotSigner signer = SnapshotSigner.of(clients.config());
+    TreeMap<Long, ModelSnapshot> out = new TreeMap<>();
+    versions(model).getOrDefault(model, new TreeMap<>()).forEach((v, meta) -> {
+      try {
+        signer.verify(meta);
+        out.put(v, meta);
+      } catch (SnapshotIntegrityException e) {
+        log.warn("ignoring {}", e.getMessage());
+      }
+    });
+    return out;
+  }
+
   /** A version's verified bytes, from the cache when it has them, else from the topic. */
   public Snapshot load(String model, long version, SnapshotCache cache) {
     return load(model, version, cache == null ? null : versions(model).getOrDefault(model, new TreeMap<>()).get(version), cache);
@@ -141,6 +159,32 @@ public final class SnapshotCatalog {
 
   public Optional<ModelPointer> pointer(String model) {
     return Optional.ofNullable(pointers().get(model));
+  }
+
+  /** A pointer and its offset on model.current: a later offset is a later write, whatever the writers' clocks say. */
+  public record PointerAt(ModelPointer pointer, long offset) {}
+
+  /** The latest pointer of {@code model} with its offset, if any. */
+  public Optional<PointerAt> pointerAt(String model) {
+    PointerAt[] last = new PointerAt[1];
+    new TopicReader(clients).readAll(clients.config().topic(TopicName.CURRENT), r -> {
+      if (r.key() == null || !model.equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))) {
+        return;
+      }
+      if (r.value() == null) {
+        last[0] = null;
+        return;
+      }
+      try {
+        ModelPointer p = Avro.POINTER.decode(r.value());
+        if (model.equals(p.getModel())) {
+          last[0] = new PointerAt(p, r.offset());
+        }
+      } catch (RuntimeException e) {
+        skip(r, e.getMessage());
+      }
+    });
+    return Optional.ofNullable(last[0]);
   }
 
   private interface SnapshotSink {
