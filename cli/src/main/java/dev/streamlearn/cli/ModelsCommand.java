@@ -153,7 +153,8 @@ public final class ModelsCommand {
 
   @Command(name = "rollback", mixinStandardHelpOptions = true,
       description = {"Point the model at version V (older: rollback; newer: roll forward). The updater continues training from V's weights.",
-          "Sent as a command on model.commands; if no updater applies it within --wait seconds, the pointer is moved directly."})
+          "Sent as a command on model.commands. If no updater runs, the pointer is moved directly (to a version that verifies);",
+          "if one runs but does not apply it within --wait seconds (it refused it: see its log), exits 1 and moves nothing."})
   static final class Rollback implements Callable<Integer> {
     @Mixin ConfigOptions options;
     @Option(names = "--model", description = "Model name (default: the setting model.name).") String model;
@@ -172,11 +173,12 @@ public final class ModelsCommand {
     }
   }
 
-  @Command(name = "prune", mixinStandardHelpOptions = true, description = "Delete all but the newest N versions (never the current one or the training head).")
+  @Command(name = "prune", mixinStandardHelpOptions = true, description = {"Delete all but the newest N versions (N >= 1); never the current one, the training head,",
+      "or a version that a rollback command not yet applied by the updater names. Exits non-zero if a tombstone is not acknowledged."})
   static final class Prune implements Callable<Integer> {
     @Mixin ConfigOptions options;
     @Option(names = "--model", description = "Model name (default: the setting model.name).") String model;
-    @Option(names = "--keep", required = true, description = "How many of the newest versions to keep.") int keep;
+    @Option(names = "--keep", required = true, description = "How many of the newest versions to keep (at least 1).") int keep;
 
     @Override
     public Integer call() throws Exception {

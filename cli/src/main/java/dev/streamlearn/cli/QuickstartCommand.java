@@ -73,6 +73,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         StreamlearnConfig.SNAPSHOT_EVERY_MS, options.overrides.getOrDefault(StreamlearnConfig.SNAPSHOT_EVERY_MS, "4000"),
         StreamlearnConfig.STATS_PUBLISH_MS, "500"));
     KafkaClients clients = new KafkaClients(config);
+    LocalSigningKey.ensure(config);
     Files.createDirectories(out);
     Dirs.deleteRecursively(out.resolve("state"));
     Dirs.deleteRecursively(out.resolve("model-cache"));

@@ -27,6 +27,7 @@ public final class UpdaterCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }));
+    LocalSigningKey.ensure(options.config());
     try (ModelUpdater updater = new ModelUpdater(options.config(), new EventPrinter())) {
       updater.run(stop);
     } finally {

@@ -41,6 +41,15 @@ class CliTest {
   }
 
   @Test
+  void pruneWithKeepZeroIsRefused() {
+    StringOutput err = new StringOutput();
+    CommandLine cl = Main.commandLine();
+    cl.setErr(err.writer());
+    assertThat(cl.execute("models", "prune", "--keep", "0")).isEqualTo(1);
+    assertThat(err.text()).contains("--keep must be at least 1");
+  }
+
+  @Test
   void produceThenConsumeRoundTripsJsonLinesAndCsv(@TempDir Path dir) throws Exception {
     String bootstrap = RealKafka.bootstrap();
     String prefix = "cli-" + System.nanoTime() + ".";

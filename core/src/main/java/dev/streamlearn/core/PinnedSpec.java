@@ -4,6 +4,7 @@ import dev.streamlearn.avro.DatasetSpec;
 import dev.streamlearn.schemas.Avro;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import org.slf4j.LoggerFactory;
 
 /** The dataset spec pinned on the stats topic under the key {@code spec}: where every part of the pipeline takes it from. */
 public final class PinnedSpec {
@@ -16,7 +17,13 @@ public final class PinnedSpec {
     DatasetSpec[] last = new DatasetSpec[1];
     new TopicReader(clients).readAll(clients.config().topic(TopicName.STATS), r -> {
       if (r.key() != null && KEY.equals(new String(r.key(), StandardCharsets.UTF_8))) {
-        last[0] = r.value() == null ? null : Avro.SPEC.decode(r.value()); // null: unpinned by 'replay --respec'
+        try {
+          last[0] = r.value() == null ? null : Avro.SPEC.decode(r.value()); // null: unpinned by 'replay --respec'
+        } catch (RuntimeException e) {
+          // junk under the key must not unpin the spec nor stop the reader: the last good one stands
+          LoggerFactory.getLogger(PinnedSpec.class).warn("skipping the record at {}-{}@{}: not a dataset spec: {}", r.topic(), r.partition(), r.offset(),
+              e.getMessage());
+        }
       }
     });
     return Optional.ofNullable(last[0]);

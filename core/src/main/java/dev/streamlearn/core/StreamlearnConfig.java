@@ -37,6 +37,7 @@ public final class StreamlearnConfig extends AbstractConfig {
   public static final String TOPIC_PARTITIONS = "topic.partitions";
   public static final String TOPIC_REPLICATION = "topic.replication.factor";
   public static final String TOPIC_RETENTION_MS = "topic.retention.ms";
+  public static final String READ_TIMEOUT_MS = "client.read.timeout.ms";
   public static final String LOCAL_KAFKA_DIR = "local.kafka.dir";
   public static final String LOCAL_KAFKA_PORT = "local.kafka.port";
   public static final String LOCAL_KAFKA_CONTROLLER_PORT = "local.kafka.controller.port";
@@ -101,6 +102,12 @@ public final class StreamlearnConfig extends AbstractConfig {
   public static final String GATE_RESAMPLES = "updater.gate.resamples";
   public static final String CHUNK_BYTES = "updater.snapshot.chunk.bytes";
   public static final String CACHE_DIR = "updater.cache.dir";
+  // ---- Snapshot authenticity and limits (the updater and every client)
+  public static final String SNAPSHOT_SIGNING_KEY = "snapshot.signing.key";
+  public static final String SNAPSHOT_SIGNING_KEY_FILE = "snapshot.signing.key.file";
+  public static final String SNAPSHOT_MAX_BYTES = "snapshot.max.bytes";
+  /** Shortest accepted signing key: an HMAC-SHA256 key should carry at least 128 bits of randomness. */
+  public static final int SIGNING_KEY_MIN_CHARS = 32;
 
   private static final String PASSTHROUGH_PREFIX = "kafka.";
   private static final Pattern SECURITY_SHORTHAND = Pattern.compile("^(security\\.protocol|sasl\\..+|ssl\\..+)$");
@@ -117,6 +124,8 @@ public final class StreamlearnConfig extends AbstractConfig {
           "Replication factor of every topic (3 on a real cluster).")
       .define(TOPIC_RETENTION_MS, Type.LONG, 7L * 24 * 3600 * 1000, Importance.LOW,
           "Retention of the records.* topics (the DLQ keeps 4 times longer).")
+      .define(READ_TIMEOUT_MS, Type.LONG, 30_000L, Range.atLeast(100), Importance.LOW,
+          "How long reading a whole topic (the CLI, CurrentModel, the updater's catalog) may make no progress before it fails naming the broker and the topic.")
       .define(LOCAL_KAFKA_DIR, Type.STRING, ".streamlearn/kafka", Importance.LOW,
           "Data, logs and pid file of the local broker.")
       .define(LOCAL_KAFKA_PORT, Type.INT, 19092, Range.between(1, 65535), Importance.LOW,
@@ -230,7 +239,31 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(CHUNK_BYTES, Type.INT, 512 * 1024, Range.between(1024, 900 * 1024), Importance.LOW,
           "Snapshot chunk size; below the broker's default 1 MB message limit.")
       .define(CACHE_DIR, Type.STRING, ".streamlearn/model-cache", Importance.LOW,
-          "RocksDB cache of verified snapshots.");
+          "RocksDB cache of verified snapshots.")
+      .define(SNAPSHOT_SIGNING_KEY, Type.PASSWORD, "", new SigningKeyValidator(), Importance.HIGH,
+          "Shared HMAC-SHA256 key: the updater signs every snapshot with it, and the updater and every client refuse a snapshot whose signature does not verify. "
+              + "Empty: the key in snapshot.signing.key.file (the local tools create one); no key at all: snapshots cannot be published or loaded.")
+      .define(SNAPSHOT_SIGNING_KEY_FILE, Type.STRING, ".streamlearn/snapshot-signing.key", Importance.LOW,
+          "Where the key is read from when snapshot.signing.key is empty; 'streamlearn updater' and 'quickstart' create it once (random, permissions 600).")
+      .define(SNAPSHOT_MAX_BYTES, Type.LONG, 1L << 30, Range.between(1024L, (long) Integer.MAX_VALUE - 8), Importance.LOW,
+          "Largest snapshot a reader assembles; chunk metadata claiming more is refused before anything is allocated.");
+
+  /** Empty (use the key file) or a key long enough to be one. */
+  private static final class SigningKeyValidator implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      String key = value == null ? "" : ((org.apache.kafka.common.config.types.Password) value).value();
+      if (!key.isEmpty() && key.length() < SIGNING_KEY_MIN_CHARS) {
+        // the value itself is never put in the message: it is a secret
+        throw new ConfigException(name + " must be empty or at least " + SIGNING_KEY_MIN_CHARS + " characters long (it is " + key.length() + ")");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "empty, or at least " + SIGNING_KEY_MIN_CHARS + " characters";
+    }
+  }
 
   private final Map<String, String> raw;
 

@@ -7,6 +7,8 @@ public enum TopicName {
   TRAIN("records.train"),
   EVAL("records.eval"),
   DLQ("records.dlq"),
+  /** Records the updater could not use from its internal input topics (undecodable, tombstones): kept apart from the input DLQ. */
+  QUARANTINE("records.quarantine"),
   STATS("normalizer.stats"),
   SNAPSHOTS("model.snapshots"),
   CURRENT("model.current"),

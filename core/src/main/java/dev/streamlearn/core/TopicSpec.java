@@ -29,6 +29,9 @@ public record TopicSpec(TopicName name, String fullName, int partitions, short r
     specs.add(spec(config, TopicName.EVAL, p, rf, records));
     specs.add(spec(config, TopicName.DLQ, p, rf,
         Map.of("cleanup.policy", "delete", "retention.ms", dlqRetention, "compression.type", "lz4", "max.message.bytes", "9437184")));
+    // One partition: a handful of poison records, in the order the updater met them.
+    specs.add(spec(config, TopicName.QUARANTINE, 1, rf,
+        Map.of("cleanup.policy", "delete", "retention.ms", dlqRetention, "compression.type", "lz4", "max.message.bytes", "9437184")));
     specs.add(spec(config, TopicName.STATS, 1, rf, Map.of("cleanup.policy", "compact")));
     // Snapshots are compacted, keyed per chunk: they never expire by time (a rollback target must not
     // vanish) and 'models prune' removes a version with tombstones. Chunks keep the default message limit.

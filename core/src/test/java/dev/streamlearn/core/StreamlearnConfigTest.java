@@ -26,6 +26,17 @@ class StreamlearnConfigTest {
   }
 
   @Test
+  void theSigningKeyIsASecretCheckedForLengthWithoutEchoingIt() {
+    assertThatThrownBy(() -> StreamlearnConfig.of(Map.of("snapshot.signing.key", "short-secret-value"))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("snapshot.signing.key").hasMessageContaining("at least 32").hasMessageNotContaining("short-secret-value");
+    String key = "k".repeat(40);
+    StreamlearnConfig c = StreamlearnConfig.of(Map.of("snapshot.signing.key", key));
+    assertThat(c.getPassword(StreamlearnConfig.SNAPSHOT_SIGNING_KEY).value()).isEqualTo(key);
+    assertThat(c.describe().get("snapshot.signing.key")).isEqualTo("[hidden]");
+    assertThat(c.values().get("snapshot.signing.key").toString()).doesNotContain(key);
+  }
+
+  @Test
   void invalidValuesNameTheSetting() {
     assertThatThrownBy(() -> StreamlearnConfig.of(Map.of("split.eval.fraction", "1.5")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("split.eval.fraction");

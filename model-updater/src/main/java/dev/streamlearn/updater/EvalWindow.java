@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The most recent eval records (features, label, and where each was read), bounded: the window every
@@ -11,7 +12,8 @@ import java.util.TreeMap;
  */
 public final class EvalWindow {
 
-  private record Sample(double[] x, int label, int partition, long offset) {}
+  /** {@code raw}: x holds cleaned raw values, to be transformed with the transform of the model being scored. */
+  private record Sample(double[] x, boolean raw, int label, int partition, long offset) {}
 
   /** Offsets of one partition's records in the window: {@code from} the first, {@code to} past the last. */
   public record Range(long from, long to) {}
@@ -27,11 +29,21 @@ public final class EvalWindow {
     return capacity;
   }
 
+  /** Adds a record whose features are already normalized (records written before raw values travelled with them). */
   public void add(double[] x, int label, int partition, long offset) {
+    add(x, false, label, partition, offset);
+  }
+
+  /** Adds a record by its cleaned raw values: each model is scored on them through its own serving transform. */
+  public void addRaw(double[] raw, int label, int partition, long offset) {
+    add(raw, true, label, partition, offset);
+  }
+
+  private void add(double[] x, boolean raw, int label, int partition, long offset) {
     if (samples.size() == capacity) {
       samples.removeFirst();
     }
-    samples.addLast(new Sample(x, label, partition, offset));
+    samples.addLast(new Sample(x, raw, label, partition, offset));
   }
 
   public int size() {
@@ -39,7 +51,12 @@ public final class EvalWindow {
   }
 
   public double[][] features() {
-    return samples.stream().map(Sample::x).toArray(double[][]::new);
+    return features(UnaryOperator.identity());
+  }
+
+  /** The model inputs: raw records through {@code transform}, already normalized ones as they are. */
+  public double[][] features(UnaryOperator<double[]> transform) {
+    return samples.stream().map(s -> s.raw() ? transform.apply(s.x()) : s.x()).toArray(double[][]::new);
   }
 
   public int[] labels() {

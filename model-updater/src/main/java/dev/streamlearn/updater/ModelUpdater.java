@@ -7,6 +7,7 @@ import dev.streamlearn.avro.DatasetSpec;
 import dev.streamlearn.avro.ModelCommand;
 import dev.streamlearn.avro.ModelPointer;
 import dev.streamlearn.avro.ModelSnapshot;
+import dev.streamlearn.avro.NormalizerStats;
 import dev.streamlearn.avro.ProcessedRecord;
 import dev.streamlearn.avro.SnapshotStatus;
 import dev.streamlearn.core.KafkaClients;
@@ -31,6 +32,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import dev.streamlearn.updater.client.ServingTransform;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -66,10 +69,13 @@ public final class ModelUpdater implements AutoCloseable {
   private final String dataGroup;
   private final SnapshotCatalog catalog;
   private SnapshotCache cache;
+  private final Quarantine quarantine;
 
   private DatasetSpec spec;
   private OnlineLearner learner;
   private long servingVersion = -1;
+  /** The normalizer statistics the served version carries: what it is scored with, as services are served with them. */
+  private NormalizerStats servingNormalizer;
   private long headVersion = -1;
   private long nextVersion = 1;
   private long lastSnapshotNanos = System.nanoTime();
@@ -88,8 +94,9 @@ public final class ModelUpdater implements AutoCloseable {
     this.trainTopic = config.topic(TopicName.TRAIN);
     this.evalTopic = config.topic(TopicName.EVAL);
     this.commandsTopic = config.topic(TopicName.COMMANDS);
-    this.dataGroup = config.getString(TOPIC_PREFIX) + "updater-" + model;
+    this.dataGroup = UpdaterGroups.data(config, model);
     this.catalog = new SnapshotCatalog(clients);
+    this.quarantine = new Quarantine(clients);
   }
 
   /** Transactional id: one per model and pipeline, so a second instance fences the first. */
@@ -163,6 +170,7 @@ public final class ModelUpdater implements AutoCloseable {
   }
 
   private void closeLeaderResources() {
+    quarantine.close();
     if (producer != null) {
       producer.close(Duration.ofSeconds(5));
       producer = null;
@@ -203,18 +211,18 @@ public final class ModelUpdater implements AutoCloseable {
       }
       positions.put(tp, consumer.position(tp));
     }
-    known.putAll(catalog.versions(model).getOrDefault(model, new TreeMap<>()));
-    if (!known.isEmpty()) {
-      nextVersion = known.lastKey() + 1;
-    }
+    known.putAll(catalog.trustedVersions(model));
     Optional<ModelPointer> pointer = catalog.pointer(model);
+    nextVersion = VersionNumbers.next(known, pointer);
     if (pointer.isPresent()) {
       ModelPointer p = pointer.get();
       headVersion = p.getHead() >= 0 ? p.getHead() : p.getVersion();
       Snapshot head = catalog.load(model, headVersion, known.get(headVersion), cache);
       MultiLayerNetwork headNet = Trainer.deserialize(head.network());
       servingVersion = p.getVersion();
-      MultiLayerNetwork serving = servingVersion == headVersion ? headNet.clone() : Trainer.deserialize(catalog.load(model, servingVersion, known.get(servingVersion), cache).network());
+      Snapshot served = servingVersion == headVersion ? head : catalog.load(model, servingVersion, known.get(servingVersion), cache);
+      MultiLayerNetwork serving = servingVersion == headVersion ? headNet.clone() : Trainer.deserialize(served.network());
+      servingNormalizer = served.meta().getNormalizer();
       learner = newLearner(headNet, serving, lineage(head.meta()));
     } else {
       learner = newLearner(ModelFactory.create(config, spec.getFeatures().size(), spec.getLabels().size()), null, OnlineLearner.Lineage.EMPTY);
@@ -251,13 +259,16 @@ public final class ModelUpdater implements AutoCloseable {
     // max: the eval catch-up before a snapshot may have read past records of an earlier poll still being handled
     positions.merge(tp, r.offset() + 1, Math::max);
     if (r.topic().equals(commandsTopic)) {
-      ModelCommand cmd = Avro.COMMAND.decode(r.value());
-      if (cmd.getModel().equals(model) && cmd.getType() == CommandType.ROLLBACK) {
+      ModelCommand cmd = quarantine.decode(r, Avro.COMMAND);
+      if (cmd != null && cmd.getModel().equals(model) && cmd.getType() == CommandType.ROLLBACK) {
         rollback(cmd);
       }
       return;
     }
-    ProcessedRecord p = Avro.PROCESSED.decode(r.value());
+    ProcessedRecord p = quarantine.decode(r, Avro.PROCESSED);
+    if (p == null) {
+      return;
+    }
     if (p.getFeatures().size() != spec.getFeatures().size() || p.getLabelIndex() >= spec.getLabels().size()) {
       log.warn("skipping {} at {}: {} features / label {} do not fit the spec", p.getId(), tp, p.getFeatures().size(), p.getLabel());
       return;
@@ -267,7 +278,11 @@ public final class ModelUpdater implements AutoCloseable {
       x[i] = p.getFeatures().get(i);
     }
     if (r.topic().equals(evalTopic)) {
-      learner.evalOne(x, p.getLabelIndex(), r.partition(), r.offset());
+      if (p.getRaw().size() == x.length) {
+        learner.evalRawOne(p.getRaw().stream().mapToDouble(Double::doubleValue).toArray(), p.getLabelIndex(), r.partition(), r.offset());
+      } else {
+        learner.evalOne(x, p.getLabelIndex(), r.partition(), r.offset()); // written before raw values travelled with records
+      }
     } else {
       learner.learnOne(x, p.getLabelIndex(), p.getWeight(), p.getSynthetic());
     }
@@ -313,19 +328,24 @@ public final class ModelUpdater implements AutoCloseable {
   }
 
   private void publishSnapshot() {
-    OnlineLearner.Judgement judgement = learner.judge(servingVersion); // fits what is buffered: the snapshot covers every record consumed
+    // Each model is scored as it is served: the head through the merged statistics this snapshot will carry, the served
+    // version through its own. judge() first fits what is buffered: the snapshot covers every record consumed.
+    NormalizerStats global = normalizer.global(spec);
+    UnaryOperator<double[]> headTransform = new ServingTransform(spec, global)::apply;
+    UnaryOperator<double[]> servedTransform = servingNormalizer == null ? headTransform : new ServingTransform(spec, servingNormalizer)::apply;
+    OnlineLearner.Judgement judgement = learner.judge(servingVersion, headTransform, servedTransform);
     QualityGate.Decision decision = judgement.decision();
     long version = nextVersion;
     Map<String, Double> metrics = judgement.metrics();
     ModelSnapshot meta = ModelSnapshot.newBuilder().setModel(model).setVersion(version).setParentVersion(headVersion < 0 ? null : headVersion)
         .setCreatedAt(System.currentTimeMillis()).setStatus(decision.promote() ? SnapshotStatus.PROMOTED : SnapshotStatus.HELD)
         .setHoldReason(decision.promote() ? null : decision.reason()).setChunkIndex(0).setChunkCount(1).setChunk(java.nio.ByteBuffer.allocate(0))
-        .setSizeBytes(0).setSha256("").setSpec(spec).setNormalizer(normalizer.global(spec)).setOffsets(offsetsByPartition()).setTrainedRecords(learner.trained())
+        .setSizeBytes(0).setSha256("").setSpec(spec).setNormalizer(global).setOffsets(offsetsByPartition()).setTrainedRecords(learner.trained())
         .setSyntheticRecords(learner.synthetic()).setConfigHash(configHash()).setMetrics(metrics).build();
     byte[] network = learner.serialize();
     List<ModelSnapshot> chunks = SnapshotChunker.split(meta, network, config.getInt(CHUNK_BYTES));
     long newServing = decision.promote() ? version : servingVersion;
-    ModelPointer pointer = ModelPointer.newBuilder().setModel(model).setVersion(newServing).setHead(version)
+    ModelPointer pointer = ModelPointer.newBuilder().setModel(model).setVersion(newServing).setHead(version).setLastVersion(version)
         .setPreviousVersion(servingVersion < 0 ? null : servingVersion).setReason(decision.promote() ? "promoted: " + decision.reason() : "held v" + version + ": " + decision.reason())
         .setUpdatedAt(System.currentTimeMillis()).build();
     long t0 = System.nanoTime();
@@ -336,6 +356,7 @@ public final class ModelUpdater implements AutoCloseable {
     if (decision.promote()) {
       learner.promote();
       servingVersion = version;
+      servingNormalizer = global;
     }
     headVersion = version;
     nextVersion = version + 1;
@@ -364,10 +385,11 @@ public final class ModelUpdater implements AutoCloseable {
     // What was consumed but not snapshotted belongs to the abandoned lineage: V learns only what comes next.
     learner.restart(Trainer.deserialize(s.network()), lineage(s.meta()));
     servingVersion = target;
+    servingNormalizer = s.meta().getNormalizer();
     headVersion = target;
     lastSnapshotNanos = System.nanoTime();
     String reason = "rollback to v" + target + (cmd.getReason().isEmpty() ? "" : ": " + cmd.getReason());
-    ModelPointer pointer = ModelPointer.newBuilder().setModel(model).setVersion(target).setHead(target)
+    ModelPointer pointer = ModelPointer.newBuilder().setModel(model).setVersion(target).setHead(target).setLastVersion(nextVersion - 1)
         .setPreviousVersion(from < 0 ? null : from).setReason(reason).setUpdatedAt(System.currentTimeMillis()).build();
     commit(List.of(), pointer);
     listener.accept(new SnapshotEvent.RolledBack(model, from, target, reason));

@@ -25,6 +25,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class NormalizerFollower implements AutoCloseable {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NormalizerFollower.class);
+
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<TopicPartition> partitions;
   private final Map<Integer, NormalizerStats> latest = new TreeMap<>();
@@ -49,11 +51,16 @@ final class NormalizerFollower implements AutoCloseable {
         if (!key.startsWith("prep-")) {
           continue;
         }
-        if (r.value() == null) {
-          latest.remove(Integer.parseInt(key.substring(5))); // cleared by 'streamlearn replay'
-        } else {
-          NormalizerStats s = Avro.STATS.decode(r.value());
-          latest.put(s.getPartition(), s);
+        try {
+          if (r.value() == null) {
+            latest.remove(Integer.parseInt(key.substring(5))); // cleared by 'streamlearn replay'
+          } else {
+            NormalizerStats s = Avro.STATS.decode(r.value());
+            latest.put(s.getPartition(), s);
+          }
+        } catch (RuntimeException e) {
+          // Whoever can write the stats topic must not stop the updater: the partition keeps its last good report.
+          log.warn("skipping the record at {}-{}@{} on the stats topic: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
         }
       }
     }

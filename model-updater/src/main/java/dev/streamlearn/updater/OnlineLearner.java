@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
@@ -82,6 +83,11 @@ public final class OnlineLearner {
     window.add(x, label, partition, offset);
   }
 
+  /** As {@link #evalOne}, by the record's cleaned raw values: scored through each model's serving transform in {@link #judge(long, UnaryOperator, UnaryOperator)}. */
+  public void evalRawOne(double[] raw, int label, int partition, long offset) {
+    window.addRaw(raw, label, partition, offset);
+  }
+
   /** Fits what is buffered, so the network covers every record learnt so far; first, the prequential test of its real records. */
   public void flush() {
     if (batchX.isEmpty()) {
@@ -126,9 +132,17 @@ public final class OnlineLearner {
    * the gate. Changes nothing else: {@link #promote} follows only once the snapshot is committed.
    */
   public Judgement judge(long servingVersion) {
+    return judge(servingVersion, UnaryOperator.identity(), UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #judge(long)}, scoring raw eval records through the transform each model is served with:
+   * the head with the statistics its snapshot will carry, the served version with its own.
+   */
+  public Judgement judge(long servingVersion, UnaryOperator<double[]> headTransform, UnaryOperator<double[]> servingTransform) {
     flush();
-    Predictions candidate = predictions(trainer.network());
-    Predictions current = predictions(serving);
+    Predictions candidate = predictions(trainer.network(), headTransform);
+    Predictions current = predictions(serving, servingTransform);
     QualityGate.Decision decision = gate.decide(candidate, current, servingVersion);
     Map<String, Double> metrics = new TreeMap<>();
     if (candidate != null) {
@@ -149,11 +163,11 @@ public final class OnlineLearner {
     return new Judgement(decision, metrics);
   }
 
-  private Predictions predictions(MultiLayerNetwork net) {
+  private Predictions predictions(MultiLayerNetwork net, UnaryOperator<double[]> transform) {
     if (net == null || window.size() == 0) {
       return null;
     }
-    double[][] probs = new Trainer(net).predict(window.features());
+    double[][] probs = new Trainer(net).predict(window.features(transform));
     return Predictions.of(window.labels(), probs, labelNames.size());
   }
 

@@ -66,11 +66,16 @@ public final class Trainer {
     }
   }
 
+  /** Restores a network with Java deserialization restricted to what DL4J needs ({@link RestoreFilter}). */
   public static MultiLayerNetwork deserialize(byte[] bytes) {
     try {
-      return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), true);
+      return RestoreFilter.restoring(() -> ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), true));
     } catch (IOException e) {
       throw new UncheckedIOException("not a DL4J model: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot restore the model: " + e.getMessage(), e);
     }
   }
 

@@ -34,7 +34,7 @@ class SnapshotChunkerTest {
     List<ModelSnapshot> chunks = new java.util.ArrayList<>(SnapshotChunker.split(meta(3), network, 100_000));
     assertThat(chunks).hasSize(11);
     Collections.shuffle(chunks, new Random(2));
-    SnapshotAssembler a = new SnapshotAssembler();
+    SnapshotAssembler a = new SnapshotAssembler(1L << 30);
     Optional<Snapshot> done = Optional.empty();
     for (ModelSnapshot c : chunks) {
       assertThat(done).isEmpty();
@@ -54,7 +54,7 @@ class SnapshotChunkerTest {
     tampered.put(chunks.get(1).getChunk().duplicate()).flip();
     tampered.put(7, (byte) (tampered.get(7) ^ 1));
     chunks.get(1).setChunk(tampered);
-    SnapshotAssembler a = new SnapshotAssembler();
+    SnapshotAssembler a = new SnapshotAssembler(1L << 30);
     a.add(chunks.get(0));
     a.add(chunks.get(1));
     assertThatThrownBy(() -> a.add(chunks.get(2))).isInstanceOf(SnapshotIntegrityException.class)

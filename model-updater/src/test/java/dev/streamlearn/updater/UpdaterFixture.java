@@ -29,6 +29,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /** Topics, a pinned spec and separable normalized records on a real broker, plus an updater running in a thread. */
 final class UpdaterFixture implements AutoCloseable {
 
+  /** The updater's and the clients' shared snapshot signing key in these tests. */
+  static final String KEY = "test-signing-key-0123456789abcdef0123456789";
+
   static final DatasetSpec SPEC = DatasetSpec.newBuilder().setFeatures(List.of("a", "b", "c", "d")).setLabels(List.of("x", "y", "z")).build();
   private static final double[][] CENTERS = {{2, 0, 0, 1}, {-2, 2, 0, -1}, {0, -2, 2, 0}};
 
@@ -42,7 +45,7 @@ final class UpdaterFixture implements AutoCloseable {
 
   UpdaterFixture(String name, Map<String, String> overrides) throws Exception {
     Map<String, String> m = new HashMap<>(Map.of("model.name", "m", "updater.cache.dir", Files.createTempDirectory("cache").toString(),
-        "updater.hidden.layers", "16", "updater.snapshot.every.records", "2000", "updater.snapshot.every.ms", "600000"));
+        "updater.hidden.layers", "16", "updater.snapshot.every.records", "2000", "updater.snapshot.every.ms", "600000", "snapshot.signing.key", KEY));
     m.putAll(overrides);
     config = RealKafka.config(name, m);
     clients = new KafkaClients(config);

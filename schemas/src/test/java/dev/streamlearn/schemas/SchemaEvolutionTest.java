@@ -96,6 +96,28 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void aSnapshotWrittenBeforeSignaturesDecodesAsUnsigned() throws Exception {
+    Schema v1 = KnownSchemas.loadHistory("ModelSnapshot-v1.avsc");
+    dev.streamlearn.avro.ModelSnapshot now = dev.streamlearn.avro.ModelSnapshot.newBuilder().setModel("m").setVersion(3).setCreatedAt(1)
+        .setStatus(dev.streamlearn.avro.SnapshotStatus.PROMOTED).setChunkIndex(0).setChunkCount(1).setChunk(ByteBuffer.wrap(new byte[] {7}))
+        .setSizeBytes(1).setSha256("ab").setSpec(dev.streamlearn.avro.DatasetSpec.newBuilder().setFeatures(java.util.List.of("a")).setLabels(java.util.List.of("x")).build())
+        .setOffsets(Map.of()).setTrainedRecords(1).setSyntheticRecords(0).setConfigHash("h").setSignature("ffff").build();
+    // What an updater of the previous release wrote: the same record in the v1 schema, without the signature.
+    GenericRecord old = toGeneric(now, v1);
+    byte[] bytes = toArray(new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old));
+
+    dev.streamlearn.avro.ModelSnapshot read = Avro.SNAPSHOT.decode(bytes);
+
+    assertThat(read.getVersion()).isEqualTo(3);
+    assertThat(read.getSignature()).as("an old snapshot is unsigned, which every loader refuses").isEmpty();
+  }
+
+  private static GenericRecord toGeneric(dev.streamlearn.avro.ModelSnapshot s, Schema v1) throws Exception {
+    // Re-read the current encoding with the old schema as the reader: drops the new field.
+    return new BinaryMessageDecoder<GenericRecord>(GenericData.get(), v1, KnownSchemas.get()).decode(Avro.SNAPSHOT.encode(s));
+  }
+
+  @Test
   void everyCurrentSchemaIsFoundByItsFingerprint() {
     for (Schema s : KnownSchemas.currentSchemas()) {
       assertThat(KnownSchemas.get().findByFingerprint(KnownSchemas.fingerprint(s))).isEqualTo(s);

@@ -46,10 +46,16 @@ public record PipelineReport(long raw, long clean, long duplicates, Map<String, 
         }
         return;
       }
-      if (key.equals(DatasetSpecResolver.SPEC_KEY)) {
-        spec[0] = Avro.SPEC.decode(r.value());
-      } else {
-        latest.put(key, Avro.STATS.decode(r.value()));
+      try {
+        if (key.equals(DatasetSpecResolver.SPEC_KEY)) {
+          spec[0] = Avro.SPEC.decode(r.value());
+        } else {
+          latest.put(key, Avro.STATS.decode(r.value()));
+        }
+      } catch (RuntimeException e) {
+        // junk on the stats topic must not break 'stats' or 'status': the last good report of that key stands
+        org.slf4j.LoggerFactory.getLogger(PipelineReport.class).warn("skipping the record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
+            e.getMessage());
       }
     });
     return merge(latest.values(), spec[0]);

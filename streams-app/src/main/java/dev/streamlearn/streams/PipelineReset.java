@@ -21,7 +21,6 @@ import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -115,11 +114,12 @@ public final class PipelineReset {
     if (plan.respec()) {
       tombstones.add(PinnedSpec.KEY);
     }
-    try (KafkaProducer<byte[], byte[]> p = clients.producer()) {
-      for (String key : tombstones) {
-        p.send(new ProducerRecord<>(config.topic(TopicName.STATS), key.getBytes(StandardCharsets.UTF_8), null));
-      }
+    // Acknowledged one by one: 'replay' must not report a reset whose tombstones never reached the broker.
+    List<ProducerRecord<byte[], byte[]>> writes = new ArrayList<>();
+    for (String key : tombstones) {
+      writes.add(new ProducerRecord<>(config.topic(TopicName.STATS), key.getBytes(StandardCharsets.UTF_8), null));
     }
+    dev.streamlearn.core.AcknowledgedWrites.send(clients, writes);
     if (plan.localState() != null) {
       Dirs.deleteRecursively(plan.localState());
     }

@@ -3,24 +3,36 @@ package dev.streamlearn.updater.snapshot;
 import dev.streamlearn.avro.ModelPointer;
 import dev.streamlearn.avro.ModelSnapshot;
 import dev.streamlearn.core.KafkaClients;
+import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.TopicReader;
 import dev.streamlearn.schemas.Avro;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the snapshot and pointer topics say about the models: every complete version's metadata,
  * a version's verified bytes, and the current pointer. Reads the compacted topics from the start;
- * incomplete versions (an aborted transaction is never visible under read_committed) are ignored.
+ * incomplete versions (an aborted transaction is never visible under read_committed) are ignored,
+ * and so are records that are not snapshots or pointers at all (with a warning): whoever can write
+ * a topic must not be able to break every reader of it.
+ *
+ * <p>Listing needs no key; {@link #load} verifies the signature (see {@link SnapshotSigner}) and
+ * the SHA-256 before returning a single byte of the network.
  */
 public final class SnapshotCatalog {
+
+  private static final Logger log = LoggerFactory.getLogger(SnapshotCatalog.class);
 
   private final KafkaClients clients;
 
@@ -31,24 +43,44 @@ public final class SnapshotCatalog {
   /** Metadata of every complete version of {@code model} (or of all models if null), by model then version. */
   public Map<String, TreeMap<Long, ModelSnapshot>> versions(String model) {
     Map<String, TreeMap<Long, ModelSnapshot>> out = new TreeMap<>();
-    Map<String, Integer> chunksSeen = new HashMap<>();
-    new TopicReader(clients).readAll(clients.config().topic(TopicName.SNAPSHOTS), r -> {
-      if (r.value() == null) {
-        String[] k = new String(r.key(), StandardCharsets.UTF_8).split("/");
-        TreeMap<Long, ModelSnapshot> m = out.get(k[0]);
+    Map<String, Set<Integer>> chunksSeen = new HashMap<>();
+    readSnapshots((key, s) -> {
+      if (s == null) {
+        TreeMap<Long, ModelSnapshot> m = out.get(key.model());
         if (m != null) {
-          m.remove(Long.parseLong(k[1])); // pruned
+          m.remove(key.version()); // pruned
         }
+        chunksSeen.remove(key.model() + "/" + key.version());
         return;
       }
-      ModelSnapshot s = Avro.SNAPSHOT.decode(r.value());
       if (model != null && !model.equals(s.getModel())) {
         return;
       }
       String id = s.getModel() + "/" + s.getVersion();
-      int seen = chunksSeen.merge(id, 1, Integer::sum);
-      if (seen == s.getChunkCount()) {
+      Set<Integer> seen = chunksSeen.computeIfAbsent(id, x -> new HashSet<>());
+      if (s.getChunkIndex() >= 0 && s.getChunkIndex() < s.getChunkCount()) {
+        seen.add(s.getChunkIndex());
+      }
+      if (seen.size() == s.getChunkCount()) {
         out.computeIfAbsent(s.getModel(), x -> new TreeMap<>()).put(s.getVersion(), ModelSnapshot.newBuilder(s).setChunk(ByteBuffer.allocate(0)).build());
+      }
+    });
+    return out;
+  }
+
+  /**
+   * The complete versions of {@code model} whose signature verifies; others (forged, unsigned) are
+   * left out with a warning, so nothing derived from them (a version number, a rollback target) is trusted.
+   */
+  public TreeMap<Long, ModelSnapshot> trustedVersions(String model) {
+    SnapshotSigner signer = SnapshotSigner.of(clients.config());
+    TreeMap<Long, ModelSnapshot> out = new TreeMap<>();
+    versions(model).getOrDefault(model, new TreeMap<>()).forEach((v, meta) -> {
+      try {
+        signer.verify(meta);
+        out.put(v, meta);
+      } catch (SnapshotIntegrityException e) {
+        log.warn("ignoring {}", e.getMessage());
       }
     });
     return out;
@@ -59,24 +91,30 @@ public final class SnapshotCatalog {
     return load(model, version, cache == null ? null : versions(model).getOrDefault(model, new TreeMap<>()).get(version), cache);
   }
 
-  /** As {@link #load(String, long, SnapshotCache)}, with the version's metadata already known (saves reading the topic on a cache hit). */
+  /**
+   * As {@link #load(String, long, SnapshotCache)}, with the version's metadata already known (saves reading the topic on a cache hit).
+   *
+   * @throws SnapshotIntegrityException if the snapshot is unsigned, wrongly signed, incomplete or tampered, or no key is configured
+   */
   public Snapshot load(String model, long version, ModelSnapshot meta, SnapshotCache cache) {
-    if (cache != null) {
-      if (meta != null) {
-        Optional<byte[]> cached = cache.get(model, version, meta.getSha256());
-        if (cached.isPresent()) {
-          return new Snapshot(meta, cached.get());
-        }
+    SnapshotSigner signer = SnapshotSigner.of(clients.config());
+    if (cache != null && meta != null) {
+      signer.verify(meta);
+      Optional<byte[]> cached = cache.get(model, version, meta.getSha256());
+      if (cached.isPresent()) {
+        return new Snapshot(meta, cached.get());
       }
     }
-    SnapshotAssembler assembler = new SnapshotAssembler();
+    SnapshotAssembler assembler = new SnapshotAssembler(clients.config().getLong(StreamlearnConfig.SNAPSHOT_MAX_BYTES));
     List<Snapshot> found = new ArrayList<>();
-    new TopicReader(clients).readAll(clients.config().topic(TopicName.SNAPSHOTS), r -> {
-      if (r.value() == null) {
+    readSnapshots((key, s) -> {
+      if (!key.model().equals(model) || key.version() != version) {
         return;
       }
-      ModelSnapshot s = Avro.SNAPSHOT.decode(r.value());
-      if (s.getModel().equals(model) && s.getVersion() == version) {
+      if (s == null) {
+        assembler.discard(model, version);
+        found.clear();
+      } else if (s.getModel().equals(model) && s.getVersion() == version) {
         assembler.add(s).ifPresent(found::add);
       }
     });
@@ -84,6 +122,7 @@ public final class SnapshotCatalog {
       throw new IllegalArgumentException("model " + model + " has no complete snapshot v" + version + " (see 'streamlearn models list')");
     }
     Snapshot s = found.get(found.size() - 1);
+    signer.verify(s.meta());
     if (cache != null) {
       cache.put(model, version, s.network());
     }
@@ -93,12 +132,26 @@ public final class SnapshotCatalog {
   /** The latest pointer of each model on model.current. */
   public Map<String, ModelPointer> pointers() {
     Map<String, ModelPointer> out = new TreeMap<>();
-    new TopicReader(clients).readAll(clients.config().topic(TopicName.CURRENT), r -> {
-      String key = new String(r.key(), StandardCharsets.UTF_8);
+    String topic = clients.config().topic(TopicName.CURRENT);
+    new TopicReader(clients).readAll(topic, r -> {
+      if (r.key() == null) {
+        skip(r, "no key");
+        return;
+      }
+      String key = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
       if (r.value() == null) {
         out.remove(key);
-      } else {
-        out.put(key, Avro.POINTER.decode(r.value()));
+        return;
+      }
+      try {
+        ModelPointer p = Avro.POINTER.decode(r.value());
+        if (key.equals(p.getModel())) {
+          out.put(key, p);
+        } else {
+          skip(r, "its key " + key + " names another model than its pointer (" + p.getModel() + ")");
+        }
+      } catch (RuntimeException e) {
+        skip(r, e.getMessage());
       }
     });
     return out;
@@ -106,5 +159,63 @@ public final class SnapshotCatalog {
 
   public Optional<ModelPointer> pointer(String model) {
     return Optional.ofNullable(pointers().get(model));
+  }
+
+  /** A pointer and its offset on model.current: a later offset is a later write, whatever the writers' clocks say. */
+  public record PointerAt(ModelPointer pointer, long offset) {}
+
+  /** The latest pointer of {@code model} with its offset, if any. */
+  public Optional<PointerAt> pointerAt(String model) {
+    PointerAt[] last = new PointerAt[1];
+    new TopicReader(clients).readAll(clients.config().topic(TopicName.CURRENT), r -> {
+      if (r.key() == null || !model.equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))) {
+        return;
+      }
+      if (r.value() == null) {
+        last[0] = null;
+        return;
+      }
+      try {
+        ModelPointer p = Avro.POINTER.decode(r.value());
+        if (model.equals(p.getModel())) {
+          last[0] = new PointerAt(p, r.offset());
+        }
+      } catch (RuntimeException e) {
+        skip(r, e.getMessage());
+      }
+    });
+    return Optional.ofNullable(last[0]);
+  }
+
+  private interface SnapshotSink {
+    /** @param snapshot null for a tombstone of the chunk named by {@code key} */
+    void accept(SnapshotKey key, ModelSnapshot snapshot);
+  }
+
+  /** Reads model.snapshots, handing on decodable chunks and well-keyed tombstones; skips everything else with a warning. */
+  private void readSnapshots(SnapshotSink sink) {
+    new TopicReader(clients).readAll(clients.config().topic(TopicName.SNAPSHOTS), r -> {
+      Optional<SnapshotKey> key = SnapshotKey.parse(r.key());
+      if (r.value() == null) {
+        if (key.isPresent()) {
+          sink.accept(key.get(), null);
+        } else {
+          skip(r, "a tombstone whose key is not model/version/chunk");
+        }
+        return;
+      }
+      ModelSnapshot s;
+      try {
+        s = Avro.SNAPSHOT.decode(r.value());
+      } catch (RuntimeException e) {
+        skip(r, e.getMessage());
+        return;
+      }
+      sink.accept(key.orElse(new SnapshotKey(s.getModel(), s.getVersion())), s);
+    });
+  }
+
+  private static void skip(ConsumerRecord<byte[], byte[]> r, String why) {
+    log.warn("skipping the record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), why);
   }
 }

@@ -25,16 +25,27 @@ public final class SnapshotPublisher {
   private final KafkaProducer<byte[], byte[]> producer;
   private final String snapshotsTopic;
   private final String currentTopic;
+  private final SnapshotSigner signer;
 
-  /** @param producer a transactional producer on which initTransactions() was called */
+  /**
+   * @param producer a transactional producer on which initTransactions() was called
+   * @throws SnapshotIntegrityException if no signing key is configured: an unsigned snapshot would be refused by every reader
+   */
   public SnapshotPublisher(KafkaProducer<byte[], byte[]> producer, StreamlearnConfig config) {
     this.producer = producer;
+    this.signer = SnapshotSigner.of(config);
     this.snapshotsTopic = config.topic(TopicName.SNAPSHOTS);
     this.currentTopic = config.topic(TopicName.CURRENT);
   }
 
-  /** @param offsets consumer offsets to commit with it, or null; @param group their consumer group */
+  /**
+   * Signs the chunks (sets their signature field, so the caller's copies are the published ones) and
+   * commits them with the pointer and offsets.
+   *
+   * @param offsets consumer offsets to commit with it, or null; @param group their consumer group
+   */
   public void commit(List<ModelSnapshot> chunks, ModelPointer pointer, Map<TopicPartition, OffsetAndMetadata> offsets, String group) {
+    signer.sign(chunks);
     producer.beginTransaction();
     try {
       for (ModelSnapshot c : chunks) {
