@@ -94,6 +94,8 @@ public final class StreamlearnConfig extends AbstractConfig {
   public static final String SNAPSHOT_EVERY_RECORDS = "updater.snapshot.every.records";
   public static final String SNAPSHOT_EVERY_MS = "updater.snapshot.every.ms";
   public static final String EVAL_WINDOW = "updater.eval.window";
+  public static final String REPLAY_BATCHES = "updater.replay.batches";
+  public static final String REPLAY_BUFFER = "updater.replay.buffer";
   public static final String GATE_ENABLED = "updater.gate.enabled";
   public static final String GATE_TOLERANCE = "updater.gate.tolerance";
   public static final String GATE_METRIC = "updater.gate.metric";
@@ -213,6 +215,11 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(GRADIENT_CLIP, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW,
           "Clip gradient elements at +-this value; 0 turns clipping off.")
       .define(BATCH_SIZE, Type.INT, 64, Range.atLeast(1), Importance.MEDIUM, "Mini-batch size.")
+      .define(REPLAY_BATCHES, Type.INT, 0, Range.between(0, 100), Importance.MEDIUM,
+          "Mini-batches replayed from a uniform reservoir of earlier training records after each new mini-batch, so one pass "
+              + "over the stream gets closer to what a batch learner reaches (docs/quality.md measures it); 0 learns each record once.")
+      .define(REPLAY_BUFFER, Type.INT, 50_000, Range.atLeast(1), Importance.LOW,
+          "Training records the replay reservoir holds (memory: this many feature vectors).")
       .define(SEED, Type.LONG, 42L, Importance.LOW, "Seed of weight initialization.")
       .define(SNAPSHOT_EVERY_RECORDS, Type.LONG, 5000L, Range.atLeast(1), Importance.MEDIUM,
           "Publish a snapshot after this many training records...")

@@ -247,7 +247,8 @@ public final class ModelUpdater implements AutoCloseable {
   }
 
   private OnlineLearner newLearner(MultiLayerNetwork head, MultiLayerNetwork serving, OnlineLearner.Lineage lineage) {
-    return new OnlineLearner(head, serving, lineage, spec.getLabels(), QualityGate.from(config), config.getInt(BATCH_SIZE), config.getInt(EVAL_WINDOW));
+    return new OnlineLearner(head, serving, lineage, spec.getLabels(), QualityGate.from(config), config.getInt(BATCH_SIZE), config.getInt(EVAL_WINDOW))
+        .withReplay(new ReplayBuffer(config.getInt(REPLAY_BUFFER), config.getLong(SEED) ^ lineage.trained()), config.getInt(REPLAY_BATCHES));
   }
 
   private static OnlineLearner.Lineage lineage(ModelSnapshot meta) {

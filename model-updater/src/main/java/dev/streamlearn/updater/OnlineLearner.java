@@ -45,6 +45,8 @@ public final class OnlineLearner {
   private long trainedSinceSnapshot;
   private long fitNanos;
   private long fitSamples;
+  private ReplayBuffer replay;
+  private int replayBatches;
 
   /**
    * @param head the network training continues from
@@ -60,6 +62,13 @@ public final class OnlineLearner {
     this.gate = gate;
     this.batchSize = batchSize;
     this.window = new EvalWindow(evalWindow);
+  }
+
+  /** After each new mini-batch, also fit {@code batches} mini-batches replayed from {@code buffer} (0: no replay). */
+  public OnlineLearner withReplay(ReplayBuffer buffer, int batches) {
+    this.replay = buffer;
+    this.replayBatches = batches;
+    return this;
   }
 
   /** Buffers one training record; a full mini-batch is fitted. {@code weight} 1 is unweighted. */
@@ -97,10 +106,20 @@ public final class OnlineLearner {
     int[] y = batchY.stream().mapToInt(Integer::intValue).toArray();
     boolean weighted = batchW.stream().anyMatch(w -> w != 1.0);
     double[] w = weighted ? batchW.stream().mapToDouble(Double::doubleValue).toArray() : null;
+    double[][] x = batchX.toArray(double[][]::new);
     long t0 = System.nanoTime();
-    trainer.fit(batchX.toArray(double[][]::new), y, w);
+    trainer.fit(x, y, w);
     fitNanos += System.nanoTime() - t0;
     fitSamples += y.length;
+    if (replay != null && replayBatches > 0) {
+      for (int r = 0; r < replayBatches && replay.size() > 0; r++) {
+        ReplayBuffer.Batch b = replay.sample(batchSize);
+        trainer.fit(b.x(), b.y(), b.weights());
+      }
+      for (int i = 0; i < x.length; i++) {
+        replay.add(x[i], y[i], batchW.get(i));
+      }
+    }
     clearBatch();
   }
 

@@ -1,0 +1,67 @@
+package dev.streamlearn.updater;
+
+import java.util.SplittableRandom;
+
+/**
+ * A uniform reservoir (Vitter's algorithm R) of the training records learnt so far, from which
+ * mini-batches are replayed between new ones. One pass of stochastic gradient steps over a stream
+ * stops far from what a batch learner reaches on the same records; replaying a few old mini-batches
+ * per new one moves the network towards it at a bounded memory cost (capacity x features doubles),
+ * without ever looking at the eval split. Seeded: the same stream replays the same records.
+ */
+public final class ReplayBuffer {
+
+  private final double[][] x;
+  private final int[] y;
+  private final double[] w;
+  private final SplittableRandom rng;
+  private long seen;
+
+  public ReplayBuffer(int capacity, long seed) {
+    this.x = new double[capacity][];
+    this.y = new int[capacity];
+    this.w = new double[capacity];
+    this.rng = new SplittableRandom(seed);
+  }
+
+  public void add(double[] features, int label, double weight) {
+    seen++;
+    int slot;
+    if (seen <= x.length) {
+      slot = (int) (seen - 1);
+    } else {
+      long r = rng.nextLong(seen);
+      if (r >= x.length) {
+        return;
+      }
+      slot = (int) r;
+    }
+    x[slot] = features;
+    y[slot] = label;
+    w[slot] = weight;
+  }
+
+  public int size() {
+    return (int) Math.min(seen, x.length);
+  }
+
+  /** A mini-batch drawn uniformly with replacement from the reservoir. */
+  public Batch sample(int n) {
+    int size = size();
+    double[][] bx = new double[n][];
+    int[] by = new int[n];
+    double[] bw = new double[n];
+    boolean weighted = false;
+    for (int i = 0; i < n; i++) {
+      int k = rng.nextInt(size);
+      bx[i] = x[k];
+      by[i] = y[k];
+      bw[i] = w[k];
+      weighted |= w[k] != 1.0;
+    }
+    return new Batch(bx, by, weighted ? bw : null);
+  }
+
+  /** {@code weights} is null when every record has weight 1. */
+  public record Batch(double[][] x, int[] y, double[] weights) {}
+}
