@@ -79,6 +79,14 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
     state.saveCounts(sampler);
     counters.increment("train_class." + labels.get(c));
     context.forward(record.withValue(r));
+    if (!synthetic.isEmpty()) {
+      forwardSynthetic(record, synthetic);
+    }
+  }
+
+  /** Synthetic records go out right after the real record that triggered them, each keyed by its own id. */
+  private void forwardSynthetic(Record<String, ProcessedRecord> record, List<Oversampler.Synthetic> synthetic) {
+    ProcessedRecord r = record.value();
     long[] perClass = new long[labels.size()];
     for (Oversampler.Synthetic s : synthetic) {
       ProcessedRecord out = ProcessedRecord.newBuilder(r).setId(s.id()).setLabel(labels.get(s.label())).setLabelIndex(s.label())
@@ -92,9 +100,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
         counters.add("train_class." + labels.get(l), perClass[l]);
       }
     }
-    if (!synthetic.isEmpty()) {
-      counters.add("synthetic", synthetic.size());
-    }
+    counters.add("synthetic", synthetic.size());
   }
 
   private static double[] toArray(List<Double> l) {
