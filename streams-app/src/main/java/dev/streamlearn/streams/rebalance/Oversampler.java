@@ -21,6 +21,9 @@ import java.util.SplittableRandom;
  * <p>A class gets at most {@code maxPerRecord} synthetic samples after any one real sample (of any
  * class), so a class that becomes eligible late closes its deficit over the following records
  * instead of in one burst, and never passes its target. The largest real class never gets any.
+ * Synthetic records cannot be taken back: a class that later outgrows a past deficit (near-equal
+ * classes changing places, a late class arriving faster than its target grows) ends above its target
+ * by at most that deficit (property-tested in {@code OversamplerPropertiesTest}).
  *
  * <p>Randomness comes from a generator seeded by the configured seed and the sample's id, so the
  * same input replayed in the same order gives the same synthetic records, whatever ran before.

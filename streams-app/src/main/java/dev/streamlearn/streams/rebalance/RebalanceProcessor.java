@@ -77,20 +77,30 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
       default -> throw new IllegalStateException();
     }
     state.saveCounts(sampler);
-    emit(record, r);
-    for (Oversampler.Synthetic s : synthetic) {
-      ProcessedRecord out = ProcessedRecord.newBuilder(r).setId(s.id()).setLabel(labels.get(s.label())).setLabelIndex(s.label())
-          .setFeatures(toList(s.x())).setRaw(List.of()).setSynthetic(true).setParents(List.of(s.parentId(), s.neighbourId())).build();
-      emit(record.withKey(s.id()), out);
-    }
+    counters.increment("train_class." + labels.get(c));
+    context.forward(record.withValue(r));
     if (!synthetic.isEmpty()) {
-      counters.add("synthetic", synthetic.size());
+      forwardSynthetic(record, synthetic);
     }
   }
 
-  private void emit(Record<String, ProcessedRecord> record, ProcessedRecord value) {
-    counters.increment("train_class." + labels.get(value.getLabelIndex()));
-    context.forward(record.withValue(value));
+  /** Synthetic records go out right after the real record that triggered them, each keyed by its own id. */
+  private void forwardSynthetic(Record<String, ProcessedRecord> record, List<Oversampler.Synthetic> synthetic) {
+    ProcessedRecord r = record.value();
+    long[] perClass = new long[labels.size()];
+    for (Oversampler.Synthetic s : synthetic) {
+      ProcessedRecord out = ProcessedRecord.newBuilder(r).setId(s.id()).setLabel(labels.get(s.label())).setLabelIndex(s.label())
+          .setFeatures(toList(s.x())).setRaw(List.of()).setSynthetic(true).setParents(List.of(s.parentId(), s.neighbourId())).build();
+      perClass[s.label()]++;
+      context.forward(record.withKey(s.id()).withValue(out));
+    }
+    // One counter write per class that received synthetic records, not one per record.
+    for (int l = 0; l < perClass.length; l++) {
+      if (perClass[l] > 0) {
+        counters.add("train_class." + labels.get(l), perClass[l]);
+      }
+    }
+    counters.add("synthetic", synthetic.size());
   }
 
   private static double[] toArray(List<Double> l) {
