@@ -28,7 +28,7 @@ class ReplayBufferTest {
     b.add(new double[] {1, 2}, 1, 2.5);
     b.add(new double[] {3, 4}, 0, 1.0);
     ReplayBuffer.Batch batch = b.sample(64);
-    assertThat(batch.x()).hasSize(64);
+    assertThat(batch.x().length).isEqualTo(64);
     for (int i = 0; i < 64; i++) {
       if (batch.y()[i] == 1) {
         assertThat(batch.x()[i]).containsExactly(1, 2);
