@@ -63,7 +63,7 @@ public final class EvalWindow {
     return samples.stream().mapToInt(Sample::label).toArray();
   }
 
-  /** Per partition, the offsets the window's records span (records skipped as unfit leave gaps inside). */
+  /** Per partition, the offsets the window's records span (transaction markers and records skipped as unfit leave gaps inside). */
   public Map<Integer, Range> ranges() {
     Map<Integer, Range> out = new TreeMap<>();
     for (Sample s : samples) {

@@ -29,14 +29,14 @@ public final class OnlineLearner {
   /** A snapshot's verdict and the metrics map it records (the head's, the serving version's as current_*, the gate's interval). */
   public record Judgement(QualityGate.Decision decision, Map<String, Double> metrics) {}
 
+  private record Pending(double[] x, int label, double weight, boolean real) {}
+
   private final QualityGate gate;
   private final int batchSize;
   private final List<String> labelNames;
   private final EvalWindow window;
-  private final List<double[]> batchX = new ArrayList<>();
-  private final List<Integer> batchY = new ArrayList<>();
-  private final List<Double> batchW = new ArrayList<>();
-  private final List<Boolean> batchReal = new ArrayList<>();
+  /** Training records waiting for their mini-batch to fill. */
+  private final List<Pending> batch = new ArrayList<>();
   private final Trainer trainer;
   private MultiLayerNetwork serving;
   private long trained;
@@ -58,10 +58,10 @@ public final class OnlineLearner {
     this.trainer = new Trainer(head);
     this.serving = serving;
     this.labelNames = List.copyOf(labelNames);
-    continueFrom(lineage);
     this.gate = gate;
     this.batchSize = batchSize;
     this.window = new EvalWindow(evalWindow);
+    continueFrom(lineage);
   }
 
   /** After each new mini-batch, also fit {@code batches} mini-batches replayed from {@code buffer} (0: no replay). */
@@ -73,16 +73,13 @@ public final class OnlineLearner {
 
   /** Buffers one training record; a full mini-batch is fitted. {@code weight} 1 is unweighted. */
   public void learnOne(double[] x, int label, double weight, boolean isSynthetic) {
-    batchX.add(x);
-    batchY.add(label);
-    batchW.add(weight);
-    batchReal.add(!isSynthetic);
+    batch.add(new Pending(x, label, weight, !isSynthetic));
     trained++;
     trainedSinceSnapshot++;
     if (isSynthetic) {
       synthetic++;
     }
-    if (batchX.size() >= batchSize) {
+    if (batch.size() >= batchSize) {
       flush();
     }
   }
@@ -99,14 +96,14 @@ public final class OnlineLearner {
 
   /** Fits what is buffered, so the network covers every record learnt so far; first, the prequential test of its real records. */
   public void flush() {
-    if (batchX.isEmpty()) {
+    if (batch.isEmpty()) {
       return;
     }
     testBeforeTraining();
-    int[] y = batchY.stream().mapToInt(Integer::intValue).toArray();
-    boolean weighted = batchW.stream().anyMatch(w -> w != 1.0);
-    double[] w = weighted ? batchW.stream().mapToDouble(Double::doubleValue).toArray() : null;
-    double[][] x = batchX.toArray(double[][]::new);
+    double[][] x = batch.stream().map(Pending::x).toArray(double[][]::new);
+    int[] y = batch.stream().mapToInt(Pending::label).toArray();
+    boolean weighted = batch.stream().anyMatch(r -> r.weight() != 1.0);
+    double[] w = weighted ? batch.stream().mapToDouble(Pending::weight).toArray() : null;
     long t0 = System.nanoTime();
     trainer.fit(x, y, w);
     fitNanos += System.nanoTime() - t0;
@@ -117,33 +114,21 @@ public final class OnlineLearner {
         trainer.fit(b.x(), b.y(), b.weights());
       }
       for (int i = 0; i < x.length; i++) {
-        replay.add(x[i], y[i], batchW.get(i));
+        replay.add(x[i], y[i], batch.get(i).weight());
       }
     }
-    clearBatch();
+    batch.clear();
   }
 
   private void testBeforeTraining() {
-    List<Integer> real = new ArrayList<>();
-    for (int i = 0; i < batchReal.size(); i++) {
-      if (batchReal.get(i)) {
-        real.add(i);
-      }
-    }
+    List<Pending> real = batch.stream().filter(Pending::real).toList();
     if (real.isEmpty()) {
       return;
     }
-    double[][] probs = trainer.predict(real.stream().map(batchX::get).toArray(double[][]::new));
+    double[][] probs = trainer.predict(real.stream().map(Pending::x).toArray(double[][]::new));
     for (int k = 0; k < probs.length; k++) {
-      prequential.update(batchY.get(real.get(k)), probs[k]);
+      prequential.update(real.get(k).label(), probs[k]);
     }
-  }
-
-  private void clearBatch() {
-    batchX.clear();
-    batchY.clear();
-    batchW.clear();
-    batchReal.clear();
   }
 
   /**
@@ -208,7 +193,7 @@ public final class OnlineLearner {
     trainer.replace(network);
     serving = network.clone();
     continueFrom(lineage);
-    clearBatch();
+    batch.clear();
     trainedSinceSnapshot = 0;
   }
 

@@ -114,11 +114,16 @@ class ModelUpdaterIntegrationTest {
       SnapshotEvent.Published bad = f.published().get(1);
       assertThat(good.meta().getStatus()).isEqualTo(SnapshotStatus.PROMOTED);
       assertThat(bad.meta().getStatus()).isEqualTo(SnapshotStatus.HELD);
-      assertThat(bad.meta().getHoldReason()).contains("roc_auc").contains("vs v1's").contains("on the same 400 eval records").contains("95% CI")
+      assertThat(bad.meta().getHoldReason()).contains("roc_auc").contains("vs v1's").containsPattern("on the same \\d+ eval records").contains("95% CI")
           .endsWith(": worse");
       Map<String, Double> metrics = bad.meta().getMetrics();
       assertThat(metrics.get("roc_auc")).isLessThan(metrics.get("current_roc_auc") - 0.01);
       assertThat(metrics.get("gate_ci_high")).as("the whole interval of candidate - current is below 0").isLessThan(0);
+      // Judged on at least updater.gate.min.records, and on what the snapshot says: one range per eval partition.
+      assertThat(metrics.get("n")).isGreaterThanOrEqualTo(200.0);
+      assertThat(bad.meta().getHoldReason()).contains("on the same " + metrics.get("n").intValue() + " eval records");
+      assertThat(metrics).containsKey("eval_offset_from.0").containsKey("eval_offset_to.0");
+      assertThat(metrics.get("preq_n")).as("prequential: every training record is real here").isEqualTo((double) bad.meta().getTrainedRecords());
       SnapshotCatalog catalog = new SnapshotCatalog(f.clients);
       ModelPointer pointer = catalog.pointer("m").orElseThrow();
       assertThat(pointer.getVersion()).as("current stays at the good version").isEqualTo(1);
