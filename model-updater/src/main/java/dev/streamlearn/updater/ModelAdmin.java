@@ -94,6 +94,7 @@ public final class ModelAdmin {
         .setPreviousVersion(previous.map(ModelPointer::getVersion).orElse(null))
         .setReason("rollback to v" + version + " (pointer moved by the CLI; the updater applies the command when it runs)" + (reason.isEmpty() ? "" : ": " + reason))
         .setUpdatedAt(System.currentTimeMillis()).build();
+    dev.streamlearn.updater.snapshot.SnapshotSigner.of(clients.config()).sign(pointer);
     AcknowledgedWrites.send(clients, record(TopicName.CURRENT, model, Avro.POINTER.encode(pointer)));
     long done = System.nanoTime();
     return new RollbackResult(pointer, false, (done - t0) / 1_000_000, (done - acked) / 1_000_000);
