@@ -168,7 +168,7 @@ public final class ModelAdmin {
         return;
       }
       try {
-        ModelCommand c = Avro.COMMAND.decode(r.value());
+        ModelCommand c = dev.streamlearn.core.UntrustedBytes.decode(Avro.COMMAND, r.value());
         if (c.getModel().equals(model) && c.getType() == CommandType.ROLLBACK) {
           out.add(c.getVersion());
         }

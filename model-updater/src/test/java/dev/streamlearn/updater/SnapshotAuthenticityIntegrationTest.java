@@ -99,6 +99,8 @@ class SnapshotAuthenticityIntegrationTest {
       send(f, TopicName.SNAPSHOTS, "m/oops/x", null);
       send(f, TopicName.SNAPSHOTS, "m/0000000000000000001/000007", new byte[] {1, 2, 3});
       send(f, TopicName.CURRENT, "other", "garbage".getBytes(StandardCharsets.UTF_8));
+      send(f, TopicName.SNAPSHOTS, "m/0000000000000000009/000000", PoisonRecordsIntegrationTest.hugeLengthRecord(ModelSnapshot.getClassSchema()));
+      send(f, TopicName.CURRENT, "m", PoisonRecordsIntegrationTest.hugeLengthRecord(ModelPointer.getClassSchema()));
 
       SnapshotCatalog catalog = new SnapshotCatalog(f.clients);
       assertThat(catalog.versions(null).get("m")).containsOnlyKeys(1L);

@@ -6,6 +6,7 @@ import dev.streamlearn.core.KafkaClients;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.TopicReader;
+import dev.streamlearn.core.UntrustedBytes;
 import dev.streamlearn.schemas.Avro;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -144,7 +145,7 @@ public final class SnapshotCatalog {
         return;
       }
       try {
-        ModelPointer p = Avro.POINTER.decode(r.value());
+        ModelPointer p = UntrustedBytes.decode(Avro.POINTER, r.value());
         if (key.equals(p.getModel())) {
           out.put(key, p);
         } else {
@@ -180,7 +181,7 @@ public final class SnapshotCatalog {
         return;
       }
       try {
-        ModelPointer p = Avro.POINTER.decode(r.value());
+        ModelPointer p = UntrustedBytes.decode(Avro.POINTER, r.value());
         if (model.equals(p.getModel()) && signer.verifies(p)) {
           trusted[0] = p;
         } else {
@@ -213,7 +214,7 @@ public final class SnapshotCatalog {
         return;
       }
       try {
-        ModelPointer p = Avro.POINTER.decode(r.value());
+        ModelPointer p = UntrustedBytes.decode(Avro.POINTER, r.value());
         if (model.equals(p.getModel())) {
           last[0] = new PointerAt(p, r.offset());
         }
@@ -243,7 +244,7 @@ public final class SnapshotCatalog {
       }
       ModelSnapshot s;
       try {
-        s = Avro.SNAPSHOT.decode(r.value());
+        s = UntrustedBytes.decode(Avro.SNAPSHOT, r.value());
       } catch (RuntimeException e) {
         skip(r, e.getMessage());
         return;
