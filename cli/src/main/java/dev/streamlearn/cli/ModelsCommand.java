@@ -143,7 +143,7 @@ public final class ModelsCommand {
     public Integer call() throws Exception {
       String m = modelOf(options, model);
       SnapshotCatalog catalog = new SnapshotCatalog(options.clients());
-      long v = version != null ? version : catalog.pointer(m).orElseThrow(() -> new IllegalArgumentException("model " + m + " has no current version")).getVersion();
+      long v = version != null ? version : catalog.trustedPointer(m).orElseThrow(() -> new IllegalArgumentException("model " + m + " has no current version")).getVersion();
       Snapshot s = catalog.load(m, v, null);
       Files.write(out, s.network());
       System.err.printf("wrote %s v%d (%s, sha256 %s) to %s%n", m, v, EventPrinter.size(s.network().length), s.meta().getSha256(), out);

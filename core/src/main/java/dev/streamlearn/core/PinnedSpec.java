@@ -18,7 +18,7 @@ public final class PinnedSpec {
     new TopicReader(clients).readAll(clients.config().topic(TopicName.STATS), r -> {
       if (r.key() != null && KEY.equals(new String(r.key(), StandardCharsets.UTF_8))) {
         try {
-          last[0] = r.value() == null ? null : Avro.SPEC.decode(r.value()); // null: unpinned by 'replay --respec'
+          last[0] = r.value() == null ? null : UntrustedBytes.decode(Avro.SPEC, r.value()); // null: unpinned by 'replay --respec'
         } catch (RuntimeException e) {
           // junk under the key must not unpin the spec nor stop the reader: the last good one stands
           LoggerFactory.getLogger(PinnedSpec.class).warn("skipping the record at {}-{}@{}: not a dataset spec: {}", r.topic(), r.partition(), r.offset(),

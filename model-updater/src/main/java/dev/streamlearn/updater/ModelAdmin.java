@@ -62,6 +62,10 @@ public final class ModelAdmin {
     if (!versions.containsKey(version)) {
       throw new IllegalArgumentException("model " + model + " has no snapshot v" + version + "; versions: " + versions.keySet());
     }
+    if (hasKey() && !catalog.trustedVersions(model).containsKey(version)) {
+      // no point queueing a command every updater will refuse
+      throw new IllegalArgumentException("model " + model + " v" + version + " does not verify with snapshot.signing.key (unsigned or forged); nothing was sent");
+    }
     Optional<SnapshotCatalog.PointerAt> before = catalog.pointerAt(model);
     long t0 = System.nanoTime();
     ModelCommand cmd = ModelCommand.newBuilder().setModel(model).setType(CommandType.ROLLBACK).setVersion(version).setReason(reason)
@@ -94,9 +98,19 @@ public final class ModelAdmin {
         .setPreviousVersion(previous.map(ModelPointer::getVersion).orElse(null))
         .setReason("rollback to v" + version + " (pointer moved by the CLI; the updater applies the command when it runs)" + (reason.isEmpty() ? "" : ": " + reason))
         .setUpdatedAt(System.currentTimeMillis()).build();
+    dev.streamlearn.updater.snapshot.SnapshotSigner.of(clients.config()).sign(pointer);
     AcknowledgedWrites.send(clients, record(TopicName.CURRENT, model, Avro.POINTER.encode(pointer)));
     long done = System.nanoTime();
     return new RollbackResult(pointer, false, (done - t0) / 1_000_000, (done - acked) / 1_000_000);
+  }
+
+  private boolean hasKey() {
+    try {
+      dev.streamlearn.updater.snapshot.SigningKey.resolve(clients.config());
+      return true;
+    } catch (dev.streamlearn.updater.snapshot.SnapshotIntegrityException e) {
+      return false; // an operator's host without the key: the updater checks the version itself
+    }
   }
 
   private static boolean isRollbackTo(ModelPointer p, long version) {
@@ -167,7 +181,7 @@ public final class ModelAdmin {
         return;
       }
       try {
-        ModelCommand c = Avro.COMMAND.decode(r.value());
+        ModelCommand c = dev.streamlearn.core.UntrustedBytes.decode(Avro.COMMAND, r.value());
         if (c.getModel().equals(model) && c.getType() == CommandType.ROLLBACK) {
           out.add(c.getVersion());
         }

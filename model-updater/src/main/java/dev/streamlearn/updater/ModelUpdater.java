@@ -212,7 +212,7 @@ public final class ModelUpdater implements AutoCloseable {
       positions.put(tp, consumer.position(tp));
     }
     known.putAll(catalog.trustedVersions(model));
-    Optional<ModelPointer> pointer = catalog.pointer(model);
+    Optional<ModelPointer> pointer = catalog.trustedPointer(model);
     nextVersion = VersionNumbers.next(known, pointer);
     if (pointer.isPresent()) {
       ModelPointer p = pointer.get();

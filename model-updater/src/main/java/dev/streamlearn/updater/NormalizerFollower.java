@@ -55,7 +55,7 @@ final class NormalizerFollower implements AutoCloseable {
           if (r.value() == null) {
             latest.remove(Integer.parseInt(key.substring(5))); // cleared by 'streamlearn replay'
           } else {
-            NormalizerStats s = Avro.STATS.decode(r.value());
+            NormalizerStats s = dev.streamlearn.core.UntrustedBytes.decode(Avro.STATS, r.value());
             latest.put(s.getPartition(), s);
           }
         } catch (RuntimeException e) {

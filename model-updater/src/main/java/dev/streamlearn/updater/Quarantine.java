@@ -3,6 +3,7 @@ package dev.streamlearn.updater;
 import dev.streamlearn.avro.RejectedRecord;
 import dev.streamlearn.core.KafkaClients;
 import dev.streamlearn.core.TopicName;
+import dev.streamlearn.core.UntrustedBytes;
 import dev.streamlearn.schemas.Avro;
 import dev.streamlearn.schemas.AvroSerde;
 import java.nio.ByteBuffer;
@@ -44,9 +45,8 @@ final class Quarantine implements AutoCloseable {
       return null;
     }
     try {
-      return serde.decode(r.value());
-    } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-      // An Error here comes from the decoder's own allocation or recursion on hostile bytes, not from the JVM at large.
+      return UntrustedBytes.decode(serde, r.value());
+    } catch (RuntimeException e) {
       quarantine(r, "UNDECODABLE", String.valueOf(e.getMessage()));
       return null;
     }

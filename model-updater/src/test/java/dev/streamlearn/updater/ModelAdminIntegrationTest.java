@@ -81,7 +81,11 @@ class ModelAdminIntegrationTest {
       AcknowledgedWrites.send(f.clients, chunks);
       ModelPointer before = new SnapshotCatalog(f.clients).pointer("m").orElseThrow();
 
-      assertThatThrownBy(() -> new ModelAdmin(f.clients).rollback("m", 7, "forged", Duration.ofSeconds(3))).isInstanceOf(IllegalStateException.class)
+      assertThatThrownBy(() -> new ModelAdmin(f.clients).rollback("m", 7, "forged", Duration.ofSeconds(3))).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("does not verify").hasMessageContaining("nothing was sent");
+      // An operator's host without the key sends it; the running updater refuses, and the CLI says so.
+      KafkaClients keyless = new KafkaClients(f.config.with(Map.of("snapshot.signing.key", "", "snapshot.signing.key.file", "/nonexistent/key")));
+      assertThatThrownBy(() -> new ModelAdmin(keyless).rollback("m", 7, "forged", Duration.ofSeconds(3))).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("did not apply the rollback to v7").hasMessageContaining("not moved");
       assertThat(new SnapshotCatalog(f.clients).pointer("m").orElseThrow()).isEqualTo(before);
     }

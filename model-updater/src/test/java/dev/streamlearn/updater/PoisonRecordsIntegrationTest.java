@@ -29,12 +29,16 @@ class PoisonRecordsIntegrationTest {
 
   private static final Duration PATIENCE = Duration.ofSeconds(120);
 
-  /** The Avro single-object header of a ProcessedRecord, then an id string claiming to be almost 2 GB long. */
   static byte[] hugeLengthRecord() {
+    return hugeLengthRecord(ProcessedRecord.getClassSchema());
+  }
+
+  /** The Avro single-object header of a record of {@code schema} (a string first), then that string claiming to be almost 2 GB long. */
+  static byte[] hugeLengthRecord(org.apache.avro.Schema schema) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(0xC3);
     out.write(0x01);
-    out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(KnownSchemas.fingerprint(ProcessedRecord.getClassSchema())).array());
+    out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(KnownSchemas.fingerprint(schema)).array());
     long zigzag = (Integer.MAX_VALUE - 16L) << 1;
     while ((zigzag & ~0x7FL) != 0) {
       out.write((int) ((zigzag & 0x7F) | 0x80));

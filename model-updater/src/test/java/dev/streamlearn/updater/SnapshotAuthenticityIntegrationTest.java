@@ -47,13 +47,24 @@ class SnapshotAuthenticityIntegrationTest {
 
       // A real network (v1's bytes, so the SHA-256 is right) under forged metadata signed with another key.
       byte[] network = new SnapshotCatalog(f.clients).load("m", 1, null).network();
-      publishForged(f, 100, network, new SnapshotSigner("attacker-key-0123456789abcdef012345".getBytes(StandardCharsets.UTF_8)));
-      assertThatThrownBy(client::refresh).isInstanceOf(SnapshotIntegrityException.class).hasMessageContaining("v100")
+      SnapshotSigner attacker = new SnapshotSigner("attacker-key-0123456789abcdef012345".getBytes(StandardCharsets.UTF_8));
+      SnapshotSigner genuine = new SnapshotSigner(UpdaterFixture.KEY.getBytes(StandardCharsets.UTF_8));
+      // 1. The pointer to it is not signed with the key either: clients and the updater ignore that pointer.
+      publishForged(f, 100, network, attacker, null);
+      assertThat(client.refresh()).as("the forged pointer is skipped").isFalse();
+      assertThat(client.version()).isEqualTo(1);
+      assertThatThrownBy(() -> new SnapshotCatalog(f.clients).load("m", 100, null)).isInstanceOf(SnapshotIntegrityException.class)
+          .hasMessageContaining("v100").hasMessageContaining("does not verify");
+
+      // 2. Even a validly signed pointer cannot make a client load a snapshot signed with another key...
+      publishForged(f, 101, network, attacker, genuine);
+      assertThatThrownBy(client::refresh).isInstanceOf(SnapshotIntegrityException.class).hasMessageContaining("v101")
           .hasMessageContaining("does not verify");
       assertThat(client.version()).as("still serving the verified version").isEqualTo(1);
       assertThat(client.predict(RAW)).isEqualTo(before);
 
-      publishForged(f, 101, network, null); // unsigned
+      // 3. ...or an unsigned one.
+      publishForged(f, 102, network, null, genuine);
       assertThatThrownBy(client::refresh).isInstanceOf(SnapshotIntegrityException.class).hasMessageContaining("unsigned");
       assertThat(client.version()).isEqualTo(1);
 
@@ -88,6 +99,8 @@ class SnapshotAuthenticityIntegrationTest {
       send(f, TopicName.SNAPSHOTS, "m/oops/x", null);
       send(f, TopicName.SNAPSHOTS, "m/0000000000000000001/000007", new byte[] {1, 2, 3});
       send(f, TopicName.CURRENT, "other", "garbage".getBytes(StandardCharsets.UTF_8));
+      send(f, TopicName.SNAPSHOTS, "m/0000000000000000009/000000", PoisonRecordsIntegrationTest.hugeLengthRecord(ModelSnapshot.getClassSchema()));
+      send(f, TopicName.CURRENT, "m", PoisonRecordsIntegrationTest.hugeLengthRecord(ModelPointer.getClassSchema()));
 
       SnapshotCatalog catalog = new SnapshotCatalog(f.clients);
       assertThat(catalog.versions(null).get("m")).containsOnlyKeys(1L);
@@ -108,17 +121,20 @@ class SnapshotAuthenticityIntegrationTest {
     }
   }
 
-  private static void publishForged(UpdaterFixture f, long version, byte[] network, SnapshotSigner signer) {
+  private static void publishForged(UpdaterFixture f, long version, byte[] network, SnapshotSigner snapshotSigner, SnapshotSigner pointerSigner) {
     ModelSnapshot meta = ModelSnapshot.newBuilder(SnapshotChunkerTest.meta(version)).setSpec(UpdaterFixture.SPEC).build();
     List<ModelSnapshot> chunks = SnapshotChunker.split(meta, network, 512 * 1024);
-    if (signer != null) {
-      signer.sign(chunks);
+    if (snapshotSigner != null) {
+      snapshotSigner.sign(chunks);
     }
     try (KafkaProducer<byte[], byte[]> p = f.clients.producer()) {
       for (ModelSnapshot c : chunks) {
         p.send(new ProducerRecord<>(f.config.topic(TopicName.SNAPSHOTS), SnapshotChunker.key("m", version, c.getChunkIndex()), Avro.SNAPSHOT.encode(c)));
       }
       ModelPointer pointer = ModelPointer.newBuilder().setModel("m").setVersion(version).setHead(version).setReason("forged").setUpdatedAt(1).build();
+      if (pointerSigner != null) {
+        pointerSigner.sign(pointer);
+      }
       p.send(new ProducerRecord<>(f.config.topic(TopicName.CURRENT), "m".getBytes(StandardCharsets.UTF_8), Avro.POINTER.encode(pointer)));
     }
   }

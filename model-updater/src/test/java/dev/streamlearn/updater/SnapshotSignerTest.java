@@ -117,6 +117,19 @@ class SnapshotSignerTest {
   }
 
   @Test
+  void aPointerVerifiesOnlyUnchangedAndUnderTheKey() {
+    dev.streamlearn.avro.ModelPointer p = dev.streamlearn.avro.ModelPointer.newBuilder().setModel("m").setVersion(3).setHead(4).setLastVersion(4)
+        .setReason("promoted").setUpdatedAt(5).build();
+    assertThat(SIGNER.verifies(p)).as("unsigned").isFalse();
+    SIGNER.sign(p);
+    dev.streamlearn.avro.ModelPointer read = Avro.POINTER.decode(Avro.POINTER.encode(p));
+    assertThat(SIGNER.verifies(read)).isTrue();
+    assertThat(new SnapshotSigner("x".repeat(32).getBytes(StandardCharsets.UTF_8)).verifies(read)).isFalse();
+    read.setVersion(1);
+    assertThat(SIGNER.verifies(read)).as("pointed elsewhere").isFalse();
+  }
+
+  @Test
   void theChunkFieldsAreNotSignedButBoundThroughTheChecksum() {
     ModelSnapshot c = signedChunks().get(1);
     c.setChunk(ByteBuffer.wrap(new byte[] {1}));

@@ -48,9 +48,9 @@ public record PipelineReport(long raw, long clean, long duplicates, Map<String, 
       }
       try {
         if (key.equals(DatasetSpecResolver.SPEC_KEY)) {
-          spec[0] = Avro.SPEC.decode(r.value());
+          spec[0] = dev.streamlearn.core.UntrustedBytes.decode(Avro.SPEC, r.value());
         } else {
-          latest.put(key, Avro.STATS.decode(r.value()));
+          latest.put(key, dev.streamlearn.core.UntrustedBytes.decode(Avro.STATS, r.value()));
         }
       } catch (RuntimeException e) {
         // junk on the stats topic must not break 'stats' or 'status': the last good report of that key stands

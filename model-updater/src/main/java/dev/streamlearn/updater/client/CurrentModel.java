@@ -33,9 +33,13 @@ public final class CurrentModel {
     this.model = model;
   }
 
-  /** Loads the pointed-at version if it changed; returns true if it did. Throws if the snapshot fails verification (the previous version keeps serving). */
+  /**
+   * Loads the version the latest signed pointer names, if it changed; returns true if it did. Throws
+   * {@link dev.streamlearn.updater.snapshot.SnapshotIntegrityException} if its snapshot fails verification
+   * (unsigned, tampered, signed with another key, incomplete), and then keeps serving the version it had.
+   */
   public boolean refresh() {
-    ModelPointer p = catalog.pointer(model).orElseThrow(() -> new IllegalStateException("model " + model + " has no current version yet"));
+    ModelPointer p = catalog.trustedPointer(model).orElseThrow(() -> new IllegalStateException("model " + model + " has no current version yet"));
     if (loaded != null && loaded.version() == p.getVersion()) {
       return false;
     }

@@ -6,6 +6,7 @@ import dev.streamlearn.core.KafkaClients;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.TopicReader;
+import dev.streamlearn.core.UntrustedBytes;
 import dev.streamlearn.schemas.Avro;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -144,7 +145,7 @@ public final class SnapshotCatalog {
         return;
       }
       try {
-        ModelPointer p = Avro.POINTER.decode(r.value());
+        ModelPointer p = UntrustedBytes.decode(Avro.POINTER, r.value());
         if (key.equals(p.getModel())) {
           out.put(key, p);
         } else {
@@ -159,6 +160,43 @@ public final class SnapshotCatalog {
 
   public Optional<ModelPointer> pointer(String model) {
     return Optional.ofNullable(pointers().get(model));
+  }
+
+  /**
+   * The latest pointer of {@code model} whose signature verifies: a pointer written without the key
+   * is skipped with a warning. Empty if the model has no pointer; throws
+   * {@link SnapshotIntegrityException} if it has pointers but none verifies (nothing to trust then).
+   */
+  public Optional<ModelPointer> trustedPointer(String model) {
+    SnapshotSigner signer = SnapshotSigner.of(clients.config());
+    ModelPointer[] trusted = new ModelPointer[1];
+    boolean[] untrustedOnly = new boolean[1];
+    new TopicReader(clients).readAll(clients.config().topic(TopicName.CURRENT), r -> {
+      if (r.key() == null || !model.equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))) {
+        return;
+      }
+      if (r.value() == null) {
+        trusted[0] = null;
+        untrustedOnly[0] = false;
+        return;
+      }
+      try {
+        ModelPointer p = UntrustedBytes.decode(Avro.POINTER, r.value());
+        if (model.equals(p.getModel()) && signer.verifies(p)) {
+          trusted[0] = p;
+        } else {
+          untrustedOnly[0] = trusted[0] == null;
+          skip(r, "a pointer of " + model + " whose signature does not verify");
+        }
+      } catch (RuntimeException e) {
+        skip(r, e.getMessage());
+      }
+    });
+    if (trusted[0] == null && untrustedOnly[0]) {
+      throw new SnapshotIntegrityException("model " + model + " has pointers on " + clients.config().topic(TopicName.CURRENT)
+          + " but none whose signature verifies; refusing to trust any");
+    }
+    return Optional.ofNullable(trusted[0]);
   }
 
   /** A pointer and its offset on model.current: a later offset is a later write, whatever the writers' clocks say. */
@@ -176,7 +214,7 @@ public final class SnapshotCatalog {
         return;
       }
       try {
-        ModelPointer p = Avro.POINTER.decode(r.value());
+        ModelPointer p = UntrustedBytes.decode(Avro.POINTER, r.value());
         if (model.equals(p.getModel())) {
           last[0] = new PointerAt(p, r.offset());
         }
@@ -206,7 +244,7 @@ public final class SnapshotCatalog {
       }
       ModelSnapshot s;
       try {
-        s = Avro.SNAPSHOT.decode(r.value());
+        s = UntrustedBytes.decode(Avro.SNAPSHOT, r.value());
       } catch (RuntimeException e) {
         skip(r, e.getMessage());
         return;

@@ -39,13 +39,16 @@ public final class SnapshotPublisher {
   }
 
   /**
-   * Signs the chunks (sets their signature field, so the caller's copies are the published ones) and
-   * commits them with the pointer and offsets.
+   * Signs the chunks and the pointer (sets their signature fields, so the caller's copies are the
+   * published ones) and commits them with the offsets.
    *
    * @param offsets consumer offsets to commit with it, or null; @param group their consumer group
    */
   public void commit(List<ModelSnapshot> chunks, ModelPointer pointer, Map<TopicPartition, OffsetAndMetadata> offsets, String group) {
     signer.sign(chunks);
+    if (pointer != null) {
+      signer.sign(pointer);
+    }
     producer.beginTransaction();
     try {
       for (ModelSnapshot c : chunks) {

@@ -1,5 +1,6 @@
 package dev.streamlearn.updater.snapshot;
 
+import dev.streamlearn.avro.ModelPointer;
 import dev.streamlearn.avro.ModelSnapshot;
 import dev.streamlearn.avro.NormalizerStats;
 import dev.streamlearn.core.StreamlearnConfig;
@@ -30,10 +31,15 @@ import org.apache.avro.specific.SpecificDatumWriter;
  * and the lineage are all bound to the key: changing any of them invalidates the signature, and the
  * SHA-256 binds the network bytes. A field added to the schema later is covered automatically; a
  * reader that does not know it re-encodes without it and refuses the snapshot (fail closed).
+ *
+ * <p>Pointers on model.current are signed the same way (all fields, another domain), so that a
+ * pointer written without the key is ignored by the updater and by clients.
  */
 public final class SnapshotSigner {
 
   private static final byte[] DOMAIN = "streamlearn.snapshot.v1\n".getBytes(StandardCharsets.UTF_8);
+  /** A pointer's signature can never pass for a snapshot's, nor the other way round. */
+  private static final byte[] POINTER_DOMAIN = "streamlearn.pointer.v1\n".getBytes(StandardCharsets.UTF_8);
   private static final String ALGORITHM = "HmacSHA256";
 
   private final SecretKeySpec key;
@@ -74,14 +80,51 @@ public final class SnapshotSigner {
     }
   }
 
+  /** Sets the pointer's signature, over all its other fields. */
+  public void sign(ModelPointer pointer) {
+    pointer.setSignature(HexFormat.of().formatHex(mac(POINTER_DOMAIN, canonical(pointer))));
+  }
+
+  /** Whether the pointer carries a valid signature under this key (constant-time compare). */
+  public boolean verifies(ModelPointer pointer) {
+    String signature = pointer.getSignature();
+    if (signature == null || signature.isEmpty()) {
+      return false;
+    }
+    try {
+      return MessageDigest.isEqual(mac(POINTER_DOMAIN, canonical(pointer)), HexFormat.of().parseHex(signature));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   private byte[] mac(ModelSnapshot meta) {
+    return mac(DOMAIN, canonical(meta));
+  }
+
+  private byte[] mac(byte[] domain, byte[] canonical) {
     try {
       Mac mac = Mac.getInstance(ALGORITHM);
       mac.init(key);
-      mac.update(DOMAIN);
-      return mac.doFinal(canonical(meta));
+      mac.update(domain);
+      return mac.doFinal(canonical);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  static byte[] canonical(ModelPointer pointer) {
+    return encode(ModelPointer.newBuilder(pointer).setSignature("").build(), ModelPointer.class);
+  }
+
+  private static <T> byte[] encode(T record, Class<T> type) {
+    try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+      BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+      new SpecificDatumWriter<>(type).write(record, encoder);
+      encoder.flush();
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -93,13 +136,6 @@ public final class SnapshotSigner {
     if (n != null) {
       b.setNormalizer(NormalizerStats.newBuilder(n).setCounters(new TreeMap<>(n.getCounters())).build());
     }
-    try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-      BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-      new SpecificDatumWriter<>(ModelSnapshot.class).write(b.build(), encoder);
-      encoder.flush();
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return encode(b.build(), ModelSnapshot.class);
   }
 }
