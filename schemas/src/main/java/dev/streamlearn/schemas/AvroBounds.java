@@ -33,6 +33,8 @@ public final class AvroBounds {
     setIfAbsent(SystemLimitException.MAX_COLLECTION_LENGTH_PROPERTY, MAX_COLLECTION_ITEMS);
   }
 
+  private static final Schema MAP_KEY = Schema.create(Schema.Type.STRING);
+
   private final byte[] in;
   private int pos;
 
@@ -78,7 +80,7 @@ public final class AvroBounds {
         }
       }
       case ARRAY -> items(List.of(s.getElementType()), depth);
-      case MAP -> items(List.of(Schema.create(Schema.Type.STRING), s.getValueType()), depth);
+      case MAP -> items(List.of(MAP_KEY, s.getValueType()), depth);
       default -> throw new IllegalArgumentException("unsupported type " + s.getType());
     }
   }

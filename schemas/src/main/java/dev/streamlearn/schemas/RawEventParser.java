@@ -49,20 +49,33 @@ public final class RawEventParser {
         throw new MalformedRecordException(e.getMessage(), e);
       }
     }
-    int invalid = Utf8Check.firstInvalid(bytes);
-    if (invalid >= 0) {
-      throw new MalformedRecordException("neither Avro nor valid UTF-8 JSON: invalid UTF-8 at byte " + invalid);
-    }
-    JsonNode node;
-    try {
-      node = JSON.readTree(bytes);
-    } catch (IOException e) {
-      throw new MalformedRecordException("neither Avro nor valid JSON: " + firstLine(e.getMessage()));
-    }
+    JsonNode node = readTree(bytes);
     if (node == null || !node.isObject()) {
       throw new MalformedRecordException("JSON value is not an object");
     }
     return fromJson(node);
+  }
+
+  /** Strict UTF-8, then JSON within {@link #LIMITS}: the one way untrusted JSON is read. */
+  public static JsonNode readTree(byte[] bytes) throws MalformedRecordException {
+    int invalid = Utf8Check.firstInvalid(bytes);
+    if (invalid >= 0) {
+      throw new MalformedRecordException("neither Avro nor valid UTF-8 JSON: invalid UTF-8 at byte " + invalid);
+    }
+    try {
+      return JSON.readTree(bytes);
+    } catch (IOException e) {
+      throw new MalformedRecordException("neither Avro nor valid JSON: " + firstLine(e.getMessage()));
+    }
+  }
+
+  /** Compact JSON text of a tree read by {@link #readTree}. */
+  public static byte[] writeTree(JsonNode node) {
+    try {
+      return JSON.writeValueAsBytes(node);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public static RawEvent fromAvro(LabeledRecord r) {

@@ -6,6 +6,7 @@ import dev.streamlearn.streams.Counters;
 import dev.streamlearn.streams.Stores;
 import dev.streamlearn.streams.dedup.DedupKey;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -54,10 +55,17 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
     Rejection r = result.rejection();
     counters.increment("dlq." + r.reason().name());
     RecordMetadata md = context.recordMetadata().orElseThrow();
+    // With pii.fields set the DLQ keeps only what could be scrubbed, and never the producer's key (it may be one).
+    PiiScrubber pii = cleaner.pii();
+    Optional<byte[]> original = pii.scrubOriginal(record.value() == null ? new byte[0] : record.value());
+    String message = pii.safeMessage(r.message());
+    if (original.isEmpty()) {
+      message += " (original withheld: pii.fields is set and it could not be scrubbed; " + PiiScrubber.fingerprint(record.value()) + ")";
+    }
     RejectedRecord rejected = RejectedRecord.newBuilder()
-        .setOriginal(ByteBuffer.wrap(record.value() == null ? new byte[0] : record.value()))
-        .setOriginalKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-        .setReason(r.reason().name()).setMessage(r.message())
+        .setOriginal(ByteBuffer.wrap(original.orElse(new byte[0])))
+        .setOriginalKey(record.key() == null || pii.active() ? null : ByteBuffer.wrap(record.key()))
+        .setReason(r.reason().name()).setMessage(message)
         .setSourceTopic(md.topic()).setSourcePartition(md.partition()).setSourceOffset(md.offset())
         .setRejectedAt(System.currentTimeMillis()).build();
     context.forward(record.withKey(r.reason().name()).withValue(new CleanOutcome(null, rejected)));

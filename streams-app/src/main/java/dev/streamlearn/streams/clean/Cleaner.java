@@ -56,6 +56,11 @@ public final class Cleaner {
     this.pii = pii;
   }
 
+  /** The scrubber of this stage, which the DLQ copy of a rejected record goes through too. */
+  public PiiScrubber pii() {
+    return pii;
+  }
+
   /** @param fallbackTs the Kafka record timestamp, used when the event has no ts */
   public Result clean(byte[] value, long fallbackTs) {
     if (value != null && value.length > limits.maxBytes()) {
