@@ -27,12 +27,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "predict", mixinStandardHelpOptions = true,
-    description = {"Score raw events with a served model version, exactly as a downstream service would (CurrentModel).",
-        "Input: JSON lines in the records.raw format (flat or nested features; id and label optional). Output, one JSON line",
-        "per input line, in order: {\"id\", \"version\", \"label\" (predicted), \"probabilities\": {label: p}, \"actual\" (the",
-        "input's label, if any)}, or {\"id\", \"line\", \"error\"} for a line that cannot be scored (not JSON, or a missing,",
-        "unknown or non-finite feature under the model's training policy). Blank lines are skipped.",
-        "Exit codes: 0 every line scored; 3 some lines had errors; 1 no model could be loaded."})
+    description = {"Score raw events with a served model version, exactly as a downstream service would (CurrentModel: the "
+        + "snapshot's spec, policies, normalizer statistics and clip).",
+        "Input: JSON lines in the records.raw format (flat or nested features; id and label optional). Blank lines are skipped.",
+        "Output, one JSON line per input line, in order: {\"id\", \"version\", \"label\" (predicted), \"probabilities\": {label: p}, "
+            + "\"actual\" (the input's label, if any)}, or {\"id\", \"line\", \"error\"} for a line that cannot be scored: not a "
+            + "record, a missing, unknown, non-numeric, non-finite or out-of-range feature under the model's training policy, or "
+            + "an output that overflowed.",
+        "Exit codes: 0 every line scored; 3 some lines had errors; 1 nothing could be scored (no model, unreadable input)."})
 public final class PredictCommand implements Callable<Integer> {
 
   private static final int BATCH = 512;
@@ -45,7 +47,7 @@ public final class PredictCommand implements Callable<Integer> {
   @Option(names = {"-m", "--model"}, description = "Model name (default: the model.name setting).")
   String model;
 
-  @Option(names = {"-v", "--version"}, paramLabel = "V", description = "Score with this version instead of the current one.")
+  @Option(names = "--model-version", paramLabel = "V", description = "Score with this version instead of the current one.")
   Long version;
 
   private final ObjectMapper json = new ObjectMapper();
@@ -94,8 +96,8 @@ public final class PredictCommand implements Callable<Integer> {
     try {
       RawEvent e = parser.parse(bytes);
       for (String key : e.metadata().keySet()) {
-        if (specFeatures.contains(key)) {
-          // The parser keeps a non-number where a number belongs as metadata: for a feature of the model that is an error.
+        if (specFeatures.contains(key) && !e.features().containsKey(key)) {
+          // As the cleaner decides: a feature of the model that came only as a non-number (kept aside as metadata).
           return new Pending(line, e.id(), e.label(), null, "feature '" + key + "' is not a number");
         }
       }
@@ -125,10 +127,21 @@ public final class PredictCommand implements Callable<Integer> {
       valid.add(p.features());
       at.add(i);
     }
-    List<Prediction> predictions = valid.isEmpty() ? List.of() : served.predictAll(valid);
     Prediction[] byLine = new Prediction[batch.size()];
-    for (int j = 0; j < at.size(); j++) {
-      byLine[at.get(j)] = predictions.get(j);
+    try {
+      List<Prediction> predictions = valid.isEmpty() ? List.of() : served.predictAll(valid);
+      for (int j = 0; j < at.size(); j++) {
+        byLine[at.get(j)] = predictions.get(j);
+      }
+    } catch (CurrentModel.NonFiniteOutputException batchFailed) {
+      // One extreme record overflowed the network: score the batch record by record to tell which.
+      for (int j = 0; j < at.size(); j++) {
+        try {
+          byLine[at.get(j)] = served.predictAll(List.of(valid.get(j))).get(0);
+        } catch (CurrentModel.NonFiniteOutputException ex) {
+          errors[at.get(j)] = "the model's output overflowed for this record (non-finite probabilities)";
+        }
+      }
     }
     long failed = 0;
     for (int i = 0; i < batch.size(); i++) {

@@ -80,6 +80,8 @@ public final class ModelUpdater implements AutoCloseable {
   private long nextVersion = 1;
   private long lastSnapshotNanos = System.nanoTime();
   private final Map<TopicPartition, Long> positions = new HashMap<>();
+  /** Per eval partition, the committed offset that {@link #rewindEval} re-reads up to: records before it were handled by an earlier run. */
+  private final Map<TopicPartition, Long> rereadUntil = new HashMap<>();
   /** Metadata of every complete version of this model, so a rollback finds its target in the cache without reading the topic. */
   private final TreeMap<Long, ModelSnapshot> known = new TreeMap<>();
   private KafkaProducer<byte[], byte[]> producer;
@@ -243,6 +245,7 @@ public final class ModelUpdater implements AutoCloseable {
     Map<TopicPartition, Long> beginning = consumer.beginningOffsets(eval);
     for (TopicPartition tp : eval) {
       consumer.seek(tp, Math.max(beginning.get(tp), committed.get(tp).offset() - learner.evalCapacity()));
+      rereadUntil.put(tp, committed.get(tp).offset());
     }
   }
 
@@ -257,6 +260,8 @@ public final class ModelUpdater implements AutoCloseable {
 
   private void handle(ConsumerRecord<byte[], byte[]> r) {
     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+    // Re-read to restore the eval window (rewindEval): a poison record there was quarantined when first read.
+    boolean firstReading = r.offset() >= rereadUntil.getOrDefault(tp, 0L);
     // max: the eval catch-up before a snapshot may have read past records of an earlier poll still being handled
     positions.merge(tp, r.offset() + 1, Math::max);
     if (r.topic().equals(commandsTopic)) {
@@ -266,7 +271,7 @@ public final class ModelUpdater implements AutoCloseable {
       }
       return;
     }
-    ProcessedRecord p = quarantine.decode(r, Avro.PROCESSED);
+    ProcessedRecord p = quarantine.decode(r, Avro.PROCESSED, firstReading);
     if (p == null) {
       return;
     }
@@ -332,6 +337,15 @@ public final class ModelUpdater implements AutoCloseable {
     // Each model is scored as it is served: the head through the merged statistics this snapshot will carry, the served
     // version through its own. judge() first fits what is buffered: the snapshot covers every record consumed.
     NormalizerStats global = normalizer.global(spec);
+    DatasetSpec pinned = normalizer.pinnedSpec().orElse(spec);
+    if (!pinned.equals(spec) && pinned.getFeatures().equals(spec.getFeatures()) && pinned.getLabels().equals(spec.getLabels())) {
+      // The streams app re-pinned the transform policies (a restart with another clip, 'missing' or range): training
+      // follows them from now on, so this snapshot, its serving transform and its scoring do too.
+      log.info("model {}: the pinned spec's policies changed (missing={}, extra={}, clipK={}, featureMaxAbs={})", model, pinned.getMissing(),
+          pinned.getExtra(), pinned.getClipK(), pinned.getFeatureMaxAbs());
+      spec = pinned;
+      global = normalizer.global(spec);
+    }
     UnaryOperator<double[]> headTransform = new ServingTransform(spec, global)::apply;
     UnaryOperator<double[]> servedTransform = servingNormalizer == null ? headTransform : new ServingTransform(spec, servingNormalizer)::apply;
     OnlineLearner.Judgement judgement = learner.judge(servingVersion, headTransform, servedTransform);

@@ -30,6 +30,7 @@ final class NormalizerFollower implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<TopicPartition> partitions;
   private final Map<Integer, NormalizerStats> latest = new TreeMap<>();
+  private DatasetSpec pinnedSpec;
 
   NormalizerFollower(KafkaClients clients) {
     this.consumer = clients.consumer();
@@ -48,6 +49,14 @@ final class NormalizerFollower implements AutoCloseable {
       }
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
         String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+        if (key.equals(dev.streamlearn.core.PinnedSpec.KEY) && r.value() != null) {
+          try {
+            pinnedSpec = dev.streamlearn.core.UntrustedBytes.decode(Avro.SPEC, r.value());
+          } catch (RuntimeException e) {
+            log.warn("skipping the spec at {}-{}@{} on the stats topic: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+          }
+          continue;
+        }
         if (!key.startsWith("prep-")) {
           continue;
         }
@@ -73,6 +82,11 @@ final class NormalizerFollower implements AutoCloseable {
       }
     }
     return StatsCodec.toAvro(merged, spec, method, -1, Map.of(), System.currentTimeMillis());
+  }
+
+  /** The spec pinned on the stats topic as of the last {@link #global} call, if any was seen. */
+  java.util.Optional<DatasetSpec> pinnedSpec() {
+    return java.util.Optional.ofNullable(pinnedSpec);
   }
 
   @Override

@@ -190,6 +190,9 @@ public final class OnlineLearner {
    * what was buffered but not snapshotted is dropped, for it belongs to the abandoned lineage.
    */
   public void restart(MultiLayerNetwork network, Lineage lineage) {
+    if (replay != null) {
+      replay.clear();
+    }
     trainer.replace(network);
     serving = network.clone();
     continueFrom(lineage);

@@ -40,6 +40,21 @@ final class Quarantine implements AutoCloseable {
 
   /** The decoded value, or null after quarantining a record that is a tombstone or does not decode as {@code serde}'s type. */
   <T extends SpecificRecord> T decode(ConsumerRecord<byte[], byte[]> r, AvroSerde<T> serde) {
+    return decode(r, serde, true);
+  }
+
+  /**
+   * As {@link #decode(ConsumerRecord, AvroSerde)}; with {@code firstReading} false (a record re-read behind the committed
+   * offset, as when the eval window is restored) a bad record is skipped without a second quarantine record.
+   */
+  <T extends SpecificRecord> T decode(ConsumerRecord<byte[], byte[]> r, AvroSerde<T> serde, boolean firstReading) {
+    if (!firstReading) {
+      try {
+        return r.value() == null ? null : UntrustedBytes.decode(serde, r.value());
+      } catch (RuntimeException e) {
+        return null; // quarantined when it was first read
+      }
+    }
     if (r.value() == null) {
       quarantine(r, "TOMBSTONE", "a record without a value");
       return null;

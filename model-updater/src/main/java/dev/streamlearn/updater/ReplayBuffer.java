@@ -41,6 +41,12 @@ public final class ReplayBuffer {
     w[slot] = weight;
   }
 
+  /** Forgets every record: after a rollback, the abandoned lineage's records must not be replayed into the restored version. */
+  public void clear() {
+    java.util.Arrays.fill(x, null);
+    seen = 0;
+  }
+
   public int size() {
     return (int) Math.min(seen, x.length);
   }

@@ -88,7 +88,7 @@ public final class DatasetSpecResolver {
 
   private static boolean sameShape(DatasetSpec a, DatasetSpec b) {
     return a.getFeatures().equals(b.getFeatures()) && a.getLabels().equals(b.getLabels()) && a.getMissing().equals(b.getMissing())
-        && a.getExtra().equals(b.getExtra()) && a.getClipK() == b.getClipK();
+        && a.getExtra().equals(b.getExtra()) && a.getClipK() == b.getClipK() && a.getFeatureMaxAbs() == b.getFeatureMaxAbs();
   }
 
   /** The spec with the transform policies of the configuration: what training applies and serving must repeat. */
@@ -96,6 +96,7 @@ public final class DatasetSpecResolver {
     spec.setMissing(config.getString(StreamlearnConfig.MISSING_POLICY));
     spec.setExtra(config.getString(StreamlearnConfig.EXTRA_POLICY));
     spec.setClipK(config.getDouble(StreamlearnConfig.CLIP_K));
+    spec.setFeatureMaxAbs(config.getDouble(StreamlearnConfig.FEATURE_MAX_ABS));
     return spec;
   }
 

@@ -74,7 +74,7 @@ public final class PreprocessTopology {
     Cleaner cleaner = new Cleaner(spec,
         spec.getMissing().equals("impute-mean") ? Cleaner.MissingPolicy.IMPUTE_MEAN : Cleaner.MissingPolicy.REJECT,
         spec.getExtra().equals("drop") ? Cleaner.ExtraPolicy.DROP : Cleaner.ExtraPolicy.REJECT,
-        new Cleaner.Limits(c.getInt(MAX_RECORD_BYTES), c.getDouble(FEATURE_MAX_ABS), c.getLong(MAX_FUTURE_MS)),
+        new Cleaner.Limits(c.getInt(MAX_RECORD_BYTES), spec.getFeatureMaxAbs(), c.getLong(MAX_FUTURE_MS)),
         new PiiScrubber(new HashSet<>(c.getList(PII_FIELDS)), c.getString(PII_MODE).equals("hash"), c.getPassword(PII_SECRET).value()));
     DedupKey dedupKey = DedupKey.of(c.getString(DEDUP_KEY));
     KStream<String, CleanOutcome> cleaned = raw.process(() -> new CleanProcessor(cleaner, dedupKey), Named.as("clean"), Stores.CLEAN_COUNTERS);

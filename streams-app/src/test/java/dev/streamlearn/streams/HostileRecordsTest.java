@@ -93,7 +93,7 @@ class HostileRecordsTest {
 
   @Test
   void anErrorInsideTheCleanerBecomesAnUnprocessableRejection() {
-    DatasetSpec exploding = new DatasetSpec(F2, AB, "test", 0L, "reject", "reject", 0.0) {
+    DatasetSpec exploding = new DatasetSpec(F2, AB, "test", 0L, "reject", "reject", 0.0, 1e15) {
       @Override
       public List<String> getFeatures() {
         throw new StackOverflowError("deliberate");

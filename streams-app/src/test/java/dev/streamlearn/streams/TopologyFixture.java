@@ -42,7 +42,8 @@ final class TopologyFixture implements AutoCloseable {
     config = StreamlearnConfig.of(m);
     // As DatasetSpecResolver pins it: the transform policies come from the configuration.
     spec = DatasetSpec.newBuilder().setFeatures(features).setLabels(labels).setMissing(config.getString(StreamlearnConfig.MISSING_POLICY))
-        .setExtra(config.getString(StreamlearnConfig.EXTRA_POLICY)).setClipK(config.getDouble(StreamlearnConfig.CLIP_K)).build();
+        .setExtra(config.getString(StreamlearnConfig.EXTRA_POLICY)).setClipK(config.getDouble(StreamlearnConfig.CLIP_K))
+        .setFeatureMaxAbs(config.getDouble(StreamlearnConfig.FEATURE_MAX_ABS)).build();
     Path state = Files.createTempDirectory("ttd-state");
     Properties props = PreprocessApp.streamsProperties(config, state.toString());
     driver = new TopologyTestDriver(PreprocessTopology.build(config, spec), props, Instant.ofEpochMilli(0));

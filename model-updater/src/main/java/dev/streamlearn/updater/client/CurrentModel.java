@@ -89,7 +89,14 @@ public final class CurrentModel {
     }
     List<String> labels = l.transform().spec().getLabels();
     List<Prediction> out = new ArrayList<>(p.length);
-    for (double[] row : p) {
+    for (int r = 0; r < p.length; r++) {
+      double[] row = p[r];
+      for (double v : row) {
+        if (!Double.isFinite(v)) {
+          // An extreme (yet allowed) input can overflow the network's 32-bit arithmetic: no label is better than a guess.
+          throw new NonFiniteOutputException("version " + l.version() + " produced non-finite probabilities for record " + r + " of the batch");
+        }
+      }
       Map<String, Double> m = new LinkedHashMap<>();
       int best = 0;
       for (int c = 0; c < row.length; c++) {
@@ -101,6 +108,13 @@ public final class CurrentModel {
       out.add(new Prediction(labels.get(best), m, l.version()));
     }
     return out;
+  }
+
+  /** The network's output for a record was NaN or infinite (its inputs, though within the training limits, overflowed it). */
+  public static final class NonFiniteOutputException extends ArithmeticException {
+    public NonFiniteOutputException(String message) {
+      super(message);
+    }
   }
 
   private Loaded require() {

@@ -22,6 +22,7 @@ public final class ServingTransform {
   private final Scaler scaler;
   private final boolean imputeMissing;
   private final boolean dropExtra;
+  private final double maxAbs;
 
   public ServingTransform(DatasetSpec spec, NormalizerStats normalizer) {
     this.spec = spec;
@@ -29,6 +30,7 @@ public final class ServingTransform {
     this.scaler = new Scaler(Scaler.method(normalizer == null ? "zscore" : normalizer.getMethod()), spec.getClipK());
     this.imputeMissing = "impute-mean".equals(spec.getMissing());
     this.dropExtra = "drop".equals(spec.getExtra());
+    this.maxAbs = spec.getFeatureMaxAbs();
   }
 
   public DatasetSpec spec() {
@@ -38,7 +40,8 @@ public final class ServingTransform {
   /**
    * Raw named values to the model's input vector. Throws {@link InvalidFeaturesException} naming every
    * problem where training would have rejected the record: a missing feature (unless trained with
-   * missing=impute-mean), a feature outside the spec (unless extra=drop), a NaN or infinite value.
+   * missing=impute-mean), a feature outside the spec (unless extra=drop), a NaN or infinite value, a
+   * value whose magnitude training would have rejected as out of range.
    */
   public double[] apply(Map<String, Double> raw) {
     List<String> names = spec.getFeatures();
@@ -53,6 +56,8 @@ public final class ServingTransform {
         x[i] = Double.NaN; // the scaler imputes the mean
       } else if (!Double.isFinite(v)) {
         problems.add("feature '" + names.get(i) + "' is not finite");
+      } else if (Math.abs(v) > maxAbs) {
+        problems.add("feature '" + names.get(i) + "' is out of range (|x| > " + maxAbs + ", clean.feature.max.abs at training)");
       } else {
         x[i] = v;
       }
