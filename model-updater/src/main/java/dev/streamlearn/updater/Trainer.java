@@ -35,6 +35,12 @@ public final class Trainer {
 
   /** One gradient step on a mini-batch. {@code weights} may be null (all 1). */
   public void fit(double[][] x, int[] y, double[] weights) {
+    if (weights != null && y.length == 1) {
+      // DL4J takes a [1, 1] label mask for a per-output mask and refuses it with softmax; the record twice, each with
+      // its weight, gives the same mean loss and gradient.
+      fit(new double[][] {x[0], x[0]}, new int[] {y[0], y[0]}, new double[] {weights[0], weights[0]});
+      return;
+    }
     INDArray features = Nd4j.createFromArray(x).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
     INDArray labels = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, y.length, classes);
     for (int i = 0; i < y.length; i++) {

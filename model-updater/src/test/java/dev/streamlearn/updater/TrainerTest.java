@@ -43,4 +43,14 @@ class TrainerTest {
     b.fit(x, y, null);
     assertThat(Arrays.deepEquals(a.predict(x), b.predict(x))).isTrue();
   }
+
+  @Test
+  void aWeightedBatchOfOneRecordTrains() {
+    for (String layers : new String[] {"", "8"}) {
+      Trainer t = new Trainer(ModelFactory.create(dev.streamlearn.core.StreamlearnConfig.of(java.util.Map.of("updater.hidden.layers", layers)), 3, 2));
+      double[][] before = t.predict(new double[][] {{1, 2, 3}});
+      t.fit(new double[][] {{1, 2, 3}}, new int[] {1}, new double[] {10.0});
+      assertThat(t.predict(new double[][] {{1, 2, 3}})[0][1]).as("layers '%s': learnt towards class 1", layers).isGreaterThan(before[0][1]);
+    }
+  }
 }
