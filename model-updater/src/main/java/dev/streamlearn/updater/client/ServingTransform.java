@@ -30,7 +30,8 @@ public final class ServingTransform {
     this.scaler = new Scaler(Scaler.method(normalizer == null ? "zscore" : normalizer.getMethod()), spec.getClipK());
     this.imputeMissing = "impute-mean".equals(spec.getMissing());
     this.dropExtra = "drop".equals(spec.getExtra());
-    this.maxAbs = spec.getFeatureMaxAbs();
+    // A limit below 1 cannot come from clean.feature.max.abs (at least 1): treat it as absent rather than reject every value.
+    this.maxAbs = spec.getFeatureMaxAbs() >= 1 ? spec.getFeatureMaxAbs() : Double.MAX_VALUE;
   }
 
   public DatasetSpec spec() {
