@@ -215,6 +215,28 @@ class NormalizeWarmupTest {
     assertThat(narrowed.counter("clean")).isEqualTo(1);
   }
 
+  /** The first layout (timestamp, key, value: no arrival time, no headers, not counted as held) still decodes, waiting from the restart. */
+  @Test
+  void recordsHeldInTheFirstLayoutAreReleasedAMaximumWaitAfterTheRestart() {
+    Task first = new Task(List.of("a", "b"), 200, 10_000, 0);
+    first.process("r0", "a", 1); // feeds the statistics as the first version did; its held entry is replaced below
+    KeyValueStore<String, byte[]> held = (KeyValueStore<String, byte[]>) first.stores.get(Stores.NORMALIZE_WARMUP);
+    byte[] key = "k0".getBytes(StandardCharsets.UTF_8);
+    byte[] value = dev.streamlearn.schemas.Avro.LABELED.encode(labeled("r0", "a", 1));
+    held.put("held.000000000000", java.nio.ByteBuffer.allocate(12 + key.length + value.length).putLong(777L).putInt(key.length).put(key).put(value).array());
+    ((KeyValueStore<String, Long>) first.stores.get(Stores.COUNTERS)).delete("held");
+
+    Task restarted = first.restart(List.of("a", "b"), 200, 50_000);
+    restarted.punctuateAll(59_000);
+    assertThat(restarted.forwardedIds()).as("assumed to have arrived at the restart").isEmpty();
+    restarted.punctuateAll(60_000);
+    assertThat(restarted.ctx.forwarded()).singleElement().satisfies(f -> {
+      assertThat(f.record().key()).isEqualTo("k0");
+      assertThat(f.record().timestamp()).isEqualTo(777L);
+    });
+    assertThat(restarted.counter("held")).as("it was never counted as held").isZero();
+  }
+
   private static LabeledRecord labeled(String id, String label, double x) {
     return LabeledRecord.newBuilder().setId(id).setTs(0).setLabel(label).setFeatures(Map.of("f0", x)).build();
   }

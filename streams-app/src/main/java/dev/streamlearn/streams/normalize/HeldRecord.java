@@ -16,12 +16,18 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * A record held by the normalization warm-up, as stored: the wall-clock time it arrived (so the
  * maximum wait counts from its arrival across restarts), then its key, timestamp, headers and value,
- * so that on release it leaves exactly as it came in.
+ * so that on release it leaves exactly as it came in. {@code counted}: whether it was counted as
+ * {@code held} when it was held (records of the first layout, without arrival time or headers, were not).
  */
-record HeldRecord(long arrivedMillis, Record<String, LabeledRecord> record) {
+record HeldRecord(long arrivedMillis, Record<String, LabeledRecord> record, boolean counted) {
 
-  /** Bumped when the layout changes; the bytes of any other version are refused rather than misread. */
+  /** Bumped when the layout changes. The first layout began with the record timestamp, whose first byte is 0. */
   private static final byte FORMAT = 2;
+  private static final byte FIRST_FORMAT = 0;
+
+  HeldRecord(long arrivedMillis, Record<String, LabeledRecord> record) {
+    this(arrivedMillis, record, true);
+  }
 
   byte[] toBytes() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
@@ -43,7 +49,11 @@ record HeldRecord(long arrivedMillis, Record<String, LabeledRecord> record) {
     return bytes.toByteArray();
   }
 
-  static HeldRecord fromBytes(byte[] b) {
+  /** {@code arrivedIfUnknown}: the arrival time to assume for a record of the first layout, which did not store it. */
+  static HeldRecord fromBytes(byte[] b, long arrivedIfUnknown) {
+    if (b[0] == FIRST_FORMAT) {
+      return fromFirstFormat(b, arrivedIfUnknown);
+    }
     try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b))) {
       byte format = in.readByte();
       if (format != FORMAT) {
@@ -61,6 +71,17 @@ record HeldRecord(long arrivedMillis, Record<String, LabeledRecord> record) {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** timestamp, key length, key (null keys were stored empty), value. */
+  private static HeldRecord fromFirstFormat(byte[] b, long arrived) {
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(b);
+    long ts = in.getLong();
+    byte[] key = new byte[in.getInt()];
+    in.get(key);
+    byte[] value = new byte[in.remaining()];
+    in.get(value);
+    return new HeldRecord(arrived, new Record<>(new String(key, StandardCharsets.UTF_8), Avro.LABELED.decode(value), ts), false);
   }
 
   private static void writeNullable(DataOutputStream out, byte[] b) throws IOException {

@@ -151,7 +151,8 @@ public final class NormalizeProcessor implements Processor<String, LabeledRecord
       while (it.hasNext()) {
         var kv = it.next();
         if (heldCount++ == 0) {
-          oldestArrivedMillis = HeldRecord.fromBytes(kv.value).arrivedMillis();
+          // conservatively, a record stored without its arrival time arrived now
+          oldestArrivedMillis = HeldRecord.fromBytes(kv.value, context.currentSystemTimeMs()).arrivedMillis();
         }
         nextSeq = Long.parseLong(kv.key.substring(HELD_PREFIX.length())) + 1;
       }
@@ -185,8 +186,11 @@ public final class NormalizeProcessor implements Processor<String, LabeledRecord
       while (it.hasNext()) {
         var kv = it.next();
         keys.add(kv.key);
-        Record<String, LabeledRecord> r = HeldRecord.fromBytes(kv.value).record();
-        counters.add("held", -1);
+        HeldRecord h = HeldRecord.fromBytes(kv.value, context.currentSystemTimeMs());
+        Record<String, LabeledRecord> r = h.record();
+        if (h.counted()) {
+          counters.add("held", -1);
+        }
         emit(r, rawValues(r.value()));
       }
     }
