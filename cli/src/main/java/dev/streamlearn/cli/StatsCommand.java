@@ -38,6 +38,8 @@ public final class StatsCommand implements Callable<Integer> {
     ObjectNode o = m.createObjectNode();
     o.put("raw", r.raw());
     o.put("clean", r.clean());
+    o.put("held", r.held());
+    o.put("dropped", r.dropped());
     o.put("duplicates", r.duplicates());
     ObjectNode dlq = o.putObject("dlq");
     r.dlq().forEach(dlq::put);
@@ -63,10 +65,14 @@ public final class StatsCommand implements Callable<Integer> {
   private static void print(PipelineReport r) {
     System.out.printf("raw         %,12d%n", r.raw());
     System.out.printf("  clean     %,12d%n", r.clean());
+    if (r.held() + r.dropped() != 0) {
+      System.out.printf("  held      %,12d%n", r.held());
+      System.out.printf("  dropped   %,12d%n", r.dropped());
+    }
     System.out.printf("  duplicate %,12d%n", r.duplicates());
     System.out.printf("  dlq       %,12d%n", r.dlqTotal());
     r.dlq().forEach((k, v) -> System.out.printf("    %-22s %,8d%n", k, v));
-    System.out.printf("reconciles  %s%n", r.reconciles() ? "yes" : "NO (raw " + r.raw() + " != " + (r.clean() + r.duplicates() + r.dlqTotal()) + ")");
+    System.out.printf("reconciles  %s%n", r.reconciles() ? "yes" : "NO (raw " + r.raw() + " != " + (r.clean() + r.held() + r.dropped() + r.duplicates() + r.dlqTotal()) + ")");
     System.out.printf("split       train %,d  eval %,d   synthetic %,d%s%n", r.train(), r.eval(), r.synthetic(),
         r.undersampled() > 0 ? String.format("  undersampled %,d", r.undersampled()) : "");
     long maxClass = Math.max(1, r.classes().values().stream().mapToLong(Long::longValue).max().orElse(1));

@@ -45,8 +45,8 @@ public final class StatusCommand implements Callable<Integer> {
           leader.members().isEmpty() ? "not running" : "running", trainLag);
     }
     PipelineReport r = PipelineReport.read(options.clients());
-    System.out.printf("counts       raw %,d = clean %,d + duplicates %,d + dlq %,d: %s%n", r.raw(), r.clean(), r.duplicates(), r.dlqTotal(),
-        r.reconciles() ? "reconciled" : "not reconciled (in flight)");
+    System.out.printf("counts       raw %,d = clean %,d + held %,d + duplicates %,d + dlq %,d: %s%n", r.raw(), r.clean(), r.held(), r.duplicates(),
+        r.dlqTotal(), !r.reconciles() ? "not reconciled (in flight)" : r.held() > 0 ? "reconciled, warm-up holding records" : "reconciled");
     SnapshotCatalog catalog = new SnapshotCatalog(options.clients());
     Optional<ModelPointer> p = catalog.pointer(model);
     if (p.isPresent()) {
@@ -57,7 +57,7 @@ public final class StatusCommand implements Callable<Integer> {
     } else {
       System.out.printf("model        %s: no version yet%n", model);
     }
-    return rawLag == 0 && r.reconciles() ? 0 : 5;
+    return rawLag == 0 && r.reconciles() && r.held() == 0 ? 0 : 5;
   }
 
   private static long lag(Admin admin, KafkaConsumer<byte[], byte[]> consumer, String group, String topic) throws Exception {

@@ -165,12 +165,17 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(NORMALIZE_METHOD, Type.STRING, "zscore", ValidString.in("zscore", "minmax"), Importance.MEDIUM,
           "Per-feature normalization.")
       .define(NORMALIZE_WARMUP_RECORDS, Type.INT, 200, Range.atLeast(0), Importance.MEDIUM,
-          "Records of a partition held back (in a state store) until its running statistics cover this many, so the first "
-              + "records are not normalized with the moments of one or two samples; 0 turns the warm-up off. 200 puts the "
-              + "standard error of each feature's std under about 5% for most distributions.")
+          "Records of a partition held back (in order, with their headers, in a state store) until its running statistics "
+              + "cover this many, so the first records are not normalized with the moments of one or two samples; then they flow "
+              + "and the partition is warm for good. Held records count as 'held' (in flight). 0 turns the warm-up off; records "
+              + "held under an earlier setting are then released at start. 200 puts the standard error of each feature's std "
+              + "under about 5% for most distributions.")
       .define(NORMALIZE_WARMUP_MAX_WAIT_MS, Type.LONG, 10_000L, Range.atLeast(0), Importance.LOW,
-          "A partition that stays below normalize.warmup.records releases what it holds after this much wall-clock time "
-              + "without a new record (a small or slow stream still flows).")
+          "Longest wall-clock time a record waits in the warm-up: once the oldest held record of a partition has waited this "
+              + "long (its arrival time is stored with it, so restarts do not reset it), everything the partition holds is released, "
+              + "normalized with the statistics of the records seen so far, so a small or slow stream still flows. Such a release "
+              + "does not end the warm-up: later records are held again until normalize.warmup.records is reached or they too have "
+              + "waited this long. Only in this case does the output depend on timing.")
       .define(EVAL_FRACTION, Type.DOUBLE, 0.1, Range.between(0.0, 1.0), Importance.MEDIUM,
           "Fraction of records (by a stable hash of the id) that go to records.eval.")
       .define(REBALANCE_MODE, Type.STRING, "smote", ValidString.in("smote", "undersample", "weight", "none"), Importance.MEDIUM,

@@ -16,19 +16,22 @@ import java.util.TreeMap;
 /**
  * The pipeline's figures, merged from the latest report of every partition on the stats topic:
  * counters summed, normalizer statistics merged exactly (Chan et al.). {@link #reconciles()} checks
- * raw = clean + duplicates + Σ dlq. {@code lastUpdate} is the wall-clock time of the newest report.
+ * raw = clean + held + dropped + duplicates + Σ dlq: {@code held} are records the normalization
+ * warm-up holds back (in flight), {@code dropped} held records released after their label left the
+ * spec. {@code lastUpdate} is the wall-clock time of the newest report.
  * Per class: {@code classes} counts valid unique records, {@code trainReal} the real ones that reached
  * the rebalancing stage, {@code trainClasses} what it put on records.train (synthetic included).
  */
 public record PipelineReport(long raw, long clean, long duplicates, Map<String, Long> dlq, long train, long eval, long synthetic,
-    long undersampled, Map<String, Long> classes, Map<String, Long> trainClasses, Map<String, Long> trainReal, DatasetSpec spec, RunningStats normalizer, long lastUpdate) {
+    long undersampled, Map<String, Long> classes, Map<String, Long> trainClasses, Map<String, Long> trainReal, DatasetSpec spec, RunningStats normalizer, long lastUpdate,
+    long held, long dropped) {
 
   public long dlqTotal() {
     return dlq.values().stream().mapToLong(Long::longValue).sum();
   }
 
   public boolean reconciles() {
-    return raw == clean + duplicates + dlqTotal();
+    return raw == clean + held + dropped + duplicates + dlqTotal();
   }
 
   public static PipelineReport read(KafkaClients clients) {
@@ -96,6 +99,7 @@ public record PipelineReport(long raw, long clean, long duplicates, Map<String, 
     }
     return new PipelineReport(sum.getOrDefault("raw", 0L), sum.getOrDefault("clean", 0L), sum.getOrDefault("duplicates", 0L), dlq,
         sum.getOrDefault("train", 0L), sum.getOrDefault("eval", 0L), sum.getOrDefault("synthetic", 0L), sum.getOrDefault("undersampled", 0L),
-        classes, trainClasses, trainReal, spec, merged, lastUpdate);
+        classes, trainClasses, trainReal, spec, merged, lastUpdate,
+        sum.getOrDefault("held", 0L), sum.getOrDefault("dropped", 0L));
   }
 }

@@ -34,6 +34,7 @@ final class TopologyFixture implements AutoCloseable {
   final TestOutputTopic<String, ProcessedRecord> eval;
   final TestOutputTopic<String, RejectedRecord> dlq;
   final TestOutputTopic<String, NormalizerStats> stats;
+  private final Map<String, NormalizerStats> latest = new HashMap<>();
 
   TopologyFixture(Map<String, String> overrides, List<String> features, List<String> labels) throws Exception {
     Map<String, String> m = new HashMap<>(Map.of(StreamlearnConfig.BOOTSTRAP, "unused:9092"));
@@ -63,10 +64,10 @@ final class TopologyFixture implements AutoCloseable {
     raw.pipeInput(bytes);
   }
 
-  /** Fires the reporters' wall-clock punctuation and merges every partition's latest report. */
+  /** Fires the reporters' wall-clock punctuation and merges every partition's latest report (of all read so far). */
   PipelineReport report() {
     driver.advanceWallClockTime(Duration.ofMillis(config.getLong(StreamlearnConfig.STATS_PUBLISH_MS) + 1));
-    Map<String, NormalizerStats> latest = new HashMap<>();
+    // Kept across calls, as the compacted topic keeps them: a reporter publishes only when its figures change.
     stats.readKeyValuesToList().forEach(kv -> latest.put(kv.key, kv.value));
     return PipelineReport.merge(latest.values(), spec);
   }

@@ -66,7 +66,7 @@ final class ThroughputBench {
           if (full) {
             // The newest partition report says when the last record was counted (reports every 100 ms).
             PipelineReport r = PipelineReport.read(env.clients);
-            if (r.raw() == n && r.reconciles()) {
+            if (r.raw() == n && r.reconciles() && r.held() == 0) {
               secs = (r.lastUpdate() - t0Wall) / 1000.0;
               break;
             }
