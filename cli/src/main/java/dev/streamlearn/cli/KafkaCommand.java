@@ -4,6 +4,7 @@ import dev.streamlearn.core.LocalKafka;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "kafka", mixinStandardHelpOptions = true,
     description = "Run a real single-node KRaft Kafka broker on loopback (no Docker). Data: local.kafka.dir (default .streamlearn/kafka).",
@@ -15,13 +16,25 @@ public final class KafkaCommand {
   static final class Start implements Callable<Integer> {
     @Mixin ConfigOptions options;
 
+    @Option(names = "--secure", description = "TLS + SASL/SCRAM-SHA-512 + ACLs, with a CA, certificates and random passwords generated in "
+        + "<local.kafka.dir>/secure on first use (needs a fresh local.kafka.dir; a secured directory stays secured). "
+        + "Writes one client properties file per principal (streams, updater, operator, producer, reader, admin) for --config.")
+    boolean secure;
+
     @Override
     public Integer call() throws Exception {
       LocalKafka kafka = LocalKafka.fromConfig(options.config());
+      if (secure) {
+        kafka.secure();
+      }
       long t0 = System.nanoTime();
       boolean started = kafka.start();
-      System.err.printf("%s (pid %d, data %s, %.1f s)%n", started ? "kafka started" : "kafka already running",
+      System.err.printf("%s%s (pid %d, data %s, %.1f s)%n", started ? "kafka started" : "kafka already running", kafka.isSecure() ? " secured" : "",
           kafka.process().map(ProcessHandle::pid).orElse(-1L), kafka.dir(), (System.nanoTime() - t0) / 1e9);
+      if (kafka.isSecure()) {
+        // ACLs for this configuration's topic prefix; the passwords stay in the files (mode 600), never on the terminal.
+        kafka.grantPipeline(options.config()).forEach((principal, file) -> System.err.printf("  %-9s --config %s%n", principal, file));
+      }
       System.out.println(kafka.bootstrap());
       return 0;
     }
