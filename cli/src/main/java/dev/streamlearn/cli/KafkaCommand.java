@@ -1,6 +1,9 @@
 package dev.streamlearn.cli;
 
 import dev.streamlearn.core.LocalKafka;
+import dev.streamlearn.core.PipelineAcls;
+import dev.streamlearn.core.StreamlearnConfig;
+import org.apache.kafka.clients.admin.Admin;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -8,7 +11,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "kafka", mixinStandardHelpOptions = true,
     description = "Run a real single-node KRaft Kafka broker on loopback (no Docker). Data: local.kafka.dir (default .streamlearn/kafka).",
-    subcommands = {KafkaCommand.Start.class, KafkaCommand.Stop.class, KafkaCommand.Status.class})
+    subcommands = {KafkaCommand.Start.class, KafkaCommand.Stop.class, KafkaCommand.Status.class, KafkaCommand.Grant.class})
 public final class KafkaCommand {
 
   @Command(name = "start", mixinStandardHelpOptions = true,
@@ -36,6 +39,24 @@ public final class KafkaCommand {
         kafka.grantPipeline(options.config()).forEach((principal, file) -> System.err.printf("  %-9s --config %s%n", principal, file));
       }
       System.out.println(kafka.bootstrap());
+      return 0;
+    }
+  }
+
+  @Command(name = "grant", mixinStandardHelpOptions = true,
+      description = "Create the ACLs of this configuration's topic.prefix on the configured cluster (principals streams, updater, operator, "
+          + "producer, reader; see README 'Secured cluster'). Run it with a super user's credentials. Creating existing ACLs again is harmless.")
+  static final class Grant implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+      PipelineAcls acls = new PipelineAcls(options.config());
+      try (Admin admin = options.clients().admin()) {
+        acls.apply(admin);
+      }
+      System.err.printf("%d ACLs for topic prefix '%s' on %s%n", acls.bindings().size(), options.config().getString(StreamlearnConfig.TOPIC_PREFIX),
+          options.config().getString(StreamlearnConfig.BOOTSTRAP));
       return 0;
     }
   }

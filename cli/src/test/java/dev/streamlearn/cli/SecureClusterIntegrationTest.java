@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.streamlearn.avro.DatasetSpec;
 import dev.streamlearn.core.KafkaClients;
 import dev.streamlearn.core.LocalKafka;
+import dev.streamlearn.core.LocalKafkaSecurity;
 import dev.streamlearn.core.PipelineAcls;
 import dev.streamlearn.core.RealKafka;
 import dev.streamlearn.core.StreamlearnConfig;
@@ -144,6 +145,13 @@ class SecureClusterIntegrationTest {
     assertThat(send(files, PipelineAcls.STREAMS, any.topic(TopicName.COMMANDS))).isInstanceOf(TopicAuthorizationException.class);
     assertThat(send(files, PipelineAcls.UPDATER, any.topic(TopicName.TRAIN))).isInstanceOf(TopicAuthorizationException.class);
     assertThat(send(files, PipelineAcls.PRODUCER, any.topic(TopicName.RAW))).isNull();
+
+    // Another pipeline's topics are out of reach until 'kafka grant' (run as the super user) creates its ACLs.
+    String other = "topic.prefix=granted-" + System.nanoTime() + ".";
+    String operator = files.get(PipelineAcls.OPERATOR).toString();
+    assertThat(Main.commandLine().execute("topics", "create", "-c", operator, "-D", other)).isNotZero();
+    assertThat(Main.commandLine().execute("kafka", "grant", "-c", files.get(LocalKafkaSecurity.ADMIN).toString(), "-D", other)).isZero();
+    assertThat(Main.commandLine().execute("topics", "create", "-c", operator, "-D", other)).isZero();
   }
 
   private static Map<String, Path> grant(String name) throws Exception {
