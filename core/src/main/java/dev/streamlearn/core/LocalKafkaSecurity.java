@@ -35,20 +35,9 @@ public final class LocalKafkaSecurity {
   private static final String KEYSTORE_PASSWORD = "keystore.password";
 
   private final Path dir;
-  private final List<String> hosts;
 
-  /** The local broker's material, in {@code <kafkaDir>/secure}, for a certificate naming the loopback address. */
   public LocalKafkaSecurity(Path kafkaDir) {
-    this(kafkaDir.toAbsolutePath().resolve("secure"), List.of());
-  }
-
-  /**
-   * Material in {@code dir} for brokers reached under {@code hosts} as well as on loopback (one
-   * certificate for all of them: the compose cluster's brokers share it).
-   */
-  public LocalKafkaSecurity(Path dir, List<String> hosts) {
-    this.dir = dir.toAbsolutePath();
-    this.hosts = List.copyOf(hosts);
+    this.dir = kafkaDir.toAbsolutePath().resolve("secure");
   }
 
   public Path dir() {
@@ -191,7 +180,7 @@ public final class LocalKafkaSecurity {
     keytool(storePassword, "-certreq", "-keystore", brokerKeystore().toString(), "-alias", "broker", "-file", csr.toString());
     // Clients verify the host name: the broker's certificate names the loopback address it listens on.
     keytool(storePassword, "-gencert", "-keystore", ca.toString(), "-alias", "ca", "-infile", csr.toString(), "-outfile", signed.toString(), "-rfc",
-        "-validity", "3650", "-ext", subjectAlternativeNames(), "-ext", "EKU=serverAuth,clientAuth");
+        "-validity", "3650", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-ext", "EKU=serverAuth,clientAuth");
     keytool(storePassword, "-exportcert", "-keystore", ca.toString(), "-alias", "ca", "-rfc", "-file", caCertificate().toString());
     keytool(storePassword, "-importcert", "-keystore", brokerKeystore().toString(), "-alias", "ca", "-file", caCertificate().toString(), "-noprompt");
     keytool(storePassword, "-importcert", "-keystore", brokerKeystore().toString(), "-alias", "broker", "-file", signed.toString(), "-noprompt");
@@ -199,21 +188,6 @@ public final class LocalKafkaSecurity {
     Files.delete(ca); // nothing else may ever be signed by this CA
     Files.delete(csr);
     Files.delete(signed);
-  }
-
-  private String subjectAlternativeNames() {
-    StringBuilder san = new StringBuilder("SAN=ip:127.0.0.1,dns:localhost");
-    hosts.forEach(h -> san.append(",dns:").append(h));
-    return san.toString();
-  }
-
-  /** The password of {@code principal}, for creating its SCRAM credential on a running cluster. */
-  public String passwordOf(String principal) throws IOException {
-    return password(principal);
-  }
-
-  public String keystorePassword() throws IOException {
-    return password(KEYSTORE_PASSWORD);
   }
 
   /** Runs the JDK's keytool; the store password travels in the environment, never on a command line. */
