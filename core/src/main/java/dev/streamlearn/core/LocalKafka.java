@@ -20,6 +20,10 @@ import org.apache.kafka.common.Uuid;
  * this JVM's classpath (the {@code kafka_2.13} artifact from Maven Central). Storage is formatted on
  * first start; start is idempotent; stop shuts the broker down cleanly (SIGTERM, controlled
  * shutdown) and only forces it after a timeout.
+ *
+ * <p>Secure mode ({@link #secure()}) serves clients TLS + SASL/SCRAM-SHA-512 only, with ACLs
+ * enforced and nothing allowed by default (see {@link LocalKafkaSecurity}, {@link PipelineAcls}).
+ * It is sticky: once a data directory holds secure material, the broker always starts secured.
  */
 public final class LocalKafka {
 
@@ -31,6 +35,8 @@ public final class LocalKafka {
   private final int controllerPort;
   private final String heap;
   private final String classpath;
+  private final LocalKafkaSecurity security;
+  private boolean secure;
 
   public LocalKafka(Path dir, int port, int controllerPort, String heap, String classpath) {
     this.dir = dir.toAbsolutePath();
@@ -38,6 +44,27 @@ public final class LocalKafka {
     this.controllerPort = controllerPort;
     this.heap = heap;
     this.classpath = classpath;
+    this.security = new LocalKafkaSecurity(this.dir);
+    this.secure = security.exists();
+  }
+
+  /** Asks for TLS, SASL/SCRAM and ACLs at the next start (the material is generated then if missing). */
+  public LocalKafka secure() {
+    this.secure = true;
+    return this;
+  }
+
+  public boolean isSecure() {
+    return secure;
+  }
+
+  public LocalKafkaSecurity security() {
+    return security;
+  }
+
+  /** Kafka client settings for the broker's super user: empty on a plaintext broker. */
+  public Map<String, String> adminClientSettings() throws IOException {
+    return secure ? security.clientSettings(LocalKafkaSecurity.ADMIN) : Map.of();
   }
 
   public static LocalKafka fromConfig(StreamlearnConfig c) {
@@ -48,6 +75,26 @@ public final class LocalKafka {
   /** This JVM's classpath; under Surefire the real test classpath rather than its manifest jar. */
   public static String currentClasspath() {
     return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+  }
+
+  /**
+   * On a secured broker, creates the ACLs of the pipeline named by {@code pipeline}'s topic prefix
+   * and writes each principal's client properties.
+   *
+   * @return the client properties files by principal
+   */
+  public Map<String, Path> grantPipeline(StreamlearnConfig pipeline) throws IOException, InterruptedException {
+    if (!secure) {
+      throw new IllegalStateException("the local broker in " + dir + " is not secured");
+    }
+    Map<String, Object> props = new java.util.HashMap<>(adminClientSettings());
+    props.put("bootstrap.servers", bootstrap());
+    try (Admin admin = Admin.create(props)) {
+      new PipelineAcls(pipeline).apply(admin);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IOException("creating the ACLs on " + bootstrap() + " failed: " + e.getCause(), e.getCause());
+    }
+    return security.writeClientProperties(bootstrap(), pipeline.getString(StreamlearnConfig.TOPIC_PREFIX));
   }
 
   public String bootstrap() {
@@ -102,9 +149,18 @@ public final class LocalKafka {
       return false;
     }
     Files.createDirectories(dir);
+    boolean formatted = Files.exists(dir.resolve("data").resolve("meta.properties"));
+    if (secure && !security.exists()) {
+      if (formatted) {
+        // The SCRAM credentials can only enter the metadata when the storage is formatted.
+        throw new IOException("the local broker's storage in " + dir + " was formatted without --secure; stop it and remove " + dir
+            + " (its topics are lost), or use another local.kafka.dir");
+      }
+      security.ensure();
+    }
     Path props = writeServerProperties();
     writeLog4j();
-    if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) {
+    if (!formatted) {
       format(props);
     }
     List<String> cmd = new ArrayList<>();
@@ -132,6 +188,9 @@ public final class LocalKafka {
   private void format(Path props) throws IOException, InterruptedException {
     List<String> cmd = javaCommand();
     cmd.addAll(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()));
+    if (secure) {
+      cmd.addAll(security.formatArguments());
+    }
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("format.out").toFile())).start();
     if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -142,8 +201,9 @@ public final class LocalKafka {
 
   private void awaitReady(Process p) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    Map<String, Object> props = Map.of("bootstrap.servers", bootstrap(), "request.timeout.ms", 2000,
-        "default.api.timeout.ms", 3000, "socket.connection.setup.timeout.ms", 1000);
+    Map<String, Object> props = new java.util.HashMap<>(adminClientSettings());
+    props.putAll(Map.of("bootstrap.servers", bootstrap(), "request.timeout.ms", 2000,
+        "default.api.timeout.ms", 3000, "socket.connection.setup.timeout.ms", 1000));
     try (Admin admin = Admin.create(props)) {
       while (System.nanoTime() < deadline) {
         if (p != null && !p.isAlive()) {
@@ -195,16 +255,22 @@ public final class LocalKafka {
 
   private Path writeServerProperties() throws IOException {
     String data = dir.resolve("data").toString();
-    String text = String.join("\n",
+    String listener = secure ? "SECURE" : "PLAINTEXT";
+    List<String> lines = new ArrayList<>(List.of(
         "# Written by streamlearn (LocalKafka): a single-node KRaft broker on loopback.",
         "process.roles=broker,controller",
         "node.id=1",
         "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+        "listeners=" + listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+        "advertised.listeners=" + listener + "://127.0.0.1:" + port,
         "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "inter.broker.listener.name=" + listener));
+    if (secure) {
+      lines.addAll(security.brokerSettings(listener, "CONTROLLER"));
+    } else {
+      lines.add("listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    }
+    lines.addAll(List.of(
         "log.dirs=" + data,
         "num.partitions=1",
         "offsets.topic.replication.factor=1",
@@ -219,9 +285,12 @@ public final class LocalKafka {
         "log.retention.hours=168",
         "log.segment.bytes=268435456",
         "log.cleaner.dedupe.buffer.size=33554432",
-        "");
+        ""));
     Path p = dir.resolve("server.properties");
-    Files.writeString(p, text, StandardCharsets.UTF_8);
+    Files.deleteIfExists(p);
+    // Holds the keystore and admin passwords in secure mode: private from the first byte.
+    Files.createFile(p, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(p, String.join("\n", lines), StandardCharsets.UTF_8);
     return p;
   }
 
