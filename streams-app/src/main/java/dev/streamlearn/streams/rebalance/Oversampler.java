@@ -66,18 +66,28 @@ public final class Oversampler {
       // An eligible class holds enough samples to interpolate, unless its reservoir was not kept (an
       // earlier run in another mode): then it waits until the reservoir has two.
       long n = reservoirs[c].size() < 2 ? 0 : Math.min(maxPerRecord, balance.deficit(c));
+      long made = 0;
       for (int j = 0; j < n; j++) {
-        out.add(interpolate(c, id + "#syn" + c + "." + j, rng));
+        Synthetic syn = interpolate(c, id + "#syn" + c + "." + j, rng);
+        if (syn == null) {
+          break; // every sample of the class carries one id (content dedup lets ids repeat): no segment to interpolate on
+        }
+        out.add(syn);
+        made++;
       }
-      balance.countEmitted(c, n);
+      balance.countEmitted(c, made);
     }
     return out;
   }
 
+  /** A synthetic sample between a random sample of class c and one of its nearest neighbours with another id; null if there is none. */
   private Synthetic interpolate(int c, String id, SplittableRandom rng) {
     Reservoir res = reservoirs[c];
     Reservoir.Sample base = res.get(rng.nextInt(res.size()));
     List<Reservoir.Sample> neighbours = res.nearest(base.x(), base.id(), k);
+    if (neighbours.isEmpty()) {
+      return null;
+    }
     Reservoir.Sample n = neighbours.get(rng.nextInt(neighbours.size()));
     double u = rng.nextDouble();
     double[] s = new double[base.x().length];
