@@ -42,6 +42,8 @@ class CrashResumeIntegrationTest {
       first.waitFor();
       int atKill = versions(catalog).size();
       assertThat(versions(catalog).lastEntry().getValue().getTrainedRecords()).as("killed before the end").isLessThan(trainRecords);
+      // Eval records whose offsets the killed updater had committed: the restarted one must re-read them (up to a window).
+      long evalCommittedAtKill = trainOffsets(versions(catalog).lastEntry().getValue(), f.config.topic(TopicName.EVAL) + "-");
 
       Process second = start(props, "second");
       try {
@@ -64,9 +66,13 @@ class CrashResumeIntegrationTest {
         assertThat(child.getTrainedRecords() - parent.getTrainedRecords()).as("v%d", child.getVersion())
             .isEqualTo(trainOffsets(child, trainPrefix) - trainOffsets(parent, trainPrefix));
       }
-      // All 3,000 eval records were read (and their offsets committed) before the kill: the restarted updater re-reads
-      // them, so its snapshots are judged on a full window (updater.eval.window 2000), not an empty one.
-      assertThat(lineage.subList(atKill, lineage.size())).allSatisfy(s -> assertThat(s.getMetrics().get("n")).as("v%d", s.getVersion()).isEqualTo(2000.0));
+      // The restarted updater re-reads the eval records committed before the kill, so its snapshots are judged on at
+      // least that many (up to the window, updater.eval.window 2000), not on an empty window. How many were committed
+      // depends on when the kill landed; without the restore the first snapshots after it see only what arrives later.
+      double expected = Math.min(2000, evalCommittedAtKill);
+      assertThat(expected).as("eval records committed before the kill").isPositive();
+      assertThat(lineage.subList(atKill, lineage.size())).allSatisfy(s -> assertThat(s.getMetrics().get("n")).as("v%d", s.getVersion())
+          .isGreaterThanOrEqualTo(expected));
       ModelSnapshot last = lineage.get(lineage.size() - 1);
       assertThat(last.getTrainedRecords()).as("every record trained exactly once").isEqualTo(trainRecords);
       assertThat(trainOffsets(last, trainPrefix)).isEqualTo(trainRecords);
