@@ -47,6 +47,16 @@ final class ByteLines implements AutoCloseable {
     }
   }
 
+  /** Whether a line holds nothing but spaces, tabs and a '\r': skipped by produce and predict. */
+  static boolean isBlank(byte[] line) {
+    for (byte b : line) {
+      if (b != ' ' && b != '\t' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private boolean fill() throws IOException {
     int n = in.read(buf);
     if (n <= 0) {

@@ -9,10 +9,7 @@ import dev.streamlearn.schemas.RawEventParser;
 import dev.streamlearn.updater.client.CurrentModel;
 import dev.streamlearn.updater.client.Prediction;
 import dev.streamlearn.updater.client.ServingTransform;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,13 +63,12 @@ public final class PredictCommand implements Callable<Integer> {
     long errors = 0;
     long scored = 0;
     List<Pending> batch = new ArrayList<>();
-    try (InputStream in = file.equals("-") ? System.in : Files.newInputStream(Path.of(file))) {
-      LineReader lines = new LineReader(in);
+    try (ByteLines lines = new ByteLines(file.equals("-") ? System.in : Files.newInputStream(Path.of(file)))) {
       byte[] line;
       long number = 0;
       while ((line = lines.next()) != null) {
         number++;
-        if (isBlank(line)) {
+        if (ByteLines.isBlank(line)) {
           continue;
         }
         batch.add(parse(line, number, served.spec().getFeatures()));
@@ -165,37 +161,5 @@ public final class PredictCommand implements Callable<Integer> {
       out.println(json.writeValueAsString(o));
     }
     return failed;
-  }
-
-  private static boolean isBlank(byte[] line) {
-    for (byte b : line) {
-      if (b != ' ' && b != '\t' && b != '\r') {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Lines as bytes, split on '\n' only: a record is whatever bytes the user has, in any encoding. */
-  static final class LineReader {
-    private final InputStream in;
-
-    LineReader(InputStream in) {
-      this.in = new BufferedInputStream(in, 1 << 16);
-    }
-
-    byte[] next() throws IOException {
-      ByteArrayOutputStream line = new ByteArrayOutputStream();
-      int b;
-      boolean any = false;
-      while ((b = in.read()) != -1) {
-        any = true;
-        if (b == '\n') {
-          return line.toByteArray();
-        }
-        line.write(b);
-      }
-      return any ? line.toByteArray() : null;
-    }
   }
 }

@@ -74,7 +74,7 @@ public final class ProduceCommand implements Callable<Integer> {
               continue;
             }
             row++;
-            if (csv && isBlank(line)) { // a blank CSV row is no row (files often end with one)
+            if (csv && ByteLines.isBlank(line)) { // a blank CSV row is no row (files often end with one)
               bar.step(1);
               continue;
             }
@@ -131,15 +131,6 @@ public final class ProduceCommand implements Callable<Integer> {
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("CSV header of " + file + " is not valid UTF-8");
     }
-  }
-
-  private static boolean isBlank(byte[] line) {
-    for (byte b : line) {
-      if (b != ' ' && b != '\t' && b != '\r') {
-        return false;
-      }
-    }
-    return true;
   }
 
   private void throttle(long sent, long t0) throws InterruptedException {
