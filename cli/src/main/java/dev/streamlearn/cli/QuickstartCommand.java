@@ -113,7 +113,7 @@ public final class QuickstartCommand implements Callable<Integer> {
       produce(clients, config, data.lines().subList(Math.min(2000, data.lines().size()), data.lines().size()), "produce");
       await("the streams app to process every record", Duration.ofMinutes(3), () -> {
         PipelineReport r = PipelineReport.read(clients);
-        return r.raw() == data.lines().size() && r.reconciles() && r.held() == 0;
+        return r.raw() == data.lines().size() && r.reconciles() && r.held() == 0 && r.owed() == 0;
       });
       PipelineReport report = PipelineReport.read(clients);
       printReconciliation(report, data);

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 @Command(name = "stats", mixinStandardHelpOptions = true,
     description = {"Pipeline counts, reconciled (raw = clean + duplicates + dlq), class balance and normalizer stats.",
         "JSON keys: raw, clean, duplicates, dlq {reason: n}, train, eval, synthetic, classes {label: n},",
-        "train_classes {label: n, synthetic included}, normalizer {feature: {count, mean, std}} (population std).",
+        "train_classes {label: n, synthetic included}, train_targets {label: sum of the partitions' targets},",
+        "synthetic_owed (synthetic records still owed: 0 once the partitions are at rest), normalizer {feature: {count, mean, std}} (population std).",
         "Exit 0 when the counts reconcile, 5 when they do not (yet: the app may still be processing)."})
 public final class StatsCommand implements Callable<Integer> {
 
@@ -50,6 +51,9 @@ public final class StatsCommand implements Callable<Integer> {
     r.classes().forEach(classes::put);
     ObjectNode trainClasses = o.putObject("train_classes");
     r.trainClasses().forEach(trainClasses::put);
+    ObjectNode trainTargets = o.putObject("train_targets");
+    r.trainTargets().forEach(trainTargets::put);
+    o.put("synthetic_owed", r.owed());
     ObjectNode norm = o.putObject("normalizer");
     if (r.spec() != null && r.normalizer() != null) {
       for (int i = 0; i < r.spec().getFeatures().size(); i++) {

@@ -29,4 +29,16 @@ public final class Counters {
     v[0] += n;
     store.put(name, v[0]);
   }
+
+  /** A gauge: writes only when the value changes. */
+  public void set(String name, long value) {
+    long[] v = values.computeIfAbsent(name, k -> {
+      Long stored = store.get(k);
+      return new long[] {stored == null ? Long.MIN_VALUE : stored};
+    });
+    if (v[0] != value) {
+      v[0] = value;
+      store.put(name, value);
+    }
+  }
 }

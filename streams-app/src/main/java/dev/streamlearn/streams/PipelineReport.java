@@ -20,11 +20,13 @@ import java.util.TreeMap;
  * warm-up holds back (in flight), {@code dropped} held records released after their label left the
  * spec. {@code lastUpdate} is the wall-clock time of the newest report.
  * Per class: {@code classes} counts valid unique records, {@code trainReal} the real ones that reached
- * the rebalancing stage, {@code trainClasses} what it put on records.train (synthetic included).
+ * the rebalancing stage, {@code trainClasses} what it put on records.train (synthetic included),
+ * {@code trainTargets} the sum of the partitions' targets for it (each partition balances its own
+ * share). {@code owed}: synthetic records the partitions still owe (zero once they are at rest).
  */
 public record PipelineReport(long raw, long clean, long duplicates, Map<String, Long> dlq, long train, long eval, long synthetic,
     long undersampled, Map<String, Long> classes, Map<String, Long> trainClasses, Map<String, Long> trainReal, DatasetSpec spec, RunningStats normalizer, long lastUpdate,
-    long held, long dropped) {
+    long held, long dropped, Map<String, Long> trainTargets, long owed) {
 
   public long dlqTotal() {
     return dlq.values().stream().mapToLong(Long::longValue).sum();
@@ -79,6 +81,7 @@ public record PipelineReport(long raw, long clean, long duplicates, Map<String, 
     Map<String, Long> classes = new TreeMap<>();
     Map<String, Long> trainClasses = new TreeMap<>();
     Map<String, Long> trainReal = new TreeMap<>();
+    Map<String, Long> trainTargets = new TreeMap<>();
     sum.forEach((k, v) -> {
       if (k.startsWith("dlq.")) {
         dlq.put(k.substring(4), v);
@@ -88,6 +91,8 @@ public record PipelineReport(long raw, long clean, long duplicates, Map<String, 
         trainClasses.put(k.substring(12), v);
       } else if (k.startsWith("train_real.")) {
         trainReal.put(k.substring(11), v);
+      } else if (k.startsWith("train_target.")) {
+        trainTargets.put(k.substring(13), v);
       }
     });
     if (spec != null) {
@@ -100,6 +105,6 @@ public record PipelineReport(long raw, long clean, long duplicates, Map<String, 
     return new PipelineReport(sum.getOrDefault("raw", 0L), sum.getOrDefault("clean", 0L), sum.getOrDefault("duplicates", 0L), dlq,
         sum.getOrDefault("train", 0L), sum.getOrDefault("eval", 0L), sum.getOrDefault("synthetic", 0L), sum.getOrDefault("undersampled", 0L),
         classes, trainClasses, trainReal, spec, merged, lastUpdate,
-        sum.getOrDefault("held", 0L), sum.getOrDefault("dropped", 0L));
+        sum.getOrDefault("held", 0L), sum.getOrDefault("dropped", 0L), trainTargets, sum.getOrDefault("rebalance_owed", 0L));
   }
 }

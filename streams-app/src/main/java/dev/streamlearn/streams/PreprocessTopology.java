@@ -104,7 +104,7 @@ public final class PreprocessTopology {
     RebalanceProcessor.Mode mode = RebalanceProcessor.Mode.valueOf(c.getString(REBALANCE_MODE).toUpperCase(Locale.ROOT));
     int classes = spec.getLabels().size();
     normalized.filter((k, v) -> v.getSplit() == Split.TRAIN, Named.as("train-split"))
-        .process(() -> new RebalanceProcessor(mode, spec.getLabels(), () -> Oversampler.configured(c, classes)),
+        .process(() -> new RebalanceProcessor(mode, spec.getLabels(), () -> Oversampler.configured(c, classes), c.getLong(REBALANCE_SETTLE_IDLE_MS)),
             Named.as("rebalance"), Stores.REBALANCE, Stores.COUNTERS)
         .to(c.topic(TopicName.TRAIN), processed);
     return builder.build();

@@ -13,8 +13,10 @@ import java.util.Map;
 /**
  * How balanced records.train is: per class its real records, what was emitted (synthetic included)
  * and its target, computed with {@link ClassBalance}'s rules from the counts summed over partitions.
- * Each partition balances its own share, so the sum of their targets can exceed the global target by
- * the partitions' sampling noise; {@link #minMaxRatio()} over eligible classes is the figure to watch.
+ * Each partition balances its own share, so the sum of their targets exceeds the global target by
+ * the partitions' sampling noise (each partition's largest class is a different one): the report
+ * uses the partitions' own targets when the app publishes them. {@link #minMaxRatio()} over eligible
+ * classes is the other figure to watch.
  */
 public record BalanceReport(List<Row> rows, double minMaxRatio) {
 
@@ -25,9 +27,21 @@ public record BalanceReport(List<Row> rows, double minMaxRatio) {
     }
   }
 
+  /**
+   * With the partitions' own targets ({@code train_target.<label>} gauges) when the app reports them: a
+   * class's target is then the sum of what each partition aims at for it.
+   */
   public static BalanceReport of(PipelineReport r, StreamlearnConfig c) {
     RebalanceProcessor.Mode mode = RebalanceProcessor.Mode.valueOf(c.getString(REBALANCE_MODE).toUpperCase(Locale.ROOT));
-    return of(r.trainReal(), r.trainClasses(), mode, c.getDouble(REBALANCE_TARGET_RATIO), ClassBalance.minClassRecords(c));
+    BalanceReport global = of(r.trainReal(), r.trainClasses(), mode, c.getDouble(REBALANCE_TARGET_RATIO), ClassBalance.minClassRecords(c));
+    if (r.trainTargets().isEmpty()) {
+      return global;
+    }
+    List<Row> rows = new ArrayList<>();
+    for (Row row : global.rows()) {
+      rows.add(new Row(row.label(), row.real(), row.emitted(), r.trainTargets().getOrDefault(row.label(), row.target()), row.eligible()));
+    }
+    return new BalanceReport(rows, global.minMaxRatio());
   }
 
   public static BalanceReport of(Map<String, Long> real, Map<String, Long> emitted, RebalanceProcessor.Mode mode, double ratio, long minRecords) {

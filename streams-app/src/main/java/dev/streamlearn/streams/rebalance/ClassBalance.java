@@ -1,5 +1,6 @@
 package dev.streamlearn.streams.rebalance;
 
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_FLOW_MARGIN;
 import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_K;
 import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_MAX_WEIGHT;
 import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_MIN_CLASS_RECORDS;
@@ -18,6 +19,13 @@ import dev.streamlearn.core.StreamlearnConfig;
  *   <li>a class is <em>eligible</em> once it has {@code minClassRecords} real records: below that it is
  *       neither oversampled (too few points to interpolate between) nor allowed to bound undersampling.
  * </ul>
+ *
+ * <p>Two deficits: {@link #deficit} closes the whole gap to the target (when the partition is at
+ * rest, see {@link Oversampler#settle}), {@link #flowDeficit} only the part of it that sampling noise
+ * cannot explain, {@code flowMargin x sqrt(target)} below the target (while records flow). Synthetic
+ * records cannot be taken back: near-equal classes change places all the time, and a class topped up
+ * to the target while records flow would end above it once its own records catch up. The margin keeps
+ * the noise out of the synthetic records; the rest waits for the stream to pause.
  */
 public final class ClassBalance {
 
@@ -29,8 +37,14 @@ public final class ClassBalance {
   private final double targetRatio;
   private final long minClassRecords;
   private final double maxWeight;
+  private final double flowMargin;
 
+  /** Without a flow margin: every deficit is closed while records flow. */
   public ClassBalance(int classes, double targetRatio, long minClassRecords, double maxWeight) {
+    this(classes, targetRatio, minClassRecords, maxWeight, 0);
+  }
+
+  public ClassBalance(int classes, double targetRatio, long minClassRecords, double maxWeight, double flowMargin) {
     if (minClassRecords < 2) {
       throw new IllegalArgumentException("a class needs at least 2 real records to interpolate between: " + minClassRecords);
     }
@@ -39,11 +53,13 @@ public final class ClassBalance {
     this.targetRatio = targetRatio;
     this.minClassRecords = minClassRecords;
     this.maxWeight = maxWeight;
+    this.flowMargin = flowMargin;
   }
 
   /** From the rebalance.* settings. */
   public static ClassBalance configured(StreamlearnConfig config, int classes) {
-    return new ClassBalance(classes, config.getDouble(REBALANCE_TARGET_RATIO), minClassRecords(config), config.getDouble(REBALANCE_MAX_WEIGHT));
+    return new ClassBalance(classes, config.getDouble(REBALANCE_TARGET_RATIO), minClassRecords(config), config.getDouble(REBALANCE_MAX_WEIGHT),
+        config.getDouble(REBALANCE_FLOW_MARGIN));
   }
 
   /** rebalance.min.class.records, and never fewer than k + 1: every base then has k neighbours to choose from. */
@@ -74,6 +90,27 @@ public final class ClassBalance {
    */
   public long deficit(int c) {
     return eligible(c) ? Math.max(0, target() - emitted[c]) : 0;
+  }
+
+  /**
+   * The part of the deficit to close while records flow: the gap to {@code target - margin}, where
+   * {@code margin = ceil(flowMargin x sqrt(target))} is a few standard deviations of a class count's
+   * sampling noise. A class whose real count only trails the largest by noise gets nothing until the
+   * partition is at rest; a class that is really smaller is kept within the margin of its target.
+   */
+  public long flowDeficit(int c) {
+    long target = target();
+    long margin = (long) Math.ceil(flowMargin * Math.sqrt(target));
+    return eligible(c) ? Math.max(0, target - margin - emitted[c]) : 0;
+  }
+
+  /** Synthetic records still owed over all classes: zero once the partition is balanced. */
+  public long owed() {
+    long owed = 0;
+    for (int c = 0; c < real.length; c++) {
+      owed += deficit(c);
+    }
+    return owed;
   }
 
   /**

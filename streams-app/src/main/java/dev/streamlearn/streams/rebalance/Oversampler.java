@@ -14,19 +14,24 @@ import java.util.SplittableRandom;
 /**
  * Streaming SMOTE. For each real training sample: count it, keep it in its class's reservoir, then
  * top up every eligible class that lags its target ({@link ClassBalance#target()}: the target ratio
- * times the largest class's <em>real</em> count) with synthetic samples, each interpolated between a
- * base drawn from the class's reservoir and one of the base's k nearest same-class neighbours
- * (Chawla et al., 2002): {@code s = x + u (n - x)} with {@code u} uniform in [0, 1).
+ * times the largest class's <em>real</em> count) by more than sampling noise ({@link
+ * ClassBalance#flowDeficit}) with synthetic samples, each interpolated between a base drawn from the
+ * class's reservoir and one of the base's k nearest same-class neighbours (Chawla et al., 2002):
+ * {@code s = x + u (n - x)} with {@code u} uniform in [0, 1). When the partition is at rest, {@link
+ * #settle} closes what is left, so every eligible class is on its target.
  *
  * <p>A class gets at most {@code maxPerRecord} synthetic samples after any one real sample (of any
  * class), so a class that becomes eligible late closes its deficit over the following records
  * instead of in one burst, and never passes its target. The largest real class never gets any.
- * Synthetic records cannot be taken back: a class that later outgrows a past deficit (near-equal
- * classes changing places, a late class arriving faster than its target grows) ends above its target
- * by at most that deficit (property-tested in {@code OversamplerPropertiesTest}).
+ * Synthetic records cannot be taken back: a class that later outgrows a past deficit (a late class
+ * arriving faster than its target grows) ends above its target by at most that deficit. Near-equal
+ * classes changing places do not: their gaps stay inside the flow margin until the stream pauses
+ * (property-tested in {@code OversamplerPropertiesTest}).
  *
- * <p>Randomness comes from a generator seeded by the configured seed and the sample's id, so the
- * same input replayed in the same order gives the same synthetic records, whatever ran before.
+ * <p>Randomness comes from a generator seeded by the configured seed and the sample's id (for {@link
+ * #settle}: the id prefix, class and count), so the same input replayed in the same order gives the
+ * same synthetic records, whatever ran before; where the stream pauses is the one thing that depends
+ * on timing.
  */
 public final class Oversampler {
 
@@ -65,19 +70,40 @@ public final class Oversampler {
     for (int c = 0; c < reservoirs.length; c++) {
       // An eligible class holds enough samples to interpolate, unless its reservoir was not kept (an
       // earlier run in another mode): then it waits until the reservoir has two.
-      long n = reservoirs[c].size() < 2 ? 0 : Math.min(maxPerRecord, balance.deficit(c));
-      long made = 0;
-      for (int j = 0; j < n; j++) {
-        Synthetic syn = interpolate(c, id + "#syn" + c + "." + j, rng);
-        if (syn == null) {
-          break; // every sample of the class carries one id (content dedup lets ids repeat): no segment to interpolate on
-        }
-        out.add(syn);
-        made++;
-      }
-      balance.countEmitted(c, made);
+      long n = reservoirs[c].size() < 2 ? 0 : Math.min(maxPerRecord, balance.flowDeficit(c));
+      topUp(c, n, id + "#syn" + c + ".", 0, rng, out);
     }
     return out;
+  }
+
+  /**
+   * The partition is at rest: closes every eligible class's whole deficit. Ids are {@code
+   * idPrefix#settle<class>.<count>}, unique per partition prefix as counts only grow.
+   */
+  public List<Synthetic> settle(String idPrefix) {
+    List<Synthetic> out = new ArrayList<>();
+    for (int c = 0; c < reservoirs.length; c++) {
+      long n = reservoirs[c].size() < 2 ? 0 : balance.deficit(c);
+      if (n > 0) {
+        long from = balance.emitted(c);
+        SplittableRandom rng = new SplittableRandom(seed ^ ((idPrefix.hashCode() * 31L + c) * 0x9E3779B97F4A7C15L) ^ from);
+        topUp(c, n, idPrefix + "#settle" + c + ".", from, rng, out);
+      }
+    }
+    return out;
+  }
+
+  private void topUp(int c, long n, String idPrefix, long firstIndex, SplittableRandom rng, List<Synthetic> out) {
+    long made = 0;
+    for (long j = 0; j < n; j++) {
+      Synthetic syn = interpolate(c, idPrefix + (firstIndex + j), rng);
+      if (syn == null) {
+        break; // every sample of the class carries one id (content dedup lets ids repeat): no segment to interpolate on
+      }
+      out.add(syn);
+      made++;
+    }
+    balance.countEmitted(c, made);
   }
 
   /** A synthetic sample between a random sample of class c and one of its nearest neighbours with another id; null if there is none. */

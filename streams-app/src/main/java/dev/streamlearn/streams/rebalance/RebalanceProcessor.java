@@ -3,9 +3,11 @@ package dev.streamlearn.streams.rebalance;
 import dev.streamlearn.avro.ProcessedRecord;
 import dev.streamlearn.streams.Counters;
 import dev.streamlearn.streams.Stores;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -15,7 +17,14 @@ import org.apache.kafka.streams.processor.api.Record;
  * their cap, or class weights only; see {@link ClassBalance} for the targets. The counts and the
  * oversampler's reservoirs are mirrored in a RocksDB store ({@link RebalanceState}) so a restarted
  * task continues exactly where it stopped. Counters: {@code train_real.<label>} (real records in),
- * {@code train_class.<label>} (records out, synthetic included), {@code synthetic}, {@code undersampled}.
+ * {@code train_class.<label>} (records out, synthetic included), {@code synthetic}, {@code undersampled};
+ * gauges: {@code train_target.<label>} (the partition's target for the class) and {@code
+ * rebalance_owed} (synthetic records the partition still owes).
+ *
+ * <p>SMOTE closes gaps beyond sampling noise as records flow and the rest once the partition has had
+ * no record for {@code settleIdleMs} (a wall-clock punctuation): the settling records follow the last
+ * real record seen (kept in the state store, so a restarted task settles too), in the same
+ * transaction as the counts.
  */
 public final class RebalanceProcessor implements Processor<String, ProcessedRecord, String, ProcessedRecord> {
 
@@ -24,15 +33,25 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
   private final Mode mode;
   private final Supplier<Oversampler> factory;
   private final List<String> labels;
+  private final long settleIdleMs;
   private ProcessorContext<String, ProcessedRecord> context;
   private RebalanceState state;
   private Counters counters;
   private Oversampler sampler;
+  private Record<String, ProcessedRecord> lastReal;
+  private boolean lastRealSaved = true;
+  private long lastRealAt;
 
+  /** Never settles: gaps inside the flow margin stay open (tests of the flow alone). */
   public RebalanceProcessor(Mode mode, List<String> labels, Supplier<Oversampler> factory) {
+    this(mode, labels, factory, 0);
+  }
+
+  public RebalanceProcessor(Mode mode, List<String> labels, Supplier<Oversampler> factory, long settleIdleMs) {
     this.mode = mode;
     this.labels = labels;
     this.factory = factory;
+    this.settleIdleMs = settleIdleMs;
   }
 
   @Override
@@ -42,6 +61,48 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
     this.counters = new Counters(context.getStateStore(Stores.COUNTERS));
     this.sampler = factory.get();
     state.restore(sampler);
+    if (mode == Mode.SMOTE && settleIdleMs > 0) {
+      ProcessedRecord template = state.template();
+      if (template != null) {
+        lastReal = new Record<>(template.getId(), template, template.getTs());
+        lastRealAt = context.currentSystemTimeMs();
+      }
+      context.schedule(Duration.ofMillis(Math.min(1000, Math.max(10, settleIdleMs / 4))), PunctuationType.WALL_CLOCK_TIME, this::settleIfIdle);
+    }
+  }
+
+  /** The partition is at rest: every eligible class up to its exact target. */
+  private void settleIfIdle(long now) {
+    if (!lastRealSaved) {
+      // Saved on the punctuation rather than per record: one store write per period, not per record.
+      state.saveTemplate(lastReal.value());
+      lastRealSaved = true;
+    }
+    if (lastReal == null || now - lastRealAt < settleIdleMs || sampler.balance().owed() == 0) {
+      return;
+    }
+    List<Oversampler.Synthetic> synthetic = sampler.settle("t" + context.taskId());
+    state.saveCounts(sampler);
+    if (!synthetic.isEmpty()) {
+      forwardSynthetic(lastReal, synthetic);
+    }
+    updateGauges();
+  }
+
+  private void updateGauges() {
+    ClassBalance b = sampler.balance();
+    for (int c = 0; c < labels.size(); c++) {
+      long n = b.real(c);
+      long target = switch (mode) {
+        case SMOTE -> b.eligible(c) ? Math.max(n, b.target()) : n;
+        case UNDERSAMPLE -> Math.min(n, b.undersamplingCap());
+        case WEIGHT, NONE -> n;
+      };
+      counters.set("train_target." + labels.get(c), target);
+    }
+    if (mode == Mode.SMOTE) {
+      counters.set("rebalance_owed", b.owed());
+    }
   }
 
   @Override
@@ -55,12 +116,18 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
       case SMOTE -> {
         synthetic = sampler.offer(r.getId(), c, toArray(r.getFeatures()));
         state.saveLatestSample(sampler, c);
+        if (settleIdleMs > 0) {
+          lastReal = record;
+          lastRealSaved = false;
+          lastRealAt = context.currentSystemTimeMs();
+        }
       }
       case UNDERSAMPLE -> {
         balance.countReal(c);
         if (!balance.keeps(c)) {
           state.saveCounts(sampler);
           counters.increment("undersampled");
+          updateGauges();
           return;
         }
         balance.countEmitted(c, 1);
@@ -82,6 +149,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
     if (!synthetic.isEmpty()) {
       forwardSynthetic(record, synthetic);
     }
+    updateGauges();
   }
 
   /** Synthetic records go out right after the real record that triggered them, each keyed by its own id. */

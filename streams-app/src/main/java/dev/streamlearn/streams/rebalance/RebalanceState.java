@@ -14,6 +14,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class RebalanceState {
 
   private static final String COUNTS = "counts";
+  private static final String TEMPLATE = "template";
 
   private final KeyValueStore<String, byte[]> store;
 
@@ -35,6 +36,16 @@ final class RebalanceState {
     Reservoir res = sampler.reservoir(c);
     int slot = (int) ((res.seen() - 1) % res.capacity());
     store.put("slot." + c + "." + slot, encode(res.get(slot)));
+  }
+
+  /** The last real record, which settling synthetic records are built on (also after a restart). */
+  void saveTemplate(dev.streamlearn.avro.ProcessedRecord r) {
+    store.put(TEMPLATE, dev.streamlearn.schemas.Avro.PROCESSED.serializer().serialize(null, r));
+  }
+
+  dev.streamlearn.avro.ProcessedRecord template() {
+    byte[] b = store.get(TEMPLATE);
+    return b == null ? null : dev.streamlearn.schemas.Avro.PROCESSED.deserializer().deserialize(null, b);
   }
 
   void restore(Oversampler sampler) {

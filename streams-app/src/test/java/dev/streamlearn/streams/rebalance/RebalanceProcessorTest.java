@@ -57,7 +57,8 @@ class RebalanceProcessorTest {
       b.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
           org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.COUNTERS), Serdes.String(), Serdes.Long()).withCachingEnabled());
       b.stream("in", Consumed.with(Serdes.String(), Avro.PROCESSED))
-          .process(() -> new RebalanceProcessor(parsed, LABELS, () -> Oversampler.configured(c, LABELS.size())), Stores.REBALANCE, Stores.COUNTERS)
+          .process(() -> new RebalanceProcessor(parsed, LABELS, () -> Oversampler.configured(c, LABELS.size()),
+              c.getLong(StreamlearnConfig.REBALANCE_SETTLE_IDLE_MS)), Stores.REBALANCE, Stores.COUNTERS)
           .to("out", Produced.with(Serdes.String(), Avro.PROCESSED));
       Properties p = new Properties();
       p.put(StreamsConfig.APPLICATION_ID_CONFIG, "rebalance-test");
@@ -72,6 +73,11 @@ class RebalanceProcessorTest {
     void send(String id, int label) {
       ProcessedRecord r = record(id, label, rnd);
       in.pipeInput(id, r);
+    }
+
+    /** The partition has been idle for longer than rebalance.settle.idle.ms. */
+    void pause() {
+      driver.advanceWallClockTime(java.time.Duration.ofSeconds(2));
     }
 
     long counter(String name) {
@@ -112,12 +118,24 @@ class RebalanceProcessorTest {
       for (int i = 0; i < labels.size(); i++) {
         s.send("r" + i, labels.get(i));
       }
-      List<ProcessedRecord> out = s.out.readValuesToList();
-      // Legit gets nothing; each minority ends at the target, or one over it when its own last real record came after it was topped up.
+      List<ProcessedRecord> out = new ArrayList<>(s.out.readValuesToList());
+      // While records flow, each minority is kept within the noise margin of its target: 4 x sqrt(2400) = 196 below it.
+      Map<String, Long> flowing = perLabel(out);
+      assertThat(flowing.get("review")).isBetween(2400L - 196, 2400L);
+      assertThat(flowing.get("fraud")).isBetween(2400L - 196, 2400L);
+      assertThat(s.counter("rebalance_owed")).isEqualTo(2 * 2400 - flowing.get("review") - flowing.get("fraud"));
+      s.pause();
+      out.addAll(s.out.readValuesToList());
+      // At rest: legit gets nothing, each minority is exactly on the target.
       Map<String, Long> perLabel = perLabel(out);
       assertThat(perLabel.get("legit")).isEqualTo(2400);
-      assertThat(perLabel.get("review")).isBetween(2400L, 2401L);
-      assertThat(perLabel.get("fraud")).isBetween(2400L, 2401L);
+      assertThat(perLabel.get("review")).isEqualTo(2400L);
+      assertThat(perLabel.get("fraud")).isEqualTo(2400L);
+      assertThat(s.counter("rebalance_owed")).isZero();
+      assertThat(s.counter("train_target.review")).isEqualTo(2400);
+      assertThat(out.stream().filter(r -> r.getId().startsWith("t0_0#settle"))).as("settling records, named after the task").isNotEmpty();
+      s.pause();
+      assertThat(s.out.isEmpty()).as("a settled partition owes nothing more").isTrue();
       List<ProcessedRecord> synthetic = out.stream().filter(ProcessedRecord::getSynthetic).toList();
       assertThat(synthetic).hasSize((int) (perLabel.get("review") + perLabel.get("fraud") - 420 - 180)).noneMatch(r -> r.getLabel().equals("legit"));
       Map<String, String> labelOf = out.stream().filter(r -> !r.getSynthetic()).collect(Collectors.toMap(ProcessedRecord::getId, ProcessedRecord::getLabel));
@@ -136,11 +154,12 @@ class RebalanceProcessorTest {
       for (int i = 0; i < labels.size(); i++) {
         s.send("r" + i, labels.get(i));
       }
+      s.pause();
       List<ProcessedRecord> out = s.out.readValuesToList();
       Map<String, Long> perLabel = perLabel(out);
       assertThat(perLabel).containsEntry("legit", 1200L).containsEntry("fraud", 5L).containsEntry("review", 1200L);
-      // Per real record, at most 20 synthetic records (of the one class that lags here).
-      Map<String, Long> perParentRecord = out.stream().filter(ProcessedRecord::getSynthetic)
+      // Per real record, at most 20 synthetic records (of the one class that lags here) while records flow.
+      Map<String, Long> perParentRecord = out.stream().filter(ProcessedRecord::getSynthetic).filter(r -> r.getId().contains("#syn"))
           .collect(Collectors.groupingBy(r -> r.getId().substring(0, r.getId().indexOf('#')), Collectors.counting()));
       assertThat(perParentRecord.values()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(20));
       // Nothing synthetic before review had 10 real records.

@@ -1,0 +1,76 @@
+package dev.streamlearn.streams.rebalance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamlearn.streams.rebalance.OversamplerPropertiesTest.Classes;
+import dev.streamlearn.streams.rebalance.OversamplerPropertiesTest.Shape;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * The end of a stream, with the default flow margin: records arrive in a random order, then the
+ * partition settles. Every class with enough real records ends within 2% of its target
+ * ({@code max(real, ceil(ratio x largest real))}), and a class that needs no synthetic record at the
+ * end got none on the way (its gaps were sampling noise, inside the margin).
+ *
+ * <p>The streams: any class sizes in a random order, near-equal classes (within 1%, the hardest case
+ * for "needs none"), classes too small to be oversampled, and late classes arriving no faster than
+ * their target grows. A late class arriving faster than its target grows is the one case where a
+ * past deficit can be outgrown ({@link OversamplerPropertiesTest} bounds it).
+ */
+class OversamplerSettleTest {
+
+  static final double DEFAULT_MARGIN = 4.0;
+
+  @Property(tries = 300)
+  void everyStreamEndsOnTargetAndNothingNeedlessIsSynthesised(@ForAll @IntRange(min = 2, max = 26) int classes, @ForAll Shape shape,
+      @ForAll long seed, @ForAll @DoubleRange(min = 0.05, max = 1.0) double ratio, @ForAll @IntRange(min = 1, max = 50) int bound,
+      @ForAll @IntRange(min = 1, max = 7) int k, @ForAll @IntRange(min = 0, max = 14) int extraMin) {
+    int minRecords = k + 1 + extraMin;
+    SplittableRandom rnd = new SplittableRandom(seed);
+    Classes c = OversamplerPropertiesTest.classes(classes, shape, minRecords, rnd);
+    if (shape == Shape.LATE || shape == Shape.MIXED) {
+      c = c.steady(ratio);
+    }
+    int[] labels = OversamplerPropertiesTest.order(c, rnd, false);
+
+    Oversampler sampler = new Oversampler(new ClassBalance(classes, ratio, minRecords, 10, DEFAULT_MARGIN), 64, k, bound, seed);
+    long[] synthetic = new long[classes];
+    Set<String> ids = new HashSet<>();
+    SplittableRandom features = new SplittableRandom(seed ^ 0x5DEECE66DL);
+    for (int i = 0; i < labels.length; i++) {
+      double[] x = {labels[i] + features.nextGaussian(), features.nextGaussian()};
+      for (Oversampler.Synthetic s : sampler.offer("r" + i, labels[i], x)) {
+        synthetic[s.label()]++;
+        assertThat(ids.add(s.id())).isTrue();
+      }
+    }
+    for (Oversampler.Synthetic s : sampler.settle("t0_0")) {
+      synthetic[s.label()]++;
+      assertThat(ids.add(s.id())).as("settling ids are unique too: %s", s.id()).isTrue();
+    }
+    assertThat(sampler.settle("t0_0")).as("a settled partition owes nothing").isEmpty();
+
+    ClassBalance b = sampler.balance();
+    assertThat(b.owed()).isZero();
+    for (int d = 0; d < classes; d++) {
+      long real = b.real(d);
+      assertThat(b.emitted(d)).isEqualTo(real + synthetic[d]);
+      if (!b.eligible(d)) {
+        assertThat(synthetic[d]).as("class %d: %d real records, too few to oversample", d, real).isZero();
+        continue;
+      }
+      long target = Math.max(real, b.target());
+      assertThat((double) b.emitted(d)).as("class %d: %d real, %d emitted, target %d", d, real, b.emitted(d), target)
+          .isBetween((double) target, 1.02 * target);
+      if (real >= b.target()) {
+        assertThat(synthetic[d]).as("class %d needs none (%d real, target %d)", d, real, b.target()).isZero();
+      }
+    }
+  }
+}
