@@ -147,7 +147,7 @@ def skew(train, evals):
             "max": round(float(np.nanmax(dz)), 4)}
 
 
-def report(data, train_path, eval_path, predicted_path, name):
+def report(data, train_path, eval_path, predicted_path, name, stats_path=None):
     names, rows, order = read_csv(data)
     train_records = read_jsonl(train_path)
     train_ids = set(r["id"] for r in train_records if not r.get("synthetic"))
@@ -174,7 +174,14 @@ def report(data, train_path, eval_path, predicted_path, name):
     for r in train_records:
         counts[r["label"]] = counts.get(r["label"], 0) + 1
     balance = round(min(counts.values()) / max(counts.values()), 4) if counts else None
+    # Per class: records on records.train against the sum of the partitions' targets ('stats --json').
+    of_target = None
+    if stats_path:
+        stats = json.load(open(stats_path))
+        targets = stats.get("train_targets", {})
+        of_target = {c: round(counts.get(c, 0) / t, 4) for c, t in targets.items() if t > 0}
     print(json.dumps({"dataset": name, "train_records": len(tr), "synthetic_records": synthetic, "train_min_max_ratio": balance,
+                      "train_of_target": of_target,
                       "eval_records": len(eval_ids), "classes": len(classes), "dz": skew(train_records, read_jsonl(eval_path)),
                       "served": served, "online_baseline": online, "offline": offline, "best_offline": best}))
 

@@ -197,14 +197,15 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(REBALANCE_MAX_WEIGHT, Type.DOUBLE, 10.0, Range.atLeast(1.0), Importance.LOW,
           "rebalance.mode=weight: the largest class weight; bounds the weight of a class's first records (a class seen late or rarely), which would otherwise dominate the loss.")
       .define(REBALANCE_SEED, Type.LONG, 42L, Importance.LOW, "Seed of the oversampling RNG.")
-      .define(REBALANCE_FLOW_MARGIN, Type.DOUBLE, 4.0, Range.between(0.0, 100.0), Importance.LOW,
+      .define(REBALANCE_FLOW_MARGIN, Type.DOUBLE, 5.0, Range.between(0.0, 100.0), Importance.LOW,
           "smote: while records flow, a class is topped up only to ceil(margin x sqrt(target)) below its target, so that synthetic records "
               + "are not spent on gaps that are sampling noise (near-equal classes change places; synthetic records cannot be taken back, so "
               + "a class topped up on noise ends above its target). The rest is closed when the partition is at rest (rebalance.settle.idle.ms). "
               + "0: top up every gap at once (a continuous stream is then balanced at every moment, and near-equal classes overshoot).")
-      .define(REBALANCE_SETTLE_IDLE_MS, Type.LONG, 1000L, Range.atLeast(0), Importance.LOW,
+      .define(REBALANCE_SETTLE_IDLE_MS, Type.LONG, 5000L, Range.atLeast(0), Importance.LOW,
           "smote: when a partition has had no training record for this long (wall clock), every eligible class is topped up to its exact "
-              + "target. Which records the settling synthetic records follow depends on where the stream paused. 0: never settle.")
+              + "target. Which records the settling synthetic records follow depends on where the stream paused. A pause mid-stream settles too, and the classes "
+              + "then overshoot by what their own records add afterwards: 5 s outlasts a loaded producer's pauses here (1 s did not, at load 20). 0: never settle.")
       .define(APPLICATION_ID, Type.STRING, "", Importance.MEDIUM,
           "Kafka Streams application id (also its consumer group and internal topics' prefix). Empty: topic.prefix + 'preprocess'.")
       .define(PROCESSING_GUARANTEE, Type.STRING, "exactly_once_v2", ValidString.in("exactly_once_v2", "at_least_once"), Importance.MEDIUM,

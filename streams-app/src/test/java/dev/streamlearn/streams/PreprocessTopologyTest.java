@@ -170,7 +170,7 @@ class PreprocessTopologyTest {
         boolean minority = rnd.nextDouble() < 0.1;
         t.send(json("r" + i, minority ? "b" : "a", (minority ? 3 : 0) + rnd.nextGaussian(), rnd.nextGaussian()));
       }
-      t.driver.advanceWallClockTime(java.time.Duration.ofSeconds(2)); // at rest: the partition settles its balance
+      t.driver.advanceWallClockTime(java.time.Duration.ofSeconds(6)); // at rest: the partition settles its balance
       List<ProcessedRecord> train = t.train.readValuesToList();
       long a = train.stream().filter(r -> r.getLabel().equals("a")).count();
       long b = train.stream().filter(r -> r.getLabel().equals("b")).count();
