@@ -114,7 +114,7 @@ public final class KafkaCommand {
         var p = kafka.process();
         if (p.isPresent()) {
           System.out.println(node + "running pid=" + p.get().pid() + " bootstrap=" + kafka.bootstrap() + " data=" + kafka.dir()
-              + (multi ? " leaders=" + leaders.getOrDefault(kafka.nodeId(), 0) : ""));
+              + (multi ? " leaders=" + (leaders.isEmpty() ? "?" : leaders.getOrDefault(kafka.nodeId(), 0)) : ""));
         } else {
           System.out.println(node + "stopped data=" + kafka.dir());
           all = false;

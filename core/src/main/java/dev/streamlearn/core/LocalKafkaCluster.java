@@ -196,16 +196,17 @@ public final class LocalKafkaCluster {
 
   /**
    * How many partitions (internal topics included) each running node leads, by node id; empty if
-   * the cluster does not answer within a few seconds.
+   * the cluster does not answer within 20 s.
    */
   public Map<Integer, Integer> leaderCounts(Map<String, String> clientSettings) {
     Map<String, Object> props = new TreeMap<>(clientSettings);
-    props.putAll(Map.of("bootstrap.servers", bootstrap(), "request.timeout.ms", 3000, "default.api.timeout.ms", 5000,
-        "socket.connection.setup.timeout.ms", 1000));
+    // Generous: on a loaded machine (or with a node just killed) metadata requests take seconds.
+    props.putAll(Map.of("bootstrap.servers", bootstrap(), "request.timeout.ms", 10_000, "default.api.timeout.ms", 20_000,
+        "socket.connection.setup.timeout.ms", 2000));
     Map<Integer, Integer> counts = new TreeMap<>();
     try (Admin admin = Admin.create(props)) {
-      Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(5, TimeUnit.SECONDS);
-      Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS);
+      Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get(20, TimeUnit.SECONDS);
+      Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(20, TimeUnit.SECONDS);
       for (TopicDescription d : described.values()) {
         for (TopicPartitionInfo p : d.partitions()) {
           if (p.leader() != null && !p.leader().isEmpty()) {
