@@ -58,9 +58,12 @@ authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 super.users=User:admin;User:CN=streamlearn-broker
 allow.everyone.if.no.acl.found=false
 log.dirs=/var/lib/kafka/data
+# Replication: the same as 'streamlearn kafka start --brokers 3' (ClusterReplication; ComposeSettingsTest holds them equal).
 offsets.topic.replication.factor=3
 transaction.state.log.replication.factor=3
 transaction.state.log.min.isr=2
+share.coordinator.state.topic.replication.factor=3
+share.coordinator.state.topic.min.isr=2
 min.insync.replicas=2
 default.replication.factor=3
 auto.create.topics.enable=false

@@ -1,23 +1,34 @@
 package dev.streamlearn.cli;
 
 import dev.streamlearn.core.LocalKafka;
+import dev.streamlearn.core.LocalKafkaCluster;
 import dev.streamlearn.core.PipelineAcls;
 import dev.streamlearn.core.StreamlearnConfig;
 import org.apache.kafka.clients.admin.Admin;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "kafka", mixinStandardHelpOptions = true,
-    description = "Run a real single-node KRaft Kafka broker on loopback (no Docker). Data: local.kafka.dir (default .streamlearn/kafka).",
+    description = "Run a real KRaft Kafka cluster on loopback (no Docker): one node, or three with --brokers 3. Data: local.kafka.dir "
+        + "(default .streamlearn/kafka).",
     subcommands = {KafkaCommand.Start.class, KafkaCommand.Stop.class, KafkaCommand.Status.class, KafkaCommand.Grant.class})
 public final class KafkaCommand {
 
   @Command(name = "start", mixinStandardHelpOptions = true,
-      description = "Format storage on first use, start the broker, wait until it answers, print its bootstrap address. Harmless if it already runs.")
+      description = "Format storage on first use, start the broker(s), wait until each answers, print the bootstrap addresses. Harmless if it "
+          + "already runs; after a node was killed, starts that node again.")
   static final class Start implements Callable<Integer> {
     @Mixin ConfigOptions options;
+
+    @Option(names = "--brokers", paramLabel = "N",
+        description = "Nodes (combined broker+controller, one KRaft quorum, one process each). Node i listens on local.kafka.port + 2(i-1), "
+            + "its controller on local.kafka.controller.port + 2(i-1), data in local.kafka.dir/node-i. Three nodes: replication factor 3, "
+            + "min.insync.replicas 2 (topics, offsets and transaction logs), as docker/compose.yaml. Default: what local.kafka.dir holds, else 1.")
+    int brokers;
 
     @Option(names = "--secure", description = "TLS + SASL/SCRAM-SHA-512 + ACLs, with a CA, certificates and random passwords generated in "
         + "<local.kafka.dir>/secure on first use (needs a fresh local.kafka.dir; a secured directory stays secured). "
@@ -26,7 +37,20 @@ public final class KafkaCommand {
 
     @Override
     public Integer call() throws Exception {
-      LocalKafka kafka = LocalKafka.fromConfig(options.config());
+      LocalKafkaCluster cluster = LocalKafkaCluster.fromConfig(options.config(), brokers);
+      if (cluster.brokers() > 1) {
+        if (secure) {
+          System.err.println("--secure runs a single node only; a secured multi-broker cluster is docker/compose.yaml (see docker/README.md)");
+          return 2;
+        }
+        long t0 = System.nanoTime();
+        List<Integer> started = cluster.start();
+        System.err.printf("kafka: %d-node cluster, %s (data %s, %.1f s)%n", cluster.brokers(),
+            started.isEmpty() ? "already running" : "started node(s) " + started, cluster.dir(), (System.nanoTime() - t0) / 1e9);
+        System.out.println(cluster.bootstrap());
+        return 0;
+      }
+      LocalKafka kafka = cluster.nodes().get(0);
       if (secure) {
         kafka.secure();
       }
@@ -61,32 +85,42 @@ public final class KafkaCommand {
     }
   }
 
-  @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop the local broker cleanly (controlled shutdown).")
+  @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop every local broker cleanly (controlled shutdown).")
   static final class Stop implements Callable<Integer> {
     @Mixin ConfigOptions options;
 
     @Override
     public Integer call() throws Exception {
-      LocalKafka kafka = LocalKafka.fromConfig(options.config());
-      System.err.println(kafka.stop() ? "kafka stopped" : "kafka was not running");
+      List<Integer> stopped = LocalKafkaCluster.fromConfig(options.config(), 0).stop();
+      System.err.println(stopped.isEmpty() ? "kafka was not running" : "kafka stopped" + (stopped.size() > 1 || stopped.get(0) != 1 ? " (nodes " + stopped + ")" : ""));
       return 0;
     }
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true, description = "Say whether the local broker runs; exit 0 if it does, 3 if not.")
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = "One line per local node: running (pid, address, partitions it leads) or stopped. Exit 0 if every node runs, 3 if not.")
   static final class Status implements Callable<Integer> {
     @Mixin ConfigOptions options;
 
     @Override
-    public Integer call() {
-      LocalKafka kafka = LocalKafka.fromConfig(options.config());
-      return kafka.process().map(p -> {
-        System.out.println("running pid=" + p.pid() + " bootstrap=" + kafka.bootstrap() + " data=" + kafka.dir());
-        return 0;
-      }).orElseGet(() -> {
-        System.out.println("stopped data=" + kafka.dir());
-        return 3;
-      });
+    public Integer call() throws Exception {
+      LocalKafkaCluster cluster = LocalKafkaCluster.fromConfig(options.config(), 0);
+      boolean multi = cluster.brokers() > 1;
+      // Partition leadership tells which node a fault would hurt most (scripts/cluster-check kills that one).
+      Map<Integer, Integer> leaders = multi && cluster.isRunning() ? cluster.leaderCounts(Map.of()) : Map.of();
+      boolean all = true;
+      for (LocalKafka kafka : cluster.nodes()) {
+        String node = multi ? "node=" + kafka.nodeId() + " " : "";
+        var p = kafka.process();
+        if (p.isPresent()) {
+          System.out.println(node + "running pid=" + p.get().pid() + " bootstrap=" + kafka.bootstrap() + " data=" + kafka.dir()
+              + (multi ? " leaders=" + (leaders.isEmpty() ? "?" : leaders.getOrDefault(kafka.nodeId(), 0)) : ""));
+        } else {
+          System.out.println(node + "stopped data=" + kafka.dir());
+          all = false;
+        }
+      }
+      return all ? 0 : 3;
     }
   }
 }

@@ -54,7 +54,14 @@ public final class TopicsCommand {
       }
       List<TopicAdmin.Result> results = topics.ensure(specs);
       results.forEach(System.out::println);
-      System.err.println("topics: " + TopicAdmin.summary(results));
+      int brokers = admin.describeCluster().nodes().get().size();
+      int rf = topics.replicationFactor(specs.get(0).fullName());
+      System.err.printf("topics: %s; replication factor %d on %d broker(s)%n", TopicAdmin.summary(results), rf, brokers);
+      if (rf < Math.min(3, brokers)) {
+        // One copy of a record on a multi-broker cluster is lost with its broker.
+        System.err.printf("topics: warning: replication factor %d with %d brokers; set topic.replication.factor=%d, or the brokers' "
+            + "default.replication.factor, before the topics are created%n", rf, brokers, Math.min(3, brokers));
+      }
       return results.stream().anyMatch(r -> r.status() == TopicAdmin.Status.DRIFT) ? 4 : 0;
     }
   }

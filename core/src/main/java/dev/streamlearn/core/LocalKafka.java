@@ -16,8 +16,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 
 /**
- * A real single-node KRaft Apache Kafka broker on loopback, run in a child JVM from the jars on
- * this JVM's classpath (the {@code kafka_2.13} artifact from Maven Central). Storage is formatted on
+ * A real KRaft Apache Kafka node (combined broker and controller) on loopback, run in a child JVM
+ * from the jars on this JVM's classpath (the {@code kafka_2.13} artifact from Maven Central): on its
+ * own a single-node cluster, or one voter of a {@link LocalKafkaCluster}. Storage is formatted on
  * first start; start is idempotent; stop shuts the broker down cleanly (SIGTERM, controlled
  * shutdown) and only forces it after a timeout.
  *
@@ -35,15 +36,33 @@ public final class LocalKafka {
   private final int controllerPort;
   private final String heap;
   private final String classpath;
+  private final int nodeId;
+  private final String quorumVoters;
+  private final String clusterId;
+  private final ClusterReplication replication;
   private final LocalKafkaSecurity security;
   private boolean secure;
 
+  /** A single-node cluster. */
   public LocalKafka(Path dir, int port, int controllerPort, String heap, String classpath) {
+    this(dir, port, controllerPort, heap, classpath, 1, "1@127.0.0.1:" + controllerPort, null, new ClusterReplication(1));
+  }
+
+  /**
+   * One node of a cluster: {@code quorumVoters} names every controller ({@code id@host:port,...}),
+   * {@code clusterId} is the id its storage is formatted with (null: a random one).
+   */
+  LocalKafka(Path dir, int port, int controllerPort, String heap, String classpath, int nodeId, String quorumVoters, String clusterId,
+      ClusterReplication replication) {
     this.dir = dir.toAbsolutePath();
     this.port = port;
     this.controllerPort = controllerPort;
     this.heap = heap;
     this.classpath = classpath;
+    this.nodeId = nodeId;
+    this.quorumVoters = quorumVoters;
+    this.clusterId = clusterId;
+    this.replication = replication;
     this.security = new LocalKafkaSecurity(this.dir);
     this.secure = security.exists();
   }
@@ -101,6 +120,10 @@ public final class LocalKafka {
     return "127.0.0.1:" + port;
   }
 
+  public int nodeId() {
+    return nodeId;
+  }
+
   public Path dir() {
     return dir;
   }
@@ -144,9 +167,20 @@ public final class LocalKafka {
    * @return true if this call started it, false if it was already running
    */
   public boolean start() throws IOException, InterruptedException {
+    Optional<Process> started = launch();
+    awaitReady(started.orElse(null));
+    return started.isPresent();
+  }
+
+  /**
+   * Starts the broker process unless it already runs, without waiting for it to answer: the nodes of
+   * a cluster answer only once a majority of the quorum runs, so the cluster launches them all first.
+   *
+   * @return the process this call started, empty if the broker was already running
+   */
+  Optional<Process> launch() throws IOException, InterruptedException {
     if (isRunning()) {
-      awaitReady(null);
-      return false;
+      return Optional.empty();
     }
     Files.createDirectories(dir);
     boolean formatted = Files.exists(dir.resolve("data").resolve("meta.properties"));
@@ -175,8 +209,7 @@ public final class LocalKafka {
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Process p = pb.start();
     Files.writeString(dir.resolve("broker.pid"), Long.toString(p.pid()));
-    awaitReady(p);
-    return true;
+    return Optional.of(p);
   }
 
   private List<String> javaCommand() {
@@ -187,7 +220,7 @@ public final class LocalKafka {
 
   private void format(Path props) throws IOException, InterruptedException {
     List<String> cmd = javaCommand();
-    cmd.addAll(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()));
+    cmd.addAll(List.of("kafka.tools.StorageTool", "format", "-t", clusterId != null ? clusterId : Uuid.randomUuid().toString(), "-c", props.toString()));
     if (secure) {
       cmd.addAll(security.formatArguments());
     }
@@ -199,7 +232,7 @@ public final class LocalKafka {
     }
   }
 
-  private void awaitReady(Process p) throws IOException, InterruptedException {
+  void awaitReady(Process p) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     Map<String, Object> props = new java.util.HashMap<>(adminClientSettings());
     props.putAll(Map.of("bootstrap.servers", bootstrap(), "request.timeout.ms", 2000,
@@ -257,10 +290,10 @@ public final class LocalKafka {
     String data = dir.resolve("data").toString();
     String listener = secure ? "SECURE" : "PLAINTEXT";
     List<String> lines = new ArrayList<>(List.of(
-        "# Written by streamlearn (LocalKafka): a single-node KRaft broker on loopback.",
+        "# Written by streamlearn (LocalKafka): a KRaft node (broker and controller) on loopback.",
         "process.roles=broker,controller",
-        "node.id=1",
-        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+        "node.id=" + nodeId,
+        "controller.quorum.voters=" + quorumVoters,
         "listeners=" + listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
         "advertised.listeners=" + listener + "://127.0.0.1:" + port,
         "controller.listener.names=CONTROLLER",
@@ -273,19 +306,15 @@ public final class LocalKafka {
     lines.addAll(List.of(
         "log.dirs=" + data,
         "num.partitions=1",
-        "offsets.topic.replication.factor=1",
         "offsets.topic.num.partitions=4",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
         "transaction.state.log.num.partitions=4",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
         "group.initial.rebalance.delay.ms=0",
         "auto.create.topics.enable=false",
         "log.retention.hours=168",
         "log.segment.bytes=268435456",
-        "log.cleaner.dedupe.buffer.size=33554432",
-        ""));
+        "log.cleaner.dedupe.buffer.size=33554432"));
+    replication.brokerSettings().forEach((k, v) -> lines.add(k + "=" + v));
+    lines.add("");
     Path p = dir.resolve("server.properties");
     Files.deleteIfExists(p);
     // Holds the keystore and admin passwords in secure mode: private from the first byte.

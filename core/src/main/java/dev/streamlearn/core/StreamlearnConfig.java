@@ -117,6 +117,14 @@ public final class StreamlearnConfig extends AbstractConfig {
   private static final Pattern SECURITY_SHORTHAND = Pattern.compile("^(security\\.protocol|sasl\\..+|ssl\\..+)$");
   private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(password|secret|jaas|credential|token|key\\.pem|keystore\\.key).*");
 
+  /** -1 (the broker's default) or a real replication factor: 0 would be refused by the broker only at topic creation. */
+  private static final ConfigDef.Validator REPLICATION_FACTOR = ConfigDef.LambdaValidator.with((name, value) -> {
+    short rf = (Short) value;
+    if (rf != -1 && rf < 1) {
+      throw new ConfigException(name, value, "must be -1 (the cluster's default.replication.factor) or at least 1");
+    }
+  }, () -> "-1, or at least 1");
+
   public static final ConfigDef DEF = new ConfigDef()
       .define(BOOTSTRAP, Type.STRING, "127.0.0.1:19092", Importance.HIGH,
           "Kafka bootstrap servers. The default is the local broker of 'streamlearn kafka start'.")
@@ -124,19 +132,20 @@ public final class StreamlearnConfig extends AbstractConfig {
           "Prefix of every topic name, so several pipelines can share a cluster.")
       .define(TOPIC_PARTITIONS, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM,
           "Partitions of the records.* topics.")
-      .define(TOPIC_REPLICATION, Type.SHORT, (short) 1, Importance.MEDIUM,
-          "Replication factor of every topic (3 on a real cluster).")
+      .define(TOPIC_REPLICATION, Type.SHORT, (short) -1, REPLICATION_FACTOR, Importance.MEDIUM,
+          "Replication factor of every topic, the Streams app's internal topics included. -1: the cluster's default.replication.factor "
+              + "('streamlearn kafka start' sets it to min(3, brokers), with min.insync.replicas 2 from three brokers on, as docker/compose.yaml does).")
       .define(TOPIC_RETENTION_MS, Type.LONG, 7L * 24 * 3600 * 1000, Importance.LOW,
           "Retention of the records.* topics (the DLQ keeps 4 times longer).")
       .define(READ_TIMEOUT_MS, Type.LONG, 30_000L, Range.atLeast(100), Importance.LOW,
           "How long reading a whole topic (the CLI, CurrentModel, the updater's catalog) may make no progress before it fails naming the broker and the topic.")
       .define(LOCAL_KAFKA_DIR, Type.STRING, ".streamlearn/kafka", Importance.LOW,
-          "Data, logs and pid file of the local broker.")
+          "Data, logs and pid file of the local broker; node i of a multi-broker local cluster lives in its subdirectory node-i.")
       .define(LOCAL_KAFKA_PORT, Type.INT, 19092, Range.between(1, 65535), Importance.LOW,
-          "Client port of the local broker (loopback only).")
+          "Client port of the local broker (loopback only); node i of a multi-broker local cluster listens on this + 2(i-1).")
       .define(LOCAL_KAFKA_CONTROLLER_PORT, Type.INT, 19093, Range.between(1, 65535), Importance.LOW,
-          "KRaft controller port of the local broker.")
-      .define(LOCAL_KAFKA_HEAP, Type.STRING, "1g", Importance.LOW, "Heap of the local broker JVM.")
+          "KRaft controller port of the local broker; node i of a multi-broker local cluster: this + 2(i-1).")
+      .define(LOCAL_KAFKA_HEAP, Type.STRING, "1g", Importance.LOW, "Heap of each local broker JVM.")
       .define(FEATURES, Type.LIST, "", Importance.HIGH,
           "Feature names in vector order. Empty: inferred from the first dataset.warmup.records valid records, then pinned.")
       .define(LABELS, Type.LIST, "", Importance.HIGH,

@@ -62,6 +62,10 @@ public final class TopicAdmin {
     if (d.partitions().size() != spec.partitions()) {
       out.add("partitions " + d.partitions().size() + " (spec " + spec.partitions() + ")");
     }
+    int replicas = d.partitions().get(0).replicas().size();
+    if (spec.replication() > 0 && replicas != spec.replication()) {
+      out.add("replication factor " + replicas + " (spec " + spec.replication() + ")");
+    }
     ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, spec.fullName());
     Config actual = admin.describeConfigs(List.of(res)).all().get().get(res);
     for (Map.Entry<String, String> e : spec.configs().entrySet()) {
@@ -72,6 +76,11 @@ public final class TopicAdmin {
       }
     }
     return out;
+  }
+
+  /** The replication factor a topic has on the cluster (its first partition's replicas). */
+  public int replicationFactor(String topic) throws ExecutionException, InterruptedException {
+    return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().get(0).replicas().size();
   }
 
   public static String summary(List<Result> results) {

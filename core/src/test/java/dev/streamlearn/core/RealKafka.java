@@ -52,6 +52,31 @@ public final class RealKafka {
     return StreamlearnConfig.of(m);
   }
 
+  /**
+   * A port p such that p .. p + count - 1 were all free a moment ago: for a local cluster, whose
+   * node i listens on p + 2(i-1) and p + 1 + 2(i-1).
+   */
+  public static int freePortBlock(int count) throws IOException {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int base = freePort();
+      if (base + count - 1 > 65535) {
+        continue;
+      }
+      boolean free = true;
+      for (int p = base + 1; p < base + count && free; p++) {
+        try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
+          s.setReuseAddress(true);
+        } catch (IOException taken) {
+          free = false;
+        }
+      }
+      if (free) {
+        return base;
+      }
+    }
+    throw new IOException("no block of " + count + " free ports found");
+  }
+
   public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
