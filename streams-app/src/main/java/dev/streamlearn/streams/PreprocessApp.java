@@ -24,6 +24,8 @@ public final class PreprocessApp implements AutoCloseable {
   public PreprocessApp(StreamlearnConfig config, DatasetSpec spec, String stateDir) {
     this.topology = PreprocessTopology.build(config, spec);
     this.streams = new KafkaStreams(topology, streamsProperties(config, stateDir));
+    // A thread killed by a broker fault is replaced (3 times in 5 minutes at most; then it is a bug).
+    streams.setUncaughtExceptionHandler(new ThreadReplacement(3, 300_000, System::currentTimeMillis));
   }
 
   public static Properties streamsProperties(StreamlearnConfig c, String stateDir) {
