@@ -39,7 +39,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <pre>
  * records.raw ─ clean ─┬─ rejected ───────────────────────────────────────────▶ records.dlq
- *                      └─ valid ─ re-key by id ─▶ (repartition) ─ dedup ─ normalize+split ─┬─▶ records.clean
+ *                      └─ valid ─ re-key by id ─▶ (repartition) ─ dedup ─ normalize+split ─┬─▶ records.clean (opt-in)
  *                                                                                         ├─ EVAL ──▶ records.eval
  *                                                                                         └─ TRAIN ─ rebalance ─▶ records.train
  * each partition's counters and normalizer stats ──────────────────────────────────────────▶ normalizer.stats
@@ -97,7 +97,10 @@ public final class PreprocessTopology {
     byKey.process(() -> new StatsReporter<>("prep", Stores.COUNTERS, true, spec, method, reportEvery), Named.as("prep-report"), Stores.COUNTERS, Stores.NORMALIZER)
         .to(statsTopic, toStats);
 
-    normalized.to(c.topic(TopicName.CLEAN), processed);
+    if (c.getBoolean(CLEAN_TOPIC_ENABLED)) {
+      // Opt-in: records.train (its real records) and records.eval already hold every record this would copy.
+      normalized.to(c.topic(TopicName.CLEAN), processed);
+    }
     normalized.filter((k, v) -> v.getSplit() == Split.EVAL, Named.as("eval-split")).to(c.topic(TopicName.EVAL), processed);
 
     // 5. Rebalance the training split only: eval records are never oversampled.

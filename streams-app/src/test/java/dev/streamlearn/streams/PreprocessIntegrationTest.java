@@ -68,7 +68,10 @@ class PreprocessIntegrationTest {
     assertThat(r.dlq()).isEqualTo(expectedDlq);
     assertThat(r.classes()).isEqualTo(data.classes());
 
-    List<ProcessedRecord> clean = read(clients, config.topic(TopicName.CLEAN));
+    // records.clean is off by default: the real records of records.train and records.eval are every valid unique record once.
+    assertThat(read(clients, config.topic(TopicName.CLEAN))).isEmpty();
+    List<ProcessedRecord> clean = new ArrayList<>(read(clients, config.topic(TopicName.EVAL)));
+    read(clients, config.topic(TopicName.TRAIN)).stream().filter(p -> !p.getSynthetic()).forEach(clean::add);
     assertThat(clean).extracting(ProcessedRecord::getId).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(data.validIds());
     List<RejectedRecord> dlq = new ArrayList<>();
     new TopicReader(clients).readAll(config.topic(TopicName.DLQ), rec -> dlq.add(Avro.REJECTED.decode(rec.value())));
@@ -101,7 +104,7 @@ class PreprocessIntegrationTest {
     DatasetSpec spec = DatasetSpec.newBuilder().setFeatures(DirtyStreamGenerator.FEATURES).setLabels(DirtyStreamGenerator.LABELS).build();
 
     // Reference: one uninterrupted run (one partition, so the order and thus every value is deterministic).
-    StreamlearnConfig ref = RealKafka.config("restart-ref", Map.of("topic.partitions", "1"));
+    StreamlearnConfig ref = RealKafka.config("restart-ref", Map.of("topic.partitions", "1", "streams.clean.topic.enabled", "true"));
     createTopics(ref);
     KafkaClients refClients = new KafkaClients(ref);
     try (PreprocessApp app = new PreprocessApp(ref, spec, Files.createTempDirectory("ref").toString())) {
@@ -111,7 +114,7 @@ class PreprocessIntegrationTest {
     }
 
     // Interrupted run: stop half-way, wipe the local state so it must come back from the changelogs, resume.
-    StreamlearnConfig cut = RealKafka.config("restart-cut", Map.of("topic.partitions", "1"));
+    StreamlearnConfig cut = RealKafka.config("restart-cut", Map.of("topic.partitions", "1", "streams.clean.topic.enabled", "true"));
     createTopics(cut);
     KafkaClients cutClients = new KafkaClients(cut);
     int half = data.lines().size() / 2;
@@ -136,7 +139,7 @@ class PreprocessIntegrationTest {
   void aReplayAfterResetRebuildsTheSameOutputsAndCounts() throws Exception {
     DirtyStreamGenerator.Output data = new DirtyStreamGenerator(8, 0.03, 0.05).generate(1500);
     DatasetSpec spec = DatasetSpec.newBuilder().setFeatures(DirtyStreamGenerator.FEATURES).setLabels(DirtyStreamGenerator.LABELS).build();
-    StreamlearnConfig config = RealKafka.config("replay", Map.of("topic.partitions", "1"));
+    StreamlearnConfig config = RealKafka.config("replay", Map.of("topic.partitions", "1", "streams.clean.topic.enabled", "true"));
     createTopics(config);
     KafkaClients clients = new KafkaClients(config);
     produce(clients, data.lines());

@@ -59,6 +59,22 @@ class PreprocessTopologyTest {
   }
 
   @Test
+  void recordsCleanIsWrittenOnlyWhenEnabledAndTrainPlusEvalHoldTheSameRecords() throws Exception {
+    Map<String, String> off = Map.of("streams.clean.topic.enabled", "false", "rebalance.mode", "none", "split.eval.fraction", "0.5");
+    try (TopologyFixture t = new TopologyFixture(off, F2, AB)) {
+      for (int i = 0; i < 40; i++) {
+        t.send(json("r" + i, i % 2 == 0 ? "a" : "b", i, -i));
+      }
+      assertThat(t.clean.isEmpty()).as("records.clean is opt-in").isTrue();
+      Set<String> emitted = new HashSet<>();
+      t.train.readValuesToList().forEach(r -> assertThat(emitted.add(r.getId())).isTrue());
+      t.eval.readValuesToList().forEach(r -> assertThat(emitted.add(r.getId())).isTrue());
+      assertThat(emitted).hasSize(40);
+      assertThat(t.report().clean()).as("the clean count does not depend on the topic").isEqualTo(40);
+    }
+  }
+
+  @Test
   void policiesImputeMissingAndDropExtraAndLabelsAreTrimmed() throws Exception {
     try (TopologyFixture t = new TopologyFixture(Map.of("missing", "impute-mean", "extra", "drop"), F2, AB)) {
       t.send(json("r1", "a", 2, 10));

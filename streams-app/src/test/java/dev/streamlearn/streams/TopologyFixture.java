@@ -39,6 +39,7 @@ final class TopologyFixture implements AutoCloseable {
   TopologyFixture(Map<String, String> overrides, List<String> features, List<String> labels) throws Exception {
     Map<String, String> m = new HashMap<>(Map.of(StreamlearnConfig.BOOTSTRAP, "unused:9092"));
     m.put(StreamlearnConfig.NORMALIZE_WARMUP_RECORDS, "0"); // records flow at once unless a test is about the warm-up
+    m.put(StreamlearnConfig.CLEAN_TOPIC_ENABLED, "true"); // tests read every emitted record, train and eval, from records.clean
     m.putAll(overrides);
     config = StreamlearnConfig.of(m);
     // As DatasetSpecResolver pins it: the transform policies come from the configuration.
