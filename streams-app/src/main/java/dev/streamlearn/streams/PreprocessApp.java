@@ -3,8 +3,13 @@ package dev.streamlearn.streams;
 import static dev.streamlearn.core.StreamlearnConfig.*;
 
 import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.core.KafkaClients;
 import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.core.TopicName;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -14,6 +19,8 @@ import org.apache.kafka.streams.Topology;
 /** Runs the preprocessing topology as a Kafka Streams application. */
 public final class PreprocessApp implements AutoCloseable {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PreprocessApp.class);
+
   private final KafkaStreams streams;
   private final Topology topology;
 
@@ -22,8 +29,25 @@ public final class PreprocessApp implements AutoCloseable {
   }
 
   public PreprocessApp(StreamlearnConfig config, DatasetSpec spec, String stateDir) {
-    this.topology = PreprocessTopology.build(config, spec);
+    this.topology = PreprocessTopology.build(config, spec, rawPartitions(config));
     this.streams = new KafkaStreams(topology, streamsProperties(config, stateDir));
+  }
+
+  /**
+   * Partitions of records.raw now, for {@link dev.streamlearn.streams.dedup.DedupPlacement}; 0 when they
+   * cannot be read (every valid record then crosses the repartition topic, as is always correct).
+   */
+  static int rawPartitions(StreamlearnConfig config) {
+    String raw = config.topic(TopicName.RAW);
+    try (Admin admin = new KafkaClients(config).admin()) {
+      return admin.describeTopics(List.of(raw)).allTopicNames().get(30, TimeUnit.SECONDS).get(raw).partitions().size();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      LOG.warn("could not read the partition count of {} ({}): every record goes through the repartition topic", raw, e.toString());
+      return 0;
+    }
   }
 
   public static Properties streamsProperties(StreamlearnConfig c, String stateDir) {

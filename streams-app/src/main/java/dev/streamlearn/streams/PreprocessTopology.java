@@ -14,6 +14,7 @@ import dev.streamlearn.streams.clean.CleanProcessor;
 import dev.streamlearn.streams.clean.Cleaner;
 import dev.streamlearn.streams.clean.PiiScrubber;
 import dev.streamlearn.streams.dedup.DedupKey;
+import dev.streamlearn.streams.dedup.DedupPlacement;
 import dev.streamlearn.streams.dedup.DedupProcessor;
 import dev.streamlearn.streams.normalize.NormalizeProcessor;
 import dev.streamlearn.streams.rebalance.Oversampler;
@@ -39,7 +40,8 @@ import org.apache.kafka.streams.state.WindowStore;
  *
  * <pre>
  * records.raw ─ clean ─┬─ rejected ───────────────────────────────────────────▶ records.dlq
- *                      └─ valid ─ re-key by id ─▶ (repartition) ─ dedup ─ normalize+split ─┬─▶ records.clean (opt-in)
+ *                      ├─ valid, keyed by id on its partition ──────┐
+ *                      └─ valid ─ re-key by id ─▶ (repartition) ─────┴─ dedup ─ normalize+split ─┬─▶ records.clean (opt-in)
  *                                                                                         ├─ EVAL ──▶ records.eval
  *                                                                                         └─ TRAIN ─ rebalance ─▶ records.train
  * each partition's counters and normalizer stats ──────────────────────────────────────────▶ normalizer.stats
@@ -49,7 +51,12 @@ public final class PreprocessTopology {
 
   private PreprocessTopology() {}
 
-  public static Topology build(StreamlearnConfig c, DatasetSpec spec) {
+  /**
+   * @param rawPartitions partitions of records.raw: records keyed by their dedup key on the partition the
+   *     re-key would choose skip the repartition topic (see {@link DedupPlacement}); 0 (unknown) sends every
+   *     valid record through it
+   */
+  public static Topology build(StreamlearnConfig c, DatasetSpec spec, int rawPartitions) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(counterStore(Stores.CLEAN_COUNTERS));
     builder.addStateStore(counterStore(Stores.COUNTERS));
@@ -77,7 +84,8 @@ public final class PreprocessTopology {
         new Cleaner.Limits(c.getInt(MAX_RECORD_BYTES), spec.getFeatureMaxAbs(), c.getLong(MAX_FUTURE_MS)),
         new PiiScrubber(new HashSet<>(c.getList(PII_FIELDS)), c.getString(PII_MODE).equals("hash"), c.getPassword(PII_SECRET).value()));
     DedupKey dedupKey = DedupKey.of(c.getString(DEDUP_KEY));
-    KStream<String, CleanOutcome> cleaned = raw.process(() -> new CleanProcessor(cleaner, dedupKey), Named.as("clean"), Stores.CLEAN_COUNTERS);
+    DedupPlacement placement = new DedupPlacement(rawPartitions);
+    KStream<String, CleanOutcome> cleaned = raw.process(() -> new CleanProcessor(cleaner, dedupKey, placement), Named.as("clean"), Stores.CLEAN_COUNTERS);
     raw.process(() -> new StatsReporter<>("clean", Stores.CLEAN_COUNTERS, false, spec, method, reportEvery), Named.as("clean-report"), Stores.CLEAN_COUNTERS)
         .to(statsTopic, toStats);
 
@@ -85,8 +93,21 @@ public final class PreprocessTopology {
         .to(c.topic(TopicName.DLQ), Produced.with(Serdes.String(), Avro.REJECTED).withName("dlq"));
 
     // 2. Re-key by id (or content hash) so a duplicate meets its original whatever partition it arrived on.
-    KStream<String, LabeledRecord> byKey = cleaned.filter((k, v) -> v.isValid(), Named.as("valid")).mapValues(CleanOutcome::valid, Named.as("to-labeled-record"))
-        .repartition(Repartitioned.with(Serdes.String(), Avro.LABELED).withName("by-dedup-key"));
+    KStream<String, CleanOutcome> valid = cleaned.filter((k, v) -> v.isValid(), Named.as("valid"));
+    KStream<String, LabeledRecord> byKey;
+    if (!placement.enabled()) {
+      byKey = valid.mapValues(CleanOutcome::valid, Named.as("to-labeled-record"))
+          .repartition(Repartitioned.with(Serdes.String(), Avro.LABELED).withName("by-dedup-key"));
+    } else {
+      // Records already on their dedup partition go straight on; the others cross the repartition topic, pinned to
+      // records.raw's partition count so that both paths agree on where a key belongs (see DedupPlacement). Merged,
+      // both feed one sub-topology that reads records.raw and the repartition topic partition by partition.
+      KStream<String, LabeledRecord> moved = valid.filterNot((k, v) -> v.placed(), Named.as("misplaced"))
+          .mapValues(CleanOutcome::valid, Named.as("to-labeled-record"))
+          .repartition(Repartitioned.with(Serdes.String(), Avro.LABELED).withName("by-dedup-key").withNumberOfPartitions(placement.partitions()));
+      byKey = valid.filter((k, v) -> v.placed(), Named.as("placed")).mapValues(CleanOutcome::valid, Named.as("placed-labeled-record"))
+          .merge(moved, Named.as("by-dedup-key-merged"));
+    }
 
     // 3. Dedup, 4. normalize and split.
     KStream<String, ProcessedRecord> normalized = byKey

@@ -75,6 +75,24 @@ class PreprocessTopologyTest {
   }
 
   @Test
+  void aRecordKeyedByItsIdSkipsTheRepartitionTopicAndStillMeetsItsDuplicates() throws Exception {
+    try (TopologyFixture t = new TopologyFixture(Map.of("rebalance.mode", "none"), F2, AB)) {
+      String internal = t.config.applicationId() + "-by-dedup-key-repartition";
+      var repartition = t.driver.createOutputTopic(internal, new org.apache.kafka.common.serialization.StringDeserializer(), Avro.LABELED.deserializer());
+      t.sendKeyed("k1", json("k1", "a", 1, 2));
+      assertThat(repartition.isEmpty()).as("keyed by its id on its partition: no repartition record").isTrue();
+      t.send(json("k1", "a", 1, 2)); // unkeyed copy: crosses the repartition topic, and meets the original
+      t.sendKeyed("other", json("k2", "b", 3, 4)); // keyed, but not by its id: crosses it too
+      t.sendKeyed("k2", json("k2", "b", 3, 4)); // its keyed duplicate arrives directly
+      assertThat(repartition.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("k1", "k2");
+      assertThat(t.clean.readValuesToList()).extracting(ProcessedRecord::getId).containsExactly("k1", "k2");
+      PipelineReport r = t.report();
+      assertThat(r.duplicates()).isEqualTo(2);
+      assertThat(r.reconciles()).isTrue();
+    }
+  }
+
+  @Test
   void policiesImputeMissingAndDropExtraAndLabelsAreTrimmed() throws Exception {
     try (TopologyFixture t = new TopologyFixture(Map.of("missing", "impute-mean", "extra", "drop"), F2, AB)) {
       t.send(json("r1", "a", 2, 10));
