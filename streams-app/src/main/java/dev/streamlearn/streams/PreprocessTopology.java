@@ -9,6 +9,7 @@ import dev.streamlearn.avro.Split;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.schemas.Avro;
+import dev.streamlearn.stats.Scaler;
 import dev.streamlearn.streams.clean.CleanOutcome;
 import dev.streamlearn.streams.clean.CleanProcessor;
 import dev.streamlearn.streams.clean.Cleaner;
@@ -72,6 +73,7 @@ public final class PreprocessTopology {
 
     String statsTopic = c.topic(TopicName.STATS);
     String method = c.getString(NORMALIZE_METHOD);
+    Scaler.Method scaling = parsed(NORMALIZE_METHOD, method, Scaler::method);
     Duration reportEvery = Duration.ofMillis(c.getLong(STATS_PUBLISH_MS));
     Produced<String, dev.streamlearn.avro.NormalizerStats> toStats = Produced.with(Serdes.String(), Avro.STATS);
     Produced<String, ProcessedRecord> processed = Produced.with(Serdes.String(), Avro.PROCESSED);
@@ -79,11 +81,11 @@ public final class PreprocessTopology {
     // 1. Clean: every raw record is either valid (keyed for dedup) or rejected with its bytes.
     KStream<byte[], byte[]> raw = builder.stream(c.topic(TopicName.RAW), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("raw"));
     Cleaner cleaner = new Cleaner(spec,
-        spec.getMissing().equals("impute-mean") ? Cleaner.MissingPolicy.IMPUTE_MEAN : Cleaner.MissingPolicy.REJECT,
-        spec.getExtra().equals("drop") ? Cleaner.ExtraPolicy.DROP : Cleaner.ExtraPolicy.REJECT,
+        parsed(MISSING_POLICY, spec.getMissing(), Cleaner.MissingPolicy::of),
+        parsed(EXTRA_POLICY, spec.getExtra(), Cleaner.ExtraPolicy::of),
         new Cleaner.Limits(c.getInt(MAX_RECORD_BYTES), spec.getFeatureMaxAbs(), c.getLong(MAX_FUTURE_MS)),
         new PiiScrubber(new HashSet<>(c.getList(PII_FIELDS)), c.getString(PII_MODE).equals("hash"), c.getPassword(PII_SECRET).value()));
-    DedupKey dedupKey = DedupKey.of(c.getString(DEDUP_KEY));
+    DedupKey dedupKey = parsed(DEDUP_KEY, c.getString(DEDUP_KEY), DedupKey::of);
     DedupPlacement placement = new DedupPlacement(rawPartitions);
     KStream<String, CleanOutcome> cleaned = raw.process(() -> new CleanProcessor(cleaner, dedupKey, placement), Named.as("clean"), Stores.CLEAN_COUNTERS);
     raw.process(() -> new StatsReporter<>("clean", Stores.CLEAN_COUNTERS, false, spec, method, reportEvery), Named.as("clean-report"), Stores.CLEAN_COUNTERS)
@@ -112,7 +114,7 @@ public final class PreprocessTopology {
     // 3. Dedup, 4. normalize and split.
     KStream<String, ProcessedRecord> normalized = byKey
         .process(() -> new DedupProcessor(retention), Named.as("dedup"), Stores.DEDUP, Stores.COUNTERS)
-        .process(() -> new NormalizeProcessor(spec, method, spec.getClipK(), new Splitter(c.getDouble(EVAL_FRACTION)),
+        .process(() -> new NormalizeProcessor(spec, scaling, spec.getClipK(), new Splitter(c.getDouble(EVAL_FRACTION)),
                 new NormalizeProcessor.Warmup(c.getInt(NORMALIZE_WARMUP_RECORDS), Duration.ofMillis(c.getLong(NORMALIZE_WARMUP_MAX_WAIT_MS)))),
             Named.as("normalize"), Stores.NORMALIZER, Stores.NORMALIZE_WARMUP, Stores.COUNTERS);
     byKey.process(() -> new StatsReporter<>("prep", Stores.COUNTERS, true, spec, method, reportEvery), Named.as("prep-report"), Stores.COUNTERS, Stores.NORMALIZER)
@@ -125,13 +127,25 @@ public final class PreprocessTopology {
     normalized.filter((k, v) -> v.getSplit() == Split.EVAL, Named.as("eval-split")).to(c.topic(TopicName.EVAL), processed);
 
     // 5. Rebalance the training split only: eval records are never oversampled.
-    RebalanceProcessor.Mode mode = RebalanceProcessor.Mode.valueOf(c.getString(REBALANCE_MODE).toUpperCase(Locale.ROOT));
+    RebalanceProcessor.Mode mode = parsed(REBALANCE_MODE, c.getString(REBALANCE_MODE), s -> RebalanceProcessor.Mode.valueOf(s.toUpperCase(Locale.ROOT)));
     int classes = spec.getLabels().size();
     normalized.filter((k, v) -> v.getSplit() == Split.TRAIN, Named.as("train-split"))
         .process(() -> new RebalanceProcessor(mode, spec.getLabels(), () -> Oversampler.configured(c, classes)),
             Named.as("rebalance"), Stores.REBALANCE, Stores.COUNTERS)
         .to(c.topic(TopicName.TRAIN), processed);
     return builder.build();
+  }
+
+  /**
+   * A setting's string turned into its type once, at start-up: a value the validator let through but the
+   * stage cannot read (a spec pinned by another version, say) fails here naming the setting, never falls back.
+   */
+  static <T> T parsed(String setting, String value, java.util.function.Function<String, T> parse) {
+    try {
+      return parse.apply(value);
+    } catch (IllegalArgumentException e) {
+      throw new org.apache.kafka.common.config.ConfigException(setting, value, e.getMessage());
+    }
   }
 
   // Caching matters here: these stores are written on every record but hold few keys, so the record

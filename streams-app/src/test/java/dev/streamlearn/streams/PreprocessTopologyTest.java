@@ -93,6 +93,16 @@ class PreprocessTopologyTest {
   }
 
   @Test
+  void aSettingTheStagesCannotReadFailsAtBuildNamingTheSetting() {
+    dev.streamlearn.core.StreamlearnConfig config = dev.streamlearn.core.StreamlearnConfig.of(Map.of("bootstrap.servers", "unused:9092"));
+    dev.streamlearn.avro.DatasetSpec spec = dev.streamlearn.avro.DatasetSpec.newBuilder().setFeatures(F2).setLabels(AB).setMissing("sometimes").build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PreprocessTopology.build(config, spec, 1))
+        .isInstanceOf(org.apache.kafka.common.config.ConfigException.class).hasMessageContaining("missing").hasMessageContaining("sometimes");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.streamlearn.streams.dedup.DedupKey.of("ids")).isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.streamlearn.stats.Scaler.method("z-score")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void policiesImputeMissingAndDropExtraAndLabelsAreTrimmed() throws Exception {
     try (TopologyFixture t = new TopologyFixture(Map.of("missing", "impute-mean", "extra", "drop"), F2, AB)) {
       t.send(json("r1", "a", 2, 10));
