@@ -19,8 +19,6 @@ import org.apache.kafka.streams.Topology;
 /** Runs the preprocessing topology as a Kafka Streams application. */
 public final class PreprocessApp implements AutoCloseable {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PreprocessApp.class);
-
   private final KafkaStreams streams;
   private final Topology topology;
 
@@ -34,19 +32,19 @@ public final class PreprocessApp implements AutoCloseable {
   }
 
   /**
-   * Partitions of records.raw now, for {@link dev.streamlearn.streams.dedup.DedupPlacement}; 0 when they
-   * cannot be read (every valid record then crosses the repartition topic, as is always correct).
+   * Partitions of records.raw now, for {@link dev.streamlearn.streams.dedup.DedupPlacement}. Failing, not
+   * falling back to "unknown", when they cannot be read: that would build another topology than the
+   * other instances of the application run, and the app cannot run without records.raw anyway.
    */
   static int rawPartitions(StreamlearnConfig config) {
     String raw = config.topic(TopicName.RAW);
     try (Admin admin = new KafkaClients(config).admin()) {
       return admin.describeTopics(List.of(raw)).allTopicNames().get(30, TimeUnit.SECONDS).get(raw).partitions().size();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the partitions of " + raw, e);
     } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      LOG.warn("could not read the partition count of {} ({}): every record goes through the repartition topic", raw, e.toString());
-      return 0;
+      throw new IllegalStateException("cannot read the partitions of " + raw + " (run 'streamlearn topics create' first): " + e, e);
     }
   }
 
