@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
     description = {"Send JSON-lines or CSV files to records.raw, with progress.",
         "JSON lines are sent byte for byte, split on '\\n' only, with no charset decoding: invalid UTF-8, NUL bytes",
         "and empty lines are sent too, and the clean stage rejects them to the DLQ as they were.",
-        "CSV rows become JSON objects; a row that is not valid UTF-8 is sent as its raw bytes."})
+        "CSV rows become JSON objects; a row that is not valid UTF-8 is sent as its raw bytes.",
+        "Each record is keyed by its id (none when it has no readable id), so the streams app needs no repartition for it."})
 public final class ProduceCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
@@ -80,7 +81,8 @@ public final class ProduceCommand implements Callable<Integer> {
             }
             byte[] value = csv ? csvValue(rows, line, row) : line;
             String where = file + " line " + (csv ? row + 1 : row);
-            producer.send(new ProducerRecord<>(target, null, value), (md, ex) -> {
+            // Keyed by id: such a record is already on its dedup partition and skips the streams app's repartition topic.
+            producer.send(new ProducerRecord<>(target, IdKey.of(value), value), (md, ex) -> {
               if (ex instanceof RecordTooLargeException) {
                 tooLarge.add(where + " (" + value.length + " bytes): " + ex.getMessage());
               } else if (ex != null) {

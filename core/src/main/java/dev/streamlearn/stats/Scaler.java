@@ -17,8 +17,13 @@ public final class Scaler {
     this.clipK = clipK;
   }
 
+  /** The method named as in normalize.method ({@code zscore}, {@code minmax}); any other name fails rather than scale differently. */
   public static Method method(String name) {
-    return "minmax".equals(name) ? Method.MINMAX : Method.ZSCORE;
+    return switch (String.valueOf(name)) {
+      case "zscore" -> Method.ZSCORE;
+      case "minmax" -> Method.MINMAX;
+      default -> throw new IllegalArgumentException("unknown normalization method '" + name + "' (zscore or minmax)");
+    };
   }
 
   public double[] transform(RunningStats s, double[] x) {

@@ -49,11 +49,29 @@ public final class RawEventParser {
         throw new MalformedRecordException(e.getMessage(), e);
       }
     }
+    int invalid = Utf8Check.firstInvalid(bytes);
+    if (invalid >= 0) {
+      throw new MalformedRecordException("neither Avro nor valid UTF-8 JSON: invalid UTF-8 at byte " + invalid);
+    }
+    RawEvent e = JsonEventReader.read(JSON, bytes);
+    return e != null ? e : parseTree(bytes);
+  }
+
+  /**
+   * The same reading through a JSON tree: the definition {@link JsonEventReader} must agree with
+   * (a test compares the two on hostile and random input), and what a document that does not
+   * start as an object goes through, so its rejection reads exactly as before.
+   */
+  static RawEvent parseTree(byte[] bytes) throws MalformedRecordException {
     JsonNode node = readTree(bytes);
     if (node == null || !node.isObject()) {
       throw new MalformedRecordException("JSON value is not an object");
     }
     return fromJson(node);
+  }
+
+  static String firstLineOf(String s) {
+    return firstLine(s);
   }
 
   /** Strict UTF-8, then JSON within {@link #LIMITS}: the one way untrusted JSON is read. */

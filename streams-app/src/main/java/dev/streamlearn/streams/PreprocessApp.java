@@ -3,8 +3,13 @@ package dev.streamlearn.streams;
 import static dev.streamlearn.core.StreamlearnConfig.*;
 
 import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.core.KafkaClients;
 import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.core.TopicName;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -22,10 +27,27 @@ public final class PreprocessApp implements AutoCloseable {
   }
 
   public PreprocessApp(StreamlearnConfig config, DatasetSpec spec, String stateDir) {
-    this.topology = PreprocessTopology.build(config, spec);
+    this.topology = PreprocessTopology.build(config, spec, rawPartitions(config));
     this.streams = new KafkaStreams(topology, streamsProperties(config, stateDir));
     // A thread killed by a broker fault is replaced (3 times in 5 minutes at most; then it is a bug).
     streams.setUncaughtExceptionHandler(new ThreadReplacement(3, 300_000, System::currentTimeMillis));
+  }
+
+  /**
+   * Partitions of records.raw now, for {@link dev.streamlearn.streams.dedup.DedupPlacement}. Failing, not
+   * falling back to "unknown", when they cannot be read: that would build another topology than the
+   * other instances of the application run, and the app cannot run without records.raw anyway.
+   */
+  static int rawPartitions(StreamlearnConfig config) {
+    String raw = config.topic(TopicName.RAW);
+    try (Admin admin = new KafkaClients(config).admin()) {
+      return admin.describeTopics(List.of(raw)).allTopicNames().get(30, TimeUnit.SECONDS).get(raw).partitions().size();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading the partitions of " + raw, e);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read the partitions of " + raw + " (run 'streamlearn topics create' first): " + e, e);
+    }
   }
 
   public static Properties streamsProperties(StreamlearnConfig c, String stateDir) {

@@ -48,7 +48,8 @@ class HostileCorpusIntegrationTest {
   @Test
   void theAppSurvivesTheCorpusAndEveryCountReconciles() throws Exception {
     StreamlearnConfig config = RealKafka.config("hostile",
-        Map.of("topic.partitions", "2", "stats.publish.interval.ms", "200", "features", "f0,f1", "labels", "a,b"));
+        Map.of("topic.partitions", "2", "stats.publish.interval.ms", "200", "features", "f0,f1", "labels", "a,b",
+            "streams.clean.topic.enabled", "true"));
     KafkaClients clients = new KafkaClients(config);
     PreprocessIntegrationTest.createTopics(config);
     DatasetSpec spec = new DatasetSpecResolver(clients).resolve(Duration.ofSeconds(30)); // configured, so pinned at once

@@ -108,7 +108,7 @@ class HostileRecordsTest {
     counters.init(context.getStateStoreContext(), counters);
     context.addStateStore(counters);
     context.setRecordMetadata("records.raw", 0, 42L);
-    CleanProcessor processor = new CleanProcessor(cleaner, DedupKey.of("id"));
+    CleanProcessor processor = new CleanProcessor(cleaner, DedupKey.of("id"), new dev.streamlearn.streams.dedup.DedupPlacement(4));
     processor.init(context);
 
     byte[] value = json("x", "a", 1, 2).getBytes(java.nio.charset.StandardCharsets.UTF_8);

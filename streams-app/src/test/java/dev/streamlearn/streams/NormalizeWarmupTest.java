@@ -7,6 +7,7 @@ import dev.streamlearn.avro.DatasetSpec;
 import dev.streamlearn.avro.LabeledRecord;
 import dev.streamlearn.avro.ProcessedRecord;
 import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.stats.Scaler;
 import dev.streamlearn.streams.normalize.NormalizeProcessor;
 import dev.streamlearn.streams.split.Splitter;
 import java.nio.charset.StandardCharsets;
@@ -266,7 +267,7 @@ class NormalizeWarmupTest {
       StreamlearnConfig c = StreamlearnConfig.of(Map.of(StreamlearnConfig.BOOTSTRAP, "unused:9092"));
       DatasetSpec spec = DatasetSpec.newBuilder().setFeatures(List.of("f0")).setLabels(labels).setMissing(c.getString(StreamlearnConfig.MISSING_POLICY))
           .setExtra(c.getString(StreamlearnConfig.EXTRA_POLICY)).setClipK(c.getDouble(StreamlearnConfig.CLIP_K)).build();
-      processor = new NormalizeProcessor(spec, c.getString(StreamlearnConfig.NORMALIZE_METHOD), spec.getClipK(), new Splitter(0.1),
+      processor = new NormalizeProcessor(spec, Scaler.method(c.getString(StreamlearnConfig.NORMALIZE_METHOD)), spec.getClipK(), new Splitter(0.1),
           new NormalizeProcessor.Warmup(records, Duration.ofMillis(maxWaitMs)));
       processor.init(ctx);
     }

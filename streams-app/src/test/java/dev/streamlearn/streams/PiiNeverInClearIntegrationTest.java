@@ -41,7 +41,8 @@ class PiiNeverInClearIntegrationTest {
   @Test
   void noTopicAndNoStateFileHoldsAClearValue() throws Exception {
     StreamlearnConfig config = RealKafka.config("pii", Map.of("topic.partitions", "2", "stats.publish.interval.ms", "200",
-        "features", "f0,f1", "labels", "a,b", "pii.fields", "email,ssn", "pii.mode", "hash", "pii.secret", "s3cret-key"));
+        "features", "f0,f1", "labels", "a,b", "pii.fields", "email,ssn", "pii.mode", "hash", "pii.secret", "s3cret-key",
+        "streams.clean.topic.enabled", "true"));
     KafkaClients clients = new KafkaClients(config);
     PreprocessIntegrationTest.createTopics(config);
     DatasetSpec spec = new DatasetSpecResolver(clients).resolve(Duration.ofSeconds(30));

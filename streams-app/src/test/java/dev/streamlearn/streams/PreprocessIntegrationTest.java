@@ -52,7 +52,8 @@ class PreprocessIntegrationTest {
          PreprocessApp b = new PreprocessApp(config, spec, Files.createTempDirectory("b").toString())) {
       a.start();
       b.start();
-      produce(clients, data.lines().subList(500, data.lines().size()));
+      // Every other record keyed by its id: those skip the repartition topic, and their duplicates (keyed or not) must still meet them.
+      produceKeyedByIdEveryOther(clients, data.lines().subList(500, data.lines().size()));
       await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500)).until(() -> {
         PipelineReport r = PipelineReport.read(clients);
         return r.raw() == data.lines().size() && r.reconciles() && r.clean() == data.valid() && r.owed() == 0;
@@ -68,7 +69,10 @@ class PreprocessIntegrationTest {
     assertThat(r.dlq()).isEqualTo(expectedDlq);
     assertThat(r.classes()).isEqualTo(data.classes());
 
-    List<ProcessedRecord> clean = read(clients, config.topic(TopicName.CLEAN));
+    // records.clean is off by default: the real records of records.train and records.eval are every valid unique record once.
+    assertThat(read(clients, config.topic(TopicName.CLEAN))).isEmpty();
+    List<ProcessedRecord> clean = new ArrayList<>(read(clients, config.topic(TopicName.EVAL)));
+    read(clients, config.topic(TopicName.TRAIN)).stream().filter(p -> !p.getSynthetic()).forEach(clean::add);
     assertThat(clean).extracting(ProcessedRecord::getId).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(data.validIds());
     List<RejectedRecord> dlq = new ArrayList<>();
     new TopicReader(clients).readAll(config.topic(TopicName.DLQ), rec -> dlq.add(Avro.REJECTED.decode(rec.value())));
@@ -102,7 +106,7 @@ class PreprocessIntegrationTest {
 
     // Reference: one uninterrupted run (one partition, so the order and thus every value is deterministic).
     // Settling at rest is off: where it happens depends on where the stream pauses, and the two runs pause differently.
-    StreamlearnConfig ref = RealKafka.config("restart-ref", Map.of("topic.partitions", "1", "rebalance.settle.idle.ms", "0"));
+    StreamlearnConfig ref = RealKafka.config("restart-ref", Map.of("topic.partitions", "1", "rebalance.settle.idle.ms", "0", "streams.clean.topic.enabled", "true"));
     createTopics(ref);
     KafkaClients refClients = new KafkaClients(ref);
     try (PreprocessApp app = new PreprocessApp(ref, spec, Files.createTempDirectory("ref").toString())) {
@@ -112,7 +116,7 @@ class PreprocessIntegrationTest {
     }
 
     // Interrupted run: stop half-way, wipe the local state so it must come back from the changelogs, resume.
-    StreamlearnConfig cut = RealKafka.config("restart-cut", Map.of("topic.partitions", "1", "rebalance.settle.idle.ms", "0"));
+    StreamlearnConfig cut = RealKafka.config("restart-cut", Map.of("topic.partitions", "1", "rebalance.settle.idle.ms", "0", "streams.clean.topic.enabled", "true"));
     createTopics(cut);
     KafkaClients cutClients = new KafkaClients(cut);
     int half = data.lines().size() / 2;
@@ -137,7 +141,7 @@ class PreprocessIntegrationTest {
   void aReplayAfterResetRebuildsTheSameOutputsAndCounts() throws Exception {
     DirtyStreamGenerator.Output data = new DirtyStreamGenerator(8, 0.03, 0.05).generate(1500);
     DatasetSpec spec = DatasetSpec.newBuilder().setFeatures(DirtyStreamGenerator.FEATURES).setLabels(DirtyStreamGenerator.LABELS).build();
-    StreamlearnConfig config = RealKafka.config("replay", Map.of("topic.partitions", "1", "rebalance.settle.idle.ms", "0"));
+    StreamlearnConfig config = RealKafka.config("replay", Map.of("topic.partitions", "1", "rebalance.settle.idle.ms", "0", "streams.clean.topic.enabled", "true"));
     createTopics(config);
     KafkaClients clients = new KafkaClients(config);
     produce(clients, data.lines());
@@ -215,6 +219,23 @@ class PreprocessIntegrationTest {
     try (KafkaProducer<byte[], byte[]> p = clients.producer()) {
       for (String l : lines) {
         p.send(new ProducerRecord<>(clients.config().topic(TopicName.RAW), l.getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+  }
+
+  private static void produceKeyedByIdEveryOther(KafkaClients clients, List<String> lines) {
+    dev.streamlearn.schemas.RawEventParser parser = new dev.streamlearn.schemas.RawEventParser();
+    try (KafkaProducer<byte[], byte[]> p = clients.producer()) {
+      for (int i = 0; i < lines.size(); i++) {
+        byte[] value = lines.get(i).getBytes(StandardCharsets.UTF_8);
+        byte[] key = null;
+        try {
+          String id = parser.parse(value).id();
+          key = i % 2 == 0 && id != null ? id.getBytes(StandardCharsets.UTF_8) : null;
+        } catch (dev.streamlearn.schemas.MalformedRecordException e) {
+          // no key: the clean stage rejects it
+        }
+        p.send(new ProducerRecord<>(clients.config().topic(TopicName.RAW), key, value));
       }
     }
   }

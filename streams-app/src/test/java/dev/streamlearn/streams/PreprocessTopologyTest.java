@@ -59,6 +59,50 @@ class PreprocessTopologyTest {
   }
 
   @Test
+  void recordsCleanIsWrittenOnlyWhenEnabledAndTrainPlusEvalHoldTheSameRecords() throws Exception {
+    Map<String, String> off = Map.of("streams.clean.topic.enabled", "false", "rebalance.mode", "none", "split.eval.fraction", "0.5");
+    try (TopologyFixture t = new TopologyFixture(off, F2, AB)) {
+      for (int i = 0; i < 40; i++) {
+        t.send(json("r" + i, i % 2 == 0 ? "a" : "b", i, -i));
+      }
+      assertThat(t.clean.isEmpty()).as("records.clean is opt-in").isTrue();
+      Set<String> emitted = new HashSet<>();
+      t.train.readValuesToList().forEach(r -> assertThat(emitted.add(r.getId())).isTrue());
+      t.eval.readValuesToList().forEach(r -> assertThat(emitted.add(r.getId())).isTrue());
+      assertThat(emitted).hasSize(40);
+      assertThat(t.report().clean()).as("the clean count does not depend on the topic").isEqualTo(40);
+    }
+  }
+
+  @Test
+  void aRecordKeyedByItsIdSkipsTheRepartitionTopicAndStillMeetsItsDuplicates() throws Exception {
+    try (TopologyFixture t = new TopologyFixture(Map.of("rebalance.mode", "none"), F2, AB)) {
+      String internal = t.config.applicationId() + "-by-dedup-key-repartition";
+      var repartition = t.driver.createOutputTopic(internal, new org.apache.kafka.common.serialization.StringDeserializer(), Avro.LABELED.deserializer());
+      t.sendKeyed("k1", json("k1", "a", 1, 2));
+      assertThat(repartition.isEmpty()).as("keyed by its id on its partition: no repartition record").isTrue();
+      t.send(json("k1", "a", 1, 2)); // unkeyed copy: crosses the repartition topic, and meets the original
+      t.sendKeyed("other", json("k2", "b", 3, 4)); // keyed, but not by its id: crosses it too
+      t.sendKeyed("k2", json("k2", "b", 3, 4)); // its keyed duplicate arrives directly
+      assertThat(repartition.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("k1", "k2");
+      assertThat(t.clean.readValuesToList()).extracting(ProcessedRecord::getId).containsExactly("k1", "k2");
+      PipelineReport r = t.report();
+      assertThat(r.duplicates()).isEqualTo(2);
+      assertThat(r.reconciles()).isTrue();
+    }
+  }
+
+  @Test
+  void aSettingTheStagesCannotReadFailsAtBuildNamingTheSetting() {
+    dev.streamlearn.core.StreamlearnConfig config = dev.streamlearn.core.StreamlearnConfig.of(Map.of("bootstrap.servers", "unused:9092"));
+    dev.streamlearn.avro.DatasetSpec spec = dev.streamlearn.avro.DatasetSpec.newBuilder().setFeatures(F2).setLabels(AB).setMissing("sometimes").build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> PreprocessTopology.build(config, spec, 1))
+        .isInstanceOf(org.apache.kafka.common.config.ConfigException.class).hasMessageContaining("missing").hasMessageContaining("sometimes");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.streamlearn.streams.dedup.DedupKey.of("ids")).isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.streamlearn.stats.Scaler.method("z-score")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void policiesImputeMissingAndDropExtraAndLabelsAreTrimmed() throws Exception {
     try (TopologyFixture t = new TopologyFixture(Map.of("missing", "impute-mean", "extra", "drop"), F2, AB)) {
       t.send(json("r1", "a", 2, 10));

@@ -39,6 +39,7 @@ final class TopologyFixture implements AutoCloseable {
   TopologyFixture(Map<String, String> overrides, List<String> features, List<String> labels) throws Exception {
     Map<String, String> m = new HashMap<>(Map.of(StreamlearnConfig.BOOTSTRAP, "unused:9092"));
     m.put(StreamlearnConfig.NORMALIZE_WARMUP_RECORDS, "0"); // records flow at once unless a test is about the warm-up
+    m.put(StreamlearnConfig.CLEAN_TOPIC_ENABLED, "true"); // tests read every emitted record, train and eval, from records.clean
     m.putAll(overrides);
     config = StreamlearnConfig.of(m);
     // As DatasetSpecResolver pins it: the transform policies come from the configuration.
@@ -47,7 +48,7 @@ final class TopologyFixture implements AutoCloseable {
         .setFeatureMaxAbs(config.getDouble(StreamlearnConfig.FEATURE_MAX_ABS)).build();
     Path state = Files.createTempDirectory("ttd-state");
     Properties props = PreprocessApp.streamsProperties(config, state.toString());
-    driver = new TopologyTestDriver(PreprocessTopology.build(config, spec), props, Instant.ofEpochMilli(0));
+    driver = new TopologyTestDriver(PreprocessTopology.build(config, spec, 1), props, Instant.ofEpochMilli(0));
     raw = driver.createInputTopic(config.topic(TopicName.RAW), new ByteArraySerializer(), new ByteArraySerializer(), Instant.ofEpochMilli(1000), Duration.ofMillis(1));
     clean = driver.createOutputTopic(config.topic(TopicName.CLEAN), new StringDeserializer(), Avro.PROCESSED.deserializer());
     train = driver.createOutputTopic(config.topic(TopicName.TRAIN), new StringDeserializer(), Avro.PROCESSED.deserializer());
@@ -58,6 +59,11 @@ final class TopologyFixture implements AutoCloseable {
 
   void send(String json) {
     raw.pipeInput(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A record whose producer key is {@code key} (UTF-8), as 'produce' keys records by their id. */
+  void sendKeyed(String key, String json) {
+    raw.pipeInput(key.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8));
   }
 
   void sendBytes(byte[] bytes) {

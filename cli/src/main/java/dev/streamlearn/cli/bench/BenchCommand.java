@@ -43,6 +43,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--only", split = ",", description = "Run only these sections: throughput, latency, training, micro, growth (the JSON then lacks the others' figures).")
   java.util.Set<String> only;
 
+  @Option(names = "--keys", defaultValue = "id",
+      description = "Producer keys of the input: id (each record keyed by its id, as 'produce' does; the streams app then skips the repartition topic) or none. Default: ${DEFAULT-VALUE}.")
+  String keys;
+
   @Option(names = "--json", defaultValue = "bench-results/bench.json", description = "Where the figures go. Default: ${DEFAULT-VALUE}.")
   Path json;
 
@@ -60,6 +64,11 @@ public final class BenchCommand implements Callable<Integer> {
     out.set("machine", machine());
     out.put("records", n);
     out.put("commit_interval_ms", base.getLong(StreamlearnConfig.COMMIT_INTERVAL_MS));
+    if (!keys.equals("id") && !keys.equals("none")) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--keys must be id or none, not " + keys);
+    }
+    boolean keyById = keys.equals("id");
+    out.put("keys", keys);
 
     say("generating %,d input records (dirty stream: 2%% faults, 3%% duplicates, 3 imbalanced classes)", n);
     DirtyStreamGenerator.Output data = new DirtyStreamGenerator(99, 0.02, 0.03).generate(n);
@@ -77,7 +86,7 @@ public final class BenchCommand implements Callable<Integer> {
       boolean full = i % 2 == 1;
       String guarantee = i < 2 ? "exactly_once_v2" : "at_least_once";
       say("throughput: %s", names[i]);
-      ThroughputBench.Result r = ThroughputBench.run(base, full, guarantee, input);
+      ThroughputBench.Result r = ThroughputBench.run(base, full, guarantee, keyById, input);
       rps[i] = r.rps();
       tp.set(names[i], mapper.valueToTree(r));
       say("   %,.0f records/s (%.1f s), heap after %,.0f MB, peak heap %,.0f MB, RSS %,.0f MB, state %s", r.rps(), r.seconds(), r.heapMb(),
@@ -106,7 +115,7 @@ public final class BenchCommand implements Callable<Integer> {
     for (int pct : runs("latency") ? new int[] {25, 50, 75} : new int[0]) {
       double rate = rps[1] * pct / 100.0;
       say("latency at %d%% load (%,.0f records/s offered)", pct, rate);
-      LatencyBench.Result r = LatencyBench.run(base, rate, latencyWindow, input);
+      LatencyBench.Result r = LatencyBench.run(base, rate, latencyWindow, keyById, input);
       lat.set("load_" + pct, mapper.valueToTree(r));
       say("   p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms over %,d records (achieved %,.0f records/s)", r.p50(), r.p99(), r.p999(), r.samples(), r.achievedRps());
       if (pct == 50) {
@@ -148,7 +157,7 @@ public final class BenchCommand implements Callable<Integer> {
     ArrayNode gr = out.putArray("growth");
     for (int size : runs("growth") ? growthSizes : List.<Integer>of()) {
       say("growth: %,d distinct ids (full topology, exactly_once_v2)", size);
-      ThroughputBench.Result r = ThroughputBench.run(base, true, "exactly_once_v2", size, BenchCommand::uniqueRecord);
+      ThroughputBench.Result r = ThroughputBench.run(base, true, "exactly_once_v2", keyById, size, BenchCommand::uniqueRecord);
       ObjectNode g = mapper.valueToTree(r);
       g.put("distinct_ids", size);
       g.put("us_per_record", 1e6 / r.rps());

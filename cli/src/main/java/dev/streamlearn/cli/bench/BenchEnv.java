@@ -22,8 +22,15 @@ final class BenchEnv implements AutoCloseable {
   final KafkaClients clients;
   final Path stateDir;
   private final String prefix;
+  private final boolean keyById;
 
   BenchEnv(StreamlearnConfig base, String name, Map<String, String> overrides) throws Exception {
+    this(base, name, overrides, false);
+  }
+
+  /** @param keyById key each raw record by its id, as 'produce' does (false: no key, every record crosses the repartition topic) */
+  BenchEnv(StreamlearnConfig base, String name, Map<String, String> overrides, boolean keyById) throws Exception {
+    this.keyById = keyById;
     this.prefix = "bench-" + name + "-" + System.currentTimeMillis() + ".";
     Files.createDirectories(Path.of(".streamlearn"));
     this.stateDir = Files.createTempDirectory(Path.of(".streamlearn"), "bench-state-");
@@ -48,10 +55,14 @@ final class BenchEnv implements AutoCloseable {
     long t0 = System.nanoTime();
     try (KafkaProducer<byte[], byte[]> p = clients.producer()) {
       for (int i = 0; i < n; i++) {
-        p.send(new ProducerRecord<>(config.topic(TopicName.RAW), gen.apply(i)));
+        p.send(raw(gen.apply(i)));
       }
     }
     return n / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  ProducerRecord<byte[], byte[]> raw(byte[] value) {
+    return new ProducerRecord<>(config.topic(TopicName.RAW), keyById ? dev.streamlearn.cli.IdKey.of(value) : null, value);
   }
 
   static long directorySize(Path p) {

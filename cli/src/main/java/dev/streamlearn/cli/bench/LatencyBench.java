@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -31,8 +30,8 @@ final class LatencyBench {
 
   private LatencyBench() {}
 
-  static Result run(StreamlearnConfig base, double rate, Duration duration, List<byte[]> input) throws Exception {
-    try (BenchEnv env = new BenchEnv(base, "latency-" + (long) rate, Map.of())) {
+  static Result run(StreamlearnConfig base, double rate, Duration duration, boolean keyById, List<byte[]> input) throws Exception {
+    try (BenchEnv env = new BenchEnv(base, "latency-" + (long) rate, Map.of(), keyById)) {
       PreprocessApp app = new PreprocessApp(env.config, ThroughputBench.SPEC, env.stateDir.toString());
       ThroughputBench.startAndAwaitRunning(app.streams());
       List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -65,7 +64,7 @@ final class LatencyBench {
           if (wait > 0) {
             Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000)); // pacing the offered load
           }
-          p.send(new ProducerRecord<>(env.config.topic(TopicName.RAW), input.get((int) (sent % input.size()))));
+          p.send(env.raw(input.get((int) (sent % input.size()))));
           sent++;
         }
       }

@@ -37,13 +37,15 @@ final class ThroughputBench {
 
   private ThroughputBench() {}
 
-  static Result run(StreamlearnConfig base, boolean full, String guarantee, List<byte[]> input) throws Exception {
-    return run(base, full, guarantee, input.size(), input::get);
+  static Result run(StreamlearnConfig base, boolean full, String guarantee, boolean keyById, List<byte[]> input) throws Exception {
+    return run(base, full, guarantee, keyById, input.size(), input::get);
   }
 
-  static Result run(StreamlearnConfig base, boolean full, String guarantee, int n, java.util.function.IntFunction<byte[]> gen) throws Exception {
+  static Result run(StreamlearnConfig base, boolean full, String guarantee, boolean keyById, int n, java.util.function.IntFunction<byte[]> gen)
+      throws Exception {
     String name = (full ? "full-" : "pass-") + (guarantee.startsWith("exactly") ? "eos" : "alos");
-    try (BenchEnv env = new BenchEnv(base, name, Map.of(StreamlearnConfig.PROCESSING_GUARANTEE, guarantee, StreamlearnConfig.STATS_PUBLISH_MS, "100"))) {
+    try (BenchEnv env = new BenchEnv(base, name, Map.of(StreamlearnConfig.PROCESSING_GUARANTEE, guarantee, StreamlearnConfig.STATS_PUBLISH_MS, "100"),
+        keyById)) {
       double producerRps = env.load(n, gen);
       double baseline = Memory.heapUsedMb();
       Memory.resetPeaks();

@@ -5,6 +5,7 @@ import dev.streamlearn.avro.RejectedRecord;
 import dev.streamlearn.streams.Counters;
 import dev.streamlearn.streams.Stores;
 import dev.streamlearn.streams.dedup.DedupKey;
+import dev.streamlearn.streams.dedup.DedupPlacement;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -21,12 +22,14 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
 
   private final Cleaner cleaner;
   private final DedupKey dedupKey;
+  private final DedupPlacement placement;
   private ProcessorContext<String, CleanOutcome> context;
   private Counters counters;
 
-  public CleanProcessor(Cleaner cleaner, DedupKey dedupKey) {
+  public CleanProcessor(Cleaner cleaner, DedupKey dedupKey, DedupPlacement placement) {
     this.cleaner = cleaner;
     this.dedupKey = dedupKey;
+    this.placement = placement;
   }
 
   @Override
@@ -49,7 +52,9 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
     }
     if (result.record() != null) {
       LabeledRecord valid = result.record();
-      context.forward(record.withKey(dedupKey.of(valid)).withValue(new CleanOutcome(valid, null)));
+      String key = dedupKey.of(valid);
+      boolean placed = placement.enabled() && placement.alreadyPlaced(record.key(), key, context.recordMetadata().orElseThrow().partition());
+      context.forward(record.withKey(key).withValue(new CleanOutcome(valid, null, placed)));
       return;
     }
     Rejection r = result.rejection();
@@ -68,6 +73,6 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
         .setReason(r.reason().name()).setMessage(message)
         .setSourceTopic(md.topic()).setSourcePartition(md.partition()).setSourceOffset(md.offset())
         .setRejectedAt(System.currentTimeMillis()).build();
-    context.forward(record.withKey(r.reason().name()).withValue(new CleanOutcome(null, rejected)));
+    context.forward(record.withKey(r.reason().name()).withValue(new CleanOutcome(null, rejected, false)));
   }
 }

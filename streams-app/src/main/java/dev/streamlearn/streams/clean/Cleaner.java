@@ -18,9 +18,31 @@ import java.util.Set;
  */
 public final class Cleaner {
 
-  public enum MissingPolicy { REJECT, IMPUTE_MEAN }
+  /** The {@code missing} setting: reject a record with a missing feature, or let the normalizer impute its running mean. */
+  public enum MissingPolicy {
+    REJECT, IMPUTE_MEAN;
 
-  public enum ExtraPolicy { REJECT, DROP }
+    public static MissingPolicy of(String name) {
+      return switch (String.valueOf(name)) {
+        case "reject" -> REJECT;
+        case "impute-mean" -> IMPUTE_MEAN;
+        default -> throw new IllegalArgumentException("unknown missing-feature policy '" + name + "' (reject or impute-mean)");
+      };
+    }
+  }
+
+  /** The {@code extra} setting: reject a record with a feature the spec does not have, or drop that feature. */
+  public enum ExtraPolicy {
+    REJECT, DROP;
+
+    public static ExtraPolicy of(String name) {
+      return switch (String.valueOf(name)) {
+        case "reject" -> REJECT;
+        case "drop" -> DROP;
+        default -> throw new IllegalArgumentException("unknown extra-feature policy '" + name + "' (reject or drop)");
+      };
+    }
+  }
 
   /** The outcome: exactly one of record and rejection is set. */
   public record Result(LabeledRecord record, Rejection rejection) {

@@ -13,8 +13,13 @@ public enum DedupKey {
   ID,
   CONTENT;
 
+  /** The key named as in dedup.key ({@code id}, {@code content}); any other name fails rather than deduplicate differently. */
   public static DedupKey of(String name) {
-    return "content".equals(name) ? CONTENT : ID;
+    return switch (String.valueOf(name)) {
+      case "id" -> ID;
+      case "content" -> CONTENT;
+      default -> throw new IllegalArgumentException("unknown dedup key '" + name + "' (id or content)");
+    };
   }
 
   public String of(LabeledRecord r) {

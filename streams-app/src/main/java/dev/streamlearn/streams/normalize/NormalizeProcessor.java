@@ -77,9 +77,9 @@ public final class NormalizeProcessor implements Processor<String, LabeledRecord
   private boolean droppedLogged;
   private Cancellable startupRelease;
 
-  public NormalizeProcessor(DatasetSpec spec, String method, double clipK, Splitter splitter, Warmup warmup) {
+  public NormalizeProcessor(DatasetSpec spec, Scaler.Method method, double clipK, Splitter splitter, Warmup warmup) {
     this.spec = spec;
-    this.scaler = new Scaler(Scaler.method(method), clipK);
+    this.scaler = new Scaler(method, clipK);
     this.splitter = splitter;
     this.warmup = warmup;
     for (int i = 0; i < spec.getLabels().size(); i++) {
