@@ -6,7 +6,7 @@ import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.TopicReader;
 import dev.streamlearn.streams.PipelineReport;
-import dev.streamlearn.updater.snapshot.SnapshotCatalog;
+import dev.streamlearn.client.snapshot.SnapshotCatalog;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
