@@ -40,7 +40,12 @@ public final class CurrentModel implements AutoCloseable {
   private final KafkaClients clients;
   private final SnapshotCatalog catalog;
   private final String model;
+  /** How many versions served before stay loaded, so a rollback to one of them swaps without reading a snapshot. */
+  private static final int WARM_VERSIONS = 2;
+
   private final AtomicReference<ServedVersion> served = new AtomicReference<>();
+  /** Recently served versions, most recent last (guarded by itself). */
+  private final LinkedHashMap<Long, ServedVersion> warm = new LinkedHashMap<>(4, 0.75f, true);
   private final List<VersionListener> listeners = new CopyOnWriteArrayList<>();
   private final CountDownLatch firstLoad = new CountDownLatch(1);
   private final AtomicLong loadFailures = new AtomicLong();
@@ -109,21 +114,46 @@ public final class CurrentModel implements AutoCloseable {
     return true;
   }
 
-  /** Loads one version, current or not (verified); it serves until the next load or refresh. */
+  /**
+   * Loads one version, current or not (verified); it serves until the next load or refresh. The
+   * {@value #WARM_VERSIONS} versions served last stay in memory (already verified), so rolling back to
+   * one of them is a swap, not a read of the snapshot topic.
+   */
   public void load(long version) {
-    ServedVersion next;
-    try {
-      next = ServedVersion.of(catalog.load(model, version, null));
-    } catch (RuntimeException e) {
-      failed(version, e);
-      throw e;
+    ServedVersion next = takeWarm(version);
+    if (next == null) {
+      try {
+        next = ServedVersion.of(catalog.load(model, version, null));
+      } catch (RuntimeException e) {
+        failed(version, e);
+        throw e;
+      }
     }
     ServedVersion previous = served.getAndSet(next);
+    keepWarm(previous);
     firstLoad.countDown();
     long from = previous == null ? -1 : previous.version();
     if (from != version) {
       log.info("model {}: serving v{} (was {})", model, version, from < 0 ? "none" : "v" + from);
       listeners.forEach(l -> l.onSwap(from, version));
+    }
+  }
+
+  private ServedVersion takeWarm(long version) {
+    synchronized (warm) {
+      return warm.remove(version);
+    }
+  }
+
+  private void keepWarm(ServedVersion v) {
+    if (v == null) {
+      return;
+    }
+    synchronized (warm) {
+      warm.put(v.version(), v);
+      while (warm.size() > WARM_VERSIONS) {
+        warm.remove(warm.keySet().iterator().next());
+      }
     }
   }
 
