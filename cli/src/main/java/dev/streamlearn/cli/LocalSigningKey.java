@@ -1,7 +1,7 @@
 package dev.streamlearn.cli;
 
 import dev.streamlearn.core.StreamlearnConfig;
-import dev.streamlearn.updater.snapshot.SigningKey;
+import dev.streamlearn.client.snapshot.SigningKey;
 
 /** The local tools' snapshot signing key: created once when none is configured, so a local pipeline signs without set-up. */
 final class LocalSigningKey {

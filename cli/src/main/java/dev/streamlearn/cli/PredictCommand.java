@@ -2,13 +2,10 @@ package dev.streamlearn.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamlearn.cli.serve.EventScorer;
+import dev.streamlearn.client.CurrentModel;
+import dev.streamlearn.client.Prediction;
 import dev.streamlearn.core.StreamlearnConfig;
-import dev.streamlearn.schemas.MalformedRecordException;
-import dev.streamlearn.schemas.RawEvent;
-import dev.streamlearn.schemas.RawEventParser;
-import dev.streamlearn.updater.client.CurrentModel;
-import dev.streamlearn.updater.client.Prediction;
-import dev.streamlearn.updater.client.ServingTransform;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,7 +44,6 @@ public final class PredictCommand implements Callable<Integer> {
   Long version;
 
   private final ObjectMapper json = new ObjectMapper();
-  private final RawEventParser parser = new RawEventParser();
 
   @Override
   public Integer call() throws Exception {
@@ -59,10 +54,12 @@ public final class PredictCommand implements Callable<Integer> {
     } else {
       served.load(version);
     }
+    EventScorer scorer = new EventScorer(served);
     PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
     long errors = 0;
     long scored = 0;
-    List<Pending> batch = new ArrayList<>();
+    List<byte[]> batch = new ArrayList<>();
+    List<Long> lineNumbers = new ArrayList<>();
     try (ByteLines lines = new ByteLines(file.equals("-") ? System.in : Files.newInputStream(Path.of(file)))) {
       byte[] line;
       long number = 0;
@@ -71,91 +68,42 @@ public final class PredictCommand implements Callable<Integer> {
         if (ByteLines.isBlank(line)) {
           continue;
         }
-        batch.add(parse(line, number, served.spec().getFeatures()));
+        batch.add(line);
+        lineNumbers.add(number);
         if (batch.size() == BATCH) {
-          errors += flush(served, batch, out);
+          errors += print(scorer.score(batch), lineNumbers, out);
           scored += batch.size();
           batch.clear();
+          lineNumbers.clear();
         }
       }
     }
-    errors += flush(served, batch, out);
+    errors += print(scorer.score(batch), lineNumbers, out);
     scored += batch.size();
     out.flush();
     System.err.printf("predict: %,d lines, %,d scored by %s v%d, %,d errors%n", scored, scored - errors, name, served.version(), errors);
     return errors == 0 ? 0 : 3;
   }
 
-  private record Pending(long line, String id, String actual, Map<String, Double> features, String error) {}
-
-  private Pending parse(byte[] bytes, long line, List<String> specFeatures) {
-    try {
-      RawEvent e = parser.parse(bytes);
-      for (String key : e.metadata().keySet()) {
-        if (specFeatures.contains(key) && !e.features().containsKey(key)) {
-          // As the cleaner decides: a feature of the model that came only as a non-number (kept aside as metadata).
-          return new Pending(line, e.id(), e.label(), null, "feature '" + key + "' is not a number");
-        }
-      }
-      return new Pending(line, e.id(), e.label(), e.features(), null);
-    } catch (MalformedRecordException | RuntimeException ex) {
-      return new Pending(line, null, null, null, "not a record: " + ex.getMessage());
-    }
-  }
-
-  /** Scores the valid lines of a batch in one call, then prints every line's answer in input order; returns the error count. */
-  private long flush(CurrentModel served, List<Pending> batch, PrintStream out) throws IOException {
-    String[] errors = new String[batch.size()];
-    List<Map<String, Double>> valid = new ArrayList<>();
-    List<Integer> at = new ArrayList<>();
-    for (int i = 0; i < batch.size(); i++) {
-      Pending p = batch.get(i);
-      if (p.error() != null) {
-        errors[i] = p.error();
-        continue;
-      }
-      try {
-        served.validate(p.features()); // the training policy, per line, so one bad line does not fail its batch
-      } catch (ServingTransform.InvalidFeaturesException ex) {
-        errors[i] = ex.getMessage();
-        continue;
-      }
-      valid.add(p.features());
-      at.add(i);
-    }
-    Prediction[] byLine = new Prediction[batch.size()];
-    try {
-      List<Prediction> predictions = valid.isEmpty() ? List.of() : served.predictAll(valid);
-      for (int j = 0; j < at.size(); j++) {
-        byLine[at.get(j)] = predictions.get(j);
-      }
-    } catch (CurrentModel.NonFiniteOutputException batchFailed) {
-      // One extreme record overflowed the network: score the batch record by record to tell which.
-      for (int j = 0; j < at.size(); j++) {
-        try {
-          byLine[at.get(j)] = served.predictAll(List.of(valid.get(j))).get(0);
-        } catch (CurrentModel.NonFiniteOutputException ex) {
-          errors[at.get(j)] = "the model's output overflowed for this record (non-finite probabilities)";
-        }
-      }
-    }
+  /** Prints every line's answer in input order; returns the error count. */
+  private long print(List<EventScorer.Scored> answers, List<Long> lineNumbers, PrintStream out) throws IOException {
     long failed = 0;
-    for (int i = 0; i < batch.size(); i++) {
-      Pending p = batch.get(i);
+    for (int i = 0; i < answers.size(); i++) {
+      EventScorer.Scored a = answers.get(i);
       ObjectNode o = json.createObjectNode();
-      o.put("id", p.id());
-      if (errors[i] != null || byLine[i] == null) {
-        o.put("line", p.line());
-        o.put("error", errors[i]);
+      o.put("id", a.id());
+      if (a.error() != null) {
+        o.put("line", lineNumbers.get(i));
+        o.put("error", a.error());
         failed++;
       } else {
-        Prediction pr = byLine[i];
+        Prediction pr = a.prediction();
         o.put("version", pr.version());
         o.put("label", pr.label());
         ObjectNode probs = o.putObject("probabilities");
         pr.probabilities().forEach(probs::put);
-        if (p.actual() != null) {
-          o.put("actual", p.actual());
+        if (a.actual() != null) {
+          o.put("actual", a.actual());
         }
       }
       out.println(json.writeValueAsString(o));

@@ -17,7 +17,7 @@ import dev.streamlearn.streams.sample.DirtyStreamGenerator;
 import dev.streamlearn.updater.ModelAdmin;
 import dev.streamlearn.updater.ModelUpdater;
 import dev.streamlearn.updater.SnapshotEvent;
-import dev.streamlearn.updater.client.CurrentModel;
+import dev.streamlearn.client.CurrentModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -153,7 +153,7 @@ public final class QuickstartCommand implements Callable<Integer> {
       System.out.printf("   v%d  %s -> %s%n", model.version(), fraud, round(model.predict(fraud)));
 
       step("8/8 pictures");
-      List<ModelSnapshot> versions = new ArrayList<>(new dev.streamlearn.updater.snapshot.SnapshotCatalog(clients)
+      List<ModelSnapshot> versions = new ArrayList<>(new dev.streamlearn.client.snapshot.SnapshotCatalog(clients)
           .versions(config.getString(StreamlearnConfig.MODEL_NAME)).getOrDefault(config.getString(StreamlearnConfig.MODEL_NAME), new TreeMap<>()).values());
       Charts.modelQuality(versions, out.resolve("model-quality.png"));
       Charts.classBalance(balance, out.resolve("class-balance.png"));

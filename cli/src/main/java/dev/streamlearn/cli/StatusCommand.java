@@ -1,74 +1,144 @@
 package dev.streamlearn.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamlearn.avro.ModelPointer;
 import dev.streamlearn.avro.ModelSnapshot;
+import dev.streamlearn.client.snapshot.SnapshotCatalog;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicName;
-import dev.streamlearn.core.TopicReader;
+import dev.streamlearn.core.metrics.GroupLag;
 import dev.streamlearn.streams.PipelineReport;
-import dev.streamlearn.updater.snapshot.SnapshotCatalog;
+import dev.streamlearn.updater.UpdaterGroups;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = {"One screen for operators: the cluster, the streams app's group and lag on records.raw, the updater's lag on",
-        "records.train, reconciled counts, and the current model version with its metrics. Exit 0 if the pipeline is caught up."})
+        "records.train and records.eval, reconciled counts, and the current model version with its metrics.",
+        "--json: the same as one JSON object (keys: cluster, streams, updater, counts, model, caught_up).",
+        "Exit codes: 0 caught up (no lag on records.raw, counts reconciled, nothing held in the warm-up); 5 not caught up (yet); "
+            + "1 the cluster or a topic cannot be read; 2 a bad setting."})
 public final class StatusCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
+
+  @Option(names = "--json", description = "Print one JSON object instead of the screen.")
+  boolean json;
 
   @Override
   public Integer call() throws Exception {
     StreamlearnConfig c = options.config();
     String model = c.getString(StreamlearnConfig.MODEL_NAME);
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode out = mapper.createObjectNode();
     long rawLag;
-    long trainLag;
-    try (Admin admin = options.clients().admin(); KafkaConsumer<byte[], byte[]> consumer = options.clients().consumer()) {
-      System.out.printf("cluster      %s: %d broker(s)%n", c.getString(StreamlearnConfig.BOOTSTRAP), admin.describeCluster().nodes().get().size());
+    try (Admin admin = options.clients().admin()) {
+      ObjectNode cluster = out.putObject("cluster");
+      cluster.put("bootstrap", c.getString(StreamlearnConfig.BOOTSTRAP));
+      cluster.put("brokers", admin.describeCluster().nodes().get().size());
+
       String app = c.applicationId();
-      var group = admin.describeConsumerGroups(List.of(app)).all().get().get(app);
-      rawLag = lag(admin, consumer, app, c.topic(TopicName.RAW));
-      System.out.printf("streams app  %s: %s, %d member(s), lag on records.raw %,d%n", app, group.groupState(), group.members().size(), rawLag);
-      String updaterGroup = c.getString(StreamlearnConfig.TOPIC_PREFIX) + "updater-" + model;
-      trainLag = lag(admin, consumer, updaterGroup, c.topic(TopicName.TRAIN));
-      var leader = admin.describeConsumerGroups(List.of(updaterGroup + ".leader")).all().get().get(updaterGroup + ".leader");
-      System.out.printf("updater      %s: %s, lag on records.train %,d (since the last snapshot)%n", model,
-          leader.members().isEmpty() ? "not running" : "running", trainLag);
+      Optional<ConsumerGroupDescription> group = describe(admin, app);
+      ObjectNode streams = out.putObject("streams");
+      streams.put("group", app);
+      streams.put("state", group.map(g -> String.valueOf(g.groupState())).orElse("NONE"));
+      streams.put("members", group.map(g -> g.members().size()).orElse(0));
+      rawLag = lag(streams, new GroupLag(admin, app, List.of(c.topic(TopicName.RAW))).read());
+
+      String updaterGroup = UpdaterGroups.data(c, model);
+      String leaderGroup = UpdaterGroups.leader(c, model);
+      Optional<ConsumerGroupDescription> leader = describe(admin, leaderGroup);
+      ObjectNode updater = out.putObject("updater");
+      updater.put("model", model);
+      updater.put("group", updaterGroup);
+      updater.put("running", leader.map(g -> !g.members().isEmpty()).orElse(false));
+      lag(updater, new GroupLag(admin, updaterGroup, List.of(c.topic(TopicName.TRAIN), c.topic(TopicName.EVAL))).read());
     }
     PipelineReport r = PipelineReport.read(options.clients());
-    System.out.printf("counts       raw %,d = clean %,d + held %,d + duplicates %,d + dlq %,d: %s%n", r.raw(), r.clean(), r.held(), r.duplicates(),
-        r.dlqTotal(), !r.reconciles() ? "not reconciled (in flight)" : r.held() > 0 ? "reconciled, warm-up holding records" : "reconciled");
+    ObjectNode counts = out.putObject("counts");
+    counts.put("raw", r.raw());
+    counts.put("clean", r.clean());
+    counts.put("held", r.held());
+    counts.put("dropped", r.dropped());
+    counts.put("duplicates", r.duplicates());
+    counts.put("dlq", r.dlqTotal());
+    counts.put("train", r.train());
+    counts.put("eval", r.eval());
+    counts.put("reconciled", r.reconciles());
+
     SnapshotCatalog catalog = new SnapshotCatalog(options.clients());
     Optional<ModelPointer> p = catalog.pointer(model);
+    Map<String, Double> metrics = Map.of();
     if (p.isPresent()) {
+      ObjectNode m = out.putObject("model");
+      m.put("name", model);
+      m.put("current", p.get().getVersion());
+      m.put("head", p.get().getHead());
+      m.put("last_version", p.get().getLastVersion());
+      m.put("reason", p.get().getReason());
       ModelSnapshot s = catalog.versions(model).getOrDefault(model, new TreeMap<>()).get(p.get().getVersion());
-      Map<String, Double> m = s == null ? Map.of() : s.getMetrics();
-      System.out.printf("model        %s: current v%d, head v%d, macro F1 %.4f, accuracy %.4f (%s)%n", model, p.get().getVersion(), p.get().getHead(),
-          m.getOrDefault("macro_f1", Double.NaN), m.getOrDefault("accuracy", Double.NaN), p.get().getReason());
+      metrics = s == null ? Map.of() : s.getMetrics();
+      ObjectNode mm = m.putObject("metrics");
+      new TreeMap<>(metrics).forEach(mm::put);
     } else {
-      System.out.printf("model        %s: no version yet%n", model);
+      out.putNull("model");
     }
-    return rawLag == 0 && r.reconciles() && r.held() == 0 ? 0 : 5;
+    boolean caughtUp = rawLag == 0 && r.reconciles() && r.held() == 0;
+    out.put("caught_up", caughtUp);
+
+    if (json) {
+      System.out.println(mapper.writeValueAsString(out));
+    } else {
+      System.out.printf("cluster      %s: %d broker(s)%n", out.get("cluster").get("bootstrap").asText(), out.get("cluster").get("brokers").asInt());
+      ObjectNode s = (ObjectNode) out.get("streams");
+      System.out.printf("streams app  %s: %s, %d member(s), lag on records.raw %,d%n", s.get("group").asText(), s.get("state").asText(),
+          s.get("members").asInt(), rawLag);
+      ObjectNode u = (ObjectNode) out.get("updater");
+      System.out.printf("updater      %s: %s, lag on records.train and records.eval %,d (since the last snapshot)%n", model,
+          u.get("running").asBoolean() ? "running" : "not running", u.get("lag").asLong());
+      System.out.printf("counts       raw %,d = clean %,d + held %,d + duplicates %,d + dlq %,d: %s%n", r.raw(), r.clean(), r.held(), r.duplicates(),
+          r.dlqTotal(), !r.reconciles() ? "not reconciled (in flight)" : r.held() > 0 ? "reconciled, warm-up holding records" : "reconciled");
+      if (p.isPresent()) {
+        System.out.printf("model        %s: current v%d, head v%d, macro F1 %.4f, accuracy %.4f (%s)%n", model, p.get().getVersion(), p.get().getHead(),
+            metrics.getOrDefault("macro_f1", Double.NaN), metrics.getOrDefault("accuracy", Double.NaN), p.get().getReason());
+      } else {
+        System.out.printf("model        %s: no version yet%n", model);
+      }
+    }
+    return caughtUp ? 0 : 5;
   }
 
-  private static long lag(Admin admin, KafkaConsumer<byte[], byte[]> consumer, String group, String topic) throws Exception {
-    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-    List<TopicPartition> parts = TopicReader.partitions(consumer, topic);
-    Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-    long lag = 0;
-    for (TopicPartition tp : parts) {
-      OffsetAndMetadata om = committed.get(tp);
-      lag += end.get(tp) - (om == null ? consumer.beginningOffsets(List.of(tp)).get(tp) : om.offset());
+  /** The group, or empty if the broker knows no such group (nothing ever joined it: Kafka 4 says so with an error). */
+  private static Optional<ConsumerGroupDescription> describe(Admin admin, String group) throws Exception {
+    try {
+      return Optional.of(admin.describeConsumerGroups(List.of(group)).all().get().get(group));
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof GroupIdNotFoundException) {
+        return Optional.empty();
+      }
+      throw e;
     }
-    return lag;
+  }
+
+  /** Puts {@code lag} (total) and {@code lag_by_partition} ("topic-partition": n) on {@code node}; returns the total. */
+  private static long lag(ObjectNode node, Map<TopicPartition, Long> byPartition) {
+    long total = byPartition.values().stream().mapToLong(Long::longValue).sum();
+    node.put("lag", total);
+    ObjectNode parts = node.putObject("lag_by_partition");
+    byPartition.forEach((tp, n) -> parts.put(tp.toString(), n));
+    return total;
   }
 }

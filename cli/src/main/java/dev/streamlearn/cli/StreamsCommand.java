@@ -3,12 +3,18 @@ package dev.streamlearn.cli;
 import dev.streamlearn.avro.DatasetSpec;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicAdmin;
+import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.TopicSpec;
+import dev.streamlearn.core.metrics.GroupLag;
+import dev.streamlearn.core.metrics.MetricsEndpoint;
 import dev.streamlearn.streams.DatasetSpecResolver;
+import dev.streamlearn.streams.PipelineExporter;
 import dev.streamlearn.streams.PipelineMetrics;
 import dev.streamlearn.streams.PipelineReport;
 import dev.streamlearn.streams.PreprocessApp;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
@@ -42,6 +48,8 @@ public final class StreamsCommand implements Callable<Integer> {
     DatasetSpec spec = new DatasetSpecResolver(options.clients()).resolve(Duration.ofSeconds(specWait));
     System.err.printf("dataset spec (%s): features=%s labels=%s%n", spec.getSource(), spec.getFeatures(), spec.getLabels());
     CountDownLatch stopped = new CountDownLatch(1);
+    Admin lagAdmin = null;
+    MetricsEndpoint endpoint = null;
     try (PreprocessApp app = new PreprocessApp(config, spec)) {
       app.streams().setStateListener((now, before) -> {
         if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
@@ -55,21 +63,44 @@ public final class StreamsCommand implements Callable<Integer> {
       app.start();
       System.err.printf("streams app %s running (%s)%n", config.applicationId(), config.getString(StreamlearnConfig.PROCESSING_GUARANTEE));
       PipelineMetrics metrics = PipelineMetrics.register();
+      PipelineExporter exporter = null;
+      if (config.getInt(StreamlearnConfig.METRICS_PORT) > 0) {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        exporter = new PipelineExporter(registry);
+        lagAdmin = options.clients().admin();
+        new GroupLag(lagAdmin, config.applicationId(), List.of(config.topic(TopicName.RAW))).register(registry, GroupLag.METRIC);
+        endpoint = MetricsEndpoint.start(config.getInt(StreamlearnConfig.METRICS_PORT), registry);
+        System.err.printf("metrics on port %d: GET /metrics%n", endpoint.port());
+      }
       long last = -1;
       long lastT = System.nanoTime();
-      while (!stopped.await(Math.max(1, progressSeconds), java.util.concurrent.TimeUnit.SECONDS)) {
-        if (progressSeconds > 0) {
+      // With metrics on but progress lines off, the figures are still read (every 5 s).
+      long every = progressSeconds > 0 ? progressSeconds : exporter != null ? 5 : 1;
+      while (!stopped.await(every, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (progressSeconds > 0 || exporter != null) {
           PipelineReport r = PipelineReport.read(options.clients());
           metrics.update(r);
-          long t = System.nanoTime();
-          double rate = last < 0 ? 0 : (r.raw() - last) / ((t - lastT) / 1e9);
-          System.err.printf("raw %,d  clean %,d  dup %,d  dlq %,d  train %,d (+%,d synthetic)  eval %,d  %,.0f rec/s%n",
-              r.raw(), r.clean(), r.duplicates(), r.dlqTotal(), r.train(), r.synthetic(), r.eval(), rate);
-          last = r.raw();
-          lastT = t;
+          if (exporter != null) {
+            exporter.update(r);
+          }
+          if (progressSeconds > 0) {
+            long t = System.nanoTime();
+            double rate = last < 0 ? 0 : (r.raw() - last) / ((t - lastT) / 1e9);
+            System.err.printf("raw %,d  clean %,d  dup %,d  dlq %,d  train %,d (+%,d synthetic)  eval %,d  %,.0f rec/s%n",
+                r.raw(), r.clean(), r.duplicates(), r.dlqTotal(), r.train(), r.synthetic(), r.eval(), rate);
+            last = r.raw();
+            lastT = t;
+          }
         }
       }
       return app.streams().state() == KafkaStreams.State.ERROR ? 1 : 0;
+    } finally {
+      if (endpoint != null) {
+        endpoint.close();
+      }
+      if (lagAdmin != null) {
+        lagAdmin.close();
+      }
     }
   }
 }

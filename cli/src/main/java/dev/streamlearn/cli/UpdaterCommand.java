@@ -1,9 +1,20 @@
 package dev.streamlearn.cli;
 
+import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.core.TopicName;
+import dev.streamlearn.core.metrics.GroupLag;
+import dev.streamlearn.core.metrics.MetricsEndpoint;
 import dev.streamlearn.updater.ModelUpdater;
+import dev.streamlearn.updater.SnapshotEvent;
+import dev.streamlearn.updater.UpdaterExporter;
+import dev.streamlearn.updater.UpdaterGroups;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -28,9 +39,31 @@ public final class UpdaterCommand implements Callable<Integer> {
       }
     }));
     LocalSigningKey.ensure(options.config());
-    try (ModelUpdater updater = new ModelUpdater(options.config(), new EventPrinter())) {
-      updater.run(stop);
+    StreamlearnConfig config = options.config();
+    Consumer<SnapshotEvent> listener = new EventPrinter();
+    Admin lagAdmin = null;
+    MetricsEndpoint endpoint = null;
+    try {
+      if (config.getInt(StreamlearnConfig.METRICS_PORT) > 0) {
+        String model = config.getString(StreamlearnConfig.MODEL_NAME);
+        PrometheusRegistry registry = new PrometheusRegistry();
+        listener = listener.andThen(new UpdaterExporter(registry, model));
+        lagAdmin = options.clients().admin();
+        new GroupLag(lagAdmin, UpdaterGroups.data(config, model), List.of(config.topic(TopicName.TRAIN), config.topic(TopicName.EVAL)))
+            .register(registry, GroupLag.METRIC);
+        endpoint = MetricsEndpoint.start(config.getInt(StreamlearnConfig.METRICS_PORT), registry);
+        System.err.printf("metrics on port %d: GET /metrics%n", endpoint.port());
+      }
+      try (ModelUpdater updater = new ModelUpdater(config, listener)) {
+        updater.run(stop);
+      }
     } finally {
+      if (endpoint != null) {
+        endpoint.close();
+      }
+      if (lagAdmin != null) {
+        lagAdmin.close();
+      }
       done.countDown();
     }
     return 0;

@@ -17,7 +17,7 @@ import dev.streamlearn.streams.PreprocessApp;
 import dev.streamlearn.streams.sample.DirtyStreamGenerator;
 import dev.streamlearn.updater.ModelUpdater;
 import dev.streamlearn.updater.SnapshotEvent;
-import dev.streamlearn.updater.client.CurrentModel;
+import dev.streamlearn.client.CurrentModel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -38,6 +38,7 @@ public final class StreamlearnConfig extends AbstractConfig {
   public static final String TOPIC_REPLICATION = "topic.replication.factor";
   public static final String TOPIC_RETENTION_MS = "topic.retention.ms";
   public static final String READ_TIMEOUT_MS = "client.read.timeout.ms";
+  public static final String METRICS_PORT = "metrics.port";
   public static final String LOCAL_KAFKA_DIR = "local.kafka.dir";
   public static final String LOCAL_KAFKA_PORT = "local.kafka.port";
   public static final String LOCAL_KAFKA_CONTROLLER_PORT = "local.kafka.controller.port";
@@ -140,6 +141,8 @@ public final class StreamlearnConfig extends AbstractConfig {
           "Retention of the records.* topics (the DLQ keeps 4 times longer).")
       .define(READ_TIMEOUT_MS, Type.LONG, 30_000L, Range.atLeast(100), Importance.LOW,
           "How long reading a whole topic (the CLI, CurrentModel, the updater's catalog) may make no progress before it fails naming the broker and the topic.")
+      .define(METRICS_PORT, Type.INT, 0, Range.between(0, 65535), Importance.LOW,
+          "Port on which 'streamlearn streams' and 'streamlearn updater' serve Prometheus metrics (GET /metrics, every interface); 0: none. Two processes on one host need two ports.")
       .define(LOCAL_KAFKA_DIR, Type.STRING, ".streamlearn/kafka", Importance.LOW,
           "Data, logs and pid file of the local broker; node i of a multi-broker local cluster lives in its subdirectory node-i.")
       .define(LOCAL_KAFKA_PORT, Type.INT, 19092, Range.between(1, 65535), Importance.LOW,

@@ -9,7 +9,7 @@ import dev.streamlearn.core.KafkaClients;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.TopicReader;
 import dev.streamlearn.schemas.Avro;
-import dev.streamlearn.updater.snapshot.SnapshotCatalog;
+import dev.streamlearn.client.snapshot.SnapshotCatalog;
 import dev.streamlearn.updater.snapshot.SnapshotChunker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -98,7 +98,7 @@ public final class ModelAdmin {
         .setPreviousVersion(previous.map(ModelPointer::getVersion).orElse(null))
         .setReason("rollback to v" + version + " (pointer moved by the CLI; the updater applies the command when it runs)" + (reason.isEmpty() ? "" : ": " + reason))
         .setUpdatedAt(System.currentTimeMillis()).build();
-    dev.streamlearn.updater.snapshot.SnapshotSigner.of(clients.config()).sign(pointer);
+    dev.streamlearn.client.snapshot.SnapshotSigner.of(clients.config()).sign(pointer);
     AcknowledgedWrites.send(clients, record(TopicName.CURRENT, model, Avro.POINTER.encode(pointer)));
     long done = System.nanoTime();
     return new RollbackResult(pointer, false, (done - t0) / 1_000_000, (done - acked) / 1_000_000);
@@ -106,9 +106,9 @@ public final class ModelAdmin {
 
   private boolean hasKey() {
     try {
-      dev.streamlearn.updater.snapshot.SigningKey.resolve(clients.config());
+      dev.streamlearn.client.snapshot.SigningKey.resolve(clients.config());
       return true;
-    } catch (dev.streamlearn.updater.snapshot.SnapshotIntegrityException e) {
+    } catch (dev.streamlearn.client.snapshot.SnapshotIntegrityException e) {
       return false; // an operator's host without the key: the updater checks the version itself
     }
   }

@@ -1,6 +1,6 @@
 package dev.streamlearn.updater;
 
-import java.io.ByteArrayInputStream;
+import dev.streamlearn.client.NetworkRestorer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -72,17 +72,9 @@ public final class Trainer {
     }
   }
 
-  /** Restores a network with Java deserialization restricted to what DL4J needs ({@link RestoreFilter}). */
+  /** Restores a network with its updater state, Java deserialization restricted to what DL4J needs ({@link NetworkRestorer}). */
   public static MultiLayerNetwork deserialize(byte[] bytes) {
-    try {
-      return RestoreFilter.restoring(() -> ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), true));
-    } catch (IOException e) {
-      throw new UncheckedIOException("not a DL4J model: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot restore the model: " + e.getMessage(), e);
-    }
+    return NetworkRestorer.restore(bytes, true);
   }
 
   public void replace(MultiLayerNetwork other) {

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.streamlearn.avro.ModelSnapshot;
 import dev.streamlearn.core.LocalKafka;
 import dev.streamlearn.core.TopicName;
-import dev.streamlearn.updater.snapshot.SnapshotCatalog;
+import dev.streamlearn.client.snapshot.SnapshotCatalog;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

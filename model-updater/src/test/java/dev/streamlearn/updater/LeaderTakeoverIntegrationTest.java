@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.streamlearn.avro.ModelSnapshot;
-import dev.streamlearn.updater.snapshot.SnapshotCatalog;
+import dev.streamlearn.client.snapshot.SnapshotCatalog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -14,7 +14,7 @@ import dev.streamlearn.core.RealKafka;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.schemas.Avro;
-import dev.streamlearn.updater.snapshot.SnapshotCatalog;
+import dev.streamlearn.client.snapshot.SnapshotCatalog;
 import dev.streamlearn.updater.snapshot.SnapshotChunker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.streamlearn.core.StreamlearnConfig;
-import dev.streamlearn.updater.snapshot.SigningKey;
-import dev.streamlearn.updater.snapshot.SnapshotIntegrityException;
+import dev.streamlearn.client.snapshot.SigningKey;
+import dev.streamlearn.client.snapshot.SnapshotIntegrityException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

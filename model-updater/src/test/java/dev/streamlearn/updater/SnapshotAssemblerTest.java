@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.streamlearn.avro.ModelSnapshot;
-import dev.streamlearn.updater.snapshot.Snapshot;
-import dev.streamlearn.updater.snapshot.SnapshotAssembler;
+import dev.streamlearn.client.snapshot.Snapshot;
+import dev.streamlearn.client.snapshot.SnapshotAssembler;
 import dev.streamlearn.updater.snapshot.SnapshotChunker;
-import dev.streamlearn.updater.snapshot.SnapshotIntegrityException;
+import dev.streamlearn.client.snapshot.SnapshotIntegrityException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;

@@ -39,7 +39,7 @@ final class BenchEnv implements AutoCloseable {
     m.putAll(overrides);
     this.config = base.with(m);
     this.clients = new KafkaClients(config);
-    dev.streamlearn.updater.snapshot.SigningKey.ensureLocalFile(config);
+    dev.streamlearn.client.snapshot.SigningKey.ensureLocalFile(config);
     try (Admin admin = clients.admin()) {
       new TopicAdmin(admin).ensure(TopicSpec.all(config));
     }

@@ -10,7 +10,7 @@ import dev.streamlearn.updater.ModelFactory;
 import dev.streamlearn.updater.ModelUpdater;
 import dev.streamlearn.updater.SnapshotEvent;
 import dev.streamlearn.updater.Trainer;
-import dev.streamlearn.updater.snapshot.SnapshotCatalog;
+import dev.streamlearn.client.snapshot.SnapshotCatalog;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

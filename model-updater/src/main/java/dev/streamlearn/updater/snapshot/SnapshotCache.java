@@ -1,5 +1,7 @@
 package dev.streamlearn.updater.snapshot;
 
+import dev.streamlearn.client.snapshot.Snapshot;
+import dev.streamlearn.client.snapshot.SnapshotBytesCache;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +15,7 @@ import org.rocksdb.RocksDBException;
  * without re-reading the snapshot topic. Entries are verified against the snapshot's SHA-256 on the
  * way out as on the way in: a corrupted cache entry is dropped, never loaded.
  */
-public final class SnapshotCache implements AutoCloseable {
+public final class SnapshotCache implements SnapshotBytesCache, AutoCloseable {
 
   static {
     RocksDB.loadLibrary();
@@ -32,6 +34,7 @@ public final class SnapshotCache implements AutoCloseable {
     }
   }
 
+  @Override
   public void put(String model, long version, byte[] network) {
     try {
       db.put(key(model, version), network);
@@ -41,6 +44,7 @@ public final class SnapshotCache implements AutoCloseable {
   }
 
   /** The cached bytes if present and matching {@code sha256}. */
+  @Override
   public Optional<byte[]> get(String model, long version, String sha256) {
     try {
       byte[] b = db.get(key(model, version));

@@ -1,8 +1,9 @@
 package dev.streamlearn.updater.snapshot;
 
 import dev.streamlearn.avro.ModelSnapshot;
+import dev.streamlearn.client.snapshot.Snapshot;
+import dev.streamlearn.client.snapshot.SnapshotKey;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +33,6 @@ public final class SnapshotChunker {
 
   /** The compaction key of one chunk: model, version and index, so pruning a version is one tombstone per chunk. */
   public static byte[] key(String model, long version, int chunk) {
-    return String.format("%s/%019d/%06d", model, version, chunk).getBytes(StandardCharsets.UTF_8);
+    return SnapshotKey.format(model, version, chunk);
   }
 }

@@ -2,6 +2,8 @@ package dev.streamlearn.updater.snapshot;
 
 import dev.streamlearn.avro.ModelPointer;
 import dev.streamlearn.avro.ModelSnapshot;
+import dev.streamlearn.client.snapshot.SnapshotIntegrityException;
+import dev.streamlearn.client.snapshot.SnapshotSigner;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.schemas.Avro;

@@ -1,4 +1,4 @@
-package dev.streamlearn.updater.snapshot;
+package dev.streamlearn.client.snapshot;
 
 import dev.streamlearn.avro.ModelPointer;
 import dev.streamlearn.avro.ModelSnapshot;
@@ -88,16 +88,16 @@ public final class SnapshotCatalog {
   }
 
   /** A version's verified bytes, from the cache when it has them, else from the topic. */
-  public Snapshot load(String model, long version, SnapshotCache cache) {
+  public Snapshot load(String model, long version, SnapshotBytesCache cache) {
     return load(model, version, cache == null ? null : versions(model).getOrDefault(model, new TreeMap<>()).get(version), cache);
   }
 
   /**
-   * As {@link #load(String, long, SnapshotCache)}, with the version's metadata already known (saves reading the topic on a cache hit).
+   * As {@link #load(String, long, SnapshotBytesCache)}, with the version's metadata already known (saves reading the topic on a cache hit).
    *
    * @throws SnapshotIntegrityException if the snapshot is unsigned, wrongly signed, incomplete or tampered, or no key is configured
    */
-  public Snapshot load(String model, long version, ModelSnapshot meta, SnapshotCache cache) {
+  public Snapshot load(String model, long version, ModelSnapshot meta, SnapshotBytesCache cache) {
     SnapshotSigner signer = SnapshotSigner.of(clients.config());
     if (cache != null && meta != null) {
       signer.verify(meta);

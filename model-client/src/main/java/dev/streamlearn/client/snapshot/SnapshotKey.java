@@ -1,12 +1,17 @@
-package dev.streamlearn.updater.snapshot;
+package dev.streamlearn.client.snapshot;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
-/** The model and version a snapshot chunk's key names ({@link SnapshotChunker#key}: model/version/chunk). */
-record SnapshotKey(String model, long version) {
+/** The model and version a snapshot chunk's key names (model/version/chunk): one format for the writer and every reader. */
+public record SnapshotKey(String model, long version) {
 
-  static Optional<SnapshotKey> parse(byte[] key) {
+  /** The compaction key of one chunk: model, version and index, so pruning a version is one tombstone per chunk. */
+  public static byte[] format(String model, long version, int chunk) {
+    return String.format("%s/%019d/%06d", model, version, chunk).getBytes(StandardCharsets.UTF_8);
+  }
+
+  public static Optional<SnapshotKey> parse(byte[] key) {
     if (key == null) {
       return Optional.empty();
     }

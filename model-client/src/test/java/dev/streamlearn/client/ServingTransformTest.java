@@ -1,4 +1,4 @@
-package dev.streamlearn.updater.client;
+package dev.streamlearn.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

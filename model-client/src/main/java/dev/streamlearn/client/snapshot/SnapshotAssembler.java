@@ -1,4 +1,4 @@
-package dev.streamlearn.updater.snapshot;
+package dev.streamlearn.client.snapshot;
 
 import dev.streamlearn.avro.ModelSnapshot;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package dev.streamlearn.updater;
+package dev.streamlearn.client;
 
 import java.io.ObjectInputFilter;
 import java.util.concurrent.Callable;

@@ -1,4 +1,4 @@
-package dev.streamlearn.updater.client;
+package dev.streamlearn.client;
 
 import dev.streamlearn.avro.DatasetSpec;
 import dev.streamlearn.avro.NormalizerStats;

@@ -1,4 +1,4 @@
-package dev.streamlearn.updater.snapshot;
+package dev.streamlearn.client.snapshot;
 
 import static dev.streamlearn.core.StreamlearnConfig.SIGNING_KEY_MIN_CHARS;
 import static dev.streamlearn.core.StreamlearnConfig.SNAPSHOT_SIGNING_KEY;

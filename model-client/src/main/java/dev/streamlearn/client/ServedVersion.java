@@ -1,0 +1,50 @@
+package dev.streamlearn.client;
+
+import dev.streamlearn.client.snapshot.Snapshot;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One loaded version: its number, the transform it was trained with and its network. Immutable but
+ * for the network, which DL4J does not make safe for concurrent {@code output} calls, so inference on
+ * one version is serialized.
+ */
+final class ServedVersion {
+
+  private final long version;
+  private final ServingTransform transform;
+  private final MultiLayerNetwork network;
+
+  private ServedVersion(long version, ServingTransform transform, MultiLayerNetwork network) {
+    this.version = version;
+    this.transform = transform;
+    this.network = network;
+  }
+
+  /** From a verified snapshot; the optimizer state is not restored (serving never trains). */
+  static ServedVersion of(Snapshot s) {
+    return new ServedVersion(s.version(), new ServingTransform(s.meta().getSpec(), s.meta().getNormalizer()),
+        NetworkRestorer.restore(s.network(), false));
+  }
+
+  long version() {
+    return version;
+  }
+
+  ServingTransform transform() {
+    return transform;
+  }
+
+  /** Class probabilities, one row per (already transformed) input row. */
+  double[][] probabilities(double[][] x) {
+    if (x.length == 0) {
+      return new double[0][];
+    }
+    INDArray in = Nd4j.createFromArray(x).castTo(DataType.FLOAT);
+    synchronized (network) {
+      return network.output(in, false).castTo(DataType.DOUBLE).toDoubleMatrix();
+    }
+  }
+}
