@@ -37,12 +37,16 @@ public final class PipelineExporter {
         .callback(cb -> withReport(r -> cb.call(r.duplicates()))).register(registry);
     GaugeWithCallback.builder().name("streamlearn_pipeline_class_records")
         .help("Records per class: valid unique records (before rebalancing, 'clean'), real records reaching the rebalancer "
-            + "('train_real') and records written to records.train, synthetic included ('train')")
+            + "('train_real'), records written to records.train, synthetic included ('train'), and the sum of the partitions' targets ('target')")
         .labelNames("label", "where").callback(cb -> withReport(r -> {
           each(r.classes(), (label, n) -> cb.call(n, label, "clean"));
           each(r.trainReal(), (label, n) -> cb.call(n, label, "train_real"));
           each(r.trainClasses(), (label, n) -> cb.call(n, label, "train"));
+          each(r.trainTargets(), (label, n) -> cb.call(n, label, "target"));
         })).register(registry);
+    GaugeWithCallback.builder().name("streamlearn_pipeline_synthetic_owed")
+        .help("Synthetic records the partitions still owe to reach their class targets (0 once they have been at rest for rebalance.settle.idle.ms)")
+        .callback(cb -> withReport(r -> cb.call(r.owed()))).register(registry);
     GaugeWithCallback.builder().name("streamlearn_pipeline_reconciled")
         .help("1 when raw = clean + held + dropped + duplicates + dlq, else 0 (records in flight, or a bug)")
         .callback(cb -> withReport(r -> cb.call(r.reconciles() ? 1 : 0))).register(registry);

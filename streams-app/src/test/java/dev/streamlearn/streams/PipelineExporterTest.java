@@ -22,10 +22,12 @@ class PipelineExporterTest {
       assertThat(scrape(endpoint)).as("nothing read yet: no samples rather than zeros").doesNotContain("streamlearn_pipeline_records_total{");
       PipelineReport r = new PipelineReport(100, 80, 7, Map.of("MALFORMED", 9L, "MISSING_ID", 4L), 90, 8, 18, 0,
           Map.of("fraud", 8L, "legit", 72L), Map.of("fraud", 45L, "legit", 45L), Map.of("fraud", 7L, "legit", 65L), null, null,
-          1_700_000_000_000L, 0, 0);
+          1_700_000_000_000L, 0, 0, Map.of("fraud", 45L, "legit", 45L), 3);
       exporter.update(r);
       assertThat(scrape(endpoint))
           .contains("streamlearn_pipeline_records_total{stage=\"raw\"} 100.0")
+          .contains("streamlearn_pipeline_class_records{label=\"fraud\",where=\"target\"} 45.0")
+          .contains("streamlearn_pipeline_synthetic_owed 3.0")
           .contains("streamlearn_pipeline_records_total{stage=\"clean\"} 80.0")
           .contains("streamlearn_pipeline_records_total{stage=\"train\"} 90.0")
           .contains("streamlearn_pipeline_records_total{stage=\"dlq\"} 13.0")
