@@ -83,7 +83,8 @@ class CurrentModelFollowIntegrationTest {
       client.follow();
       assertThat(client.awaitVersion(Duration.ofSeconds(30))).isEqualTo(1);
       models.point(2, "promoted");
-      await().atMost(Duration.ofSeconds(10)).until(() -> client.loadFailures() == 1);
+      // The counter moves before listeners are told: wait for both.
+      await().atMost(Duration.ofSeconds(10)).until(() -> client.loadFailures() == 1 && !failures.isEmpty());
       assertThat(failures).containsExactly(2L);
       assertThat(client.version()).isEqualTo(1);
       assertThat(client.predictAll(List.of(EVENT)).get(0).version()).isEqualTo(1);
