@@ -22,23 +22,25 @@ public final class Counters {
 
   /** Reads a counter from the store once, then writes through: one cached put per increment, no get. */
   public void add(String name, long n) {
-    long[] v = values.computeIfAbsent(name, k -> {
-      Long stored = store.get(k);
-      return new long[] {stored == null ? 0 : stored};
-    });
+    long[] v = cell(name, 0);
     v[0] += n;
     store.put(name, v[0]);
   }
 
   /** A gauge: writes only when the value changes. */
   public void set(String name, long value) {
-    long[] v = values.computeIfAbsent(name, k -> {
-      Long stored = store.get(k);
-      return new long[] {stored == null ? Long.MIN_VALUE : stored};
-    });
+    long[] v = cell(name, Long.MIN_VALUE);
     if (v[0] != value) {
       v[0] = value;
       store.put(name, value);
     }
+  }
+
+  /** The cached value of a name, read from the store the first time; {@code absent} if the store has none. */
+  private long[] cell(String name, long absent) {
+    return values.computeIfAbsent(name, k -> {
+      Long stored = store.get(k);
+      return new long[] {stored == null ? absent : stored};
+    });
   }
 }

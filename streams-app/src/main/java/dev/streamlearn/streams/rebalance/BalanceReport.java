@@ -55,11 +55,7 @@ public record BalanceReport(List<Row> rows, double minMaxRatio) {
     long max = 0;
     for (int c = 0; c < labels.size(); c++) {
       long n = balance.real(c);
-      long target = switch (mode) {
-        case SMOTE -> balance.eligible(c) ? Math.max(n, balance.target()) : n;
-        case UNDERSAMPLE -> Math.min(n, balance.undersamplingCap());
-        case WEIGHT, NONE -> n;
-      };
+      long target = balance.target(c, mode);
       rows.add(new Row(labels.get(c), n, balance.emitted(c), target, balance.eligible(c)));
       if (balance.eligible(c)) {
         min = Math.min(min, balance.emitted(c));

@@ -38,6 +38,8 @@ public final class ClassBalance {
   private final long minClassRecords;
   private final double maxWeight;
   private final double flowMargin;
+  /** The largest real count, kept as counts grow: every target, deficit and weight asks for it, per class, per record. */
+  private long maxReal;
 
   /** Without a flow margin: every deficit is closed while records flow. */
   public ClassBalance(int classes, double targetRatio, long minClassRecords, double maxWeight) {
@@ -68,7 +70,7 @@ public final class ClassBalance {
   }
 
   public void countReal(int c) {
-    real[c]++;
+    maxReal = Math.max(maxReal, ++real[c]);
   }
 
   public void countEmitted(int c, long n) {
@@ -102,6 +104,19 @@ public final class ClassBalance {
     long target = target();
     long margin = (long) Math.ceil(flowMargin * Math.sqrt(target));
     return eligible(c) ? Math.max(0, target - margin - emitted[c]) : 0;
+  }
+
+  /**
+   * What records.train should carry of class c under {@code mode}: smote tops an eligible class up to
+   * the target (a class above it keeps its own count), undersample caps it, weight and none keep it.
+   */
+  public long target(int c, RebalanceProcessor.Mode mode) {
+    long n = real[c];
+    return switch (mode) {
+      case SMOTE -> eligible(c) ? Math.max(n, target()) : n;
+      case UNDERSAMPLE -> Math.min(n, undersamplingCap());
+      case WEIGHT, NONE -> n;
+    };
   }
 
   /** Synthetic records still owed over all classes: zero once the partition is balanced. */
@@ -146,11 +161,7 @@ public final class ClassBalance {
   }
 
   public long maxReal() {
-    long m = 0;
-    for (long r : real) {
-      m = Math.max(m, r);
-    }
-    return m;
+    return maxReal;
   }
 
   public long real(int c) {
@@ -168,5 +179,9 @@ public final class ClassBalance {
   public void restore(int c, long realCount, long emittedCount) {
     real[c] = realCount;
     emitted[c] = emittedCount;
+    maxReal = 0;
+    for (long r : real) {
+      maxReal = Math.max(maxReal, r);
+    }
   }
 }

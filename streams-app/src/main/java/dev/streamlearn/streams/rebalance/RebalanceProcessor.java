@@ -34,6 +34,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
   private final Supplier<Oversampler> factory;
   private final List<String> labels;
   private final long settleIdleMs;
+  private final String[] targetGauges;
   private ProcessorContext<String, ProcessedRecord> context;
   private RebalanceState state;
   private Counters counters;
@@ -52,6 +53,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
     this.labels = labels;
     this.factory = factory;
     this.settleIdleMs = settleIdleMs;
+    this.targetGauges = labels.stream().map(l -> "train_target." + l).toArray(String[]::new);
   }
 
   @Override
@@ -92,13 +94,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
   private void updateGauges() {
     ClassBalance b = sampler.balance();
     for (int c = 0; c < labels.size(); c++) {
-      long n = b.real(c);
-      long target = switch (mode) {
-        case SMOTE -> b.eligible(c) ? Math.max(n, b.target()) : n;
-        case UNDERSAMPLE -> Math.min(n, b.undersamplingCap());
-        case WEIGHT, NONE -> n;
-      };
-      counters.set("train_target." + labels.get(c), target);
+      counters.set(targetGauges[c], b.target(c, mode));
     }
     if (mode == Mode.SMOTE) {
       counters.set("rebalance_owed", b.owed());
