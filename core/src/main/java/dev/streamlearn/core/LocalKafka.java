@@ -270,8 +270,10 @@ public final class LocalKafka {
       ph.destroyForcibly();
       try {
         ph.onExit().get(10, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ignored) {
-        // reported by isRunning() below
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e2) {
+        // Keep the pid file: deleting it would make the next status and stop forget a broker that still runs.
+        throw new IllegalStateException("the Kafka broker (pid " + ph.pid() + ", data " + dir + ") still runs 10 s after SIGKILL; "
+            + "its pid file is kept: check the process and run stop again", e2);
       }
     }
     deletePidFile();

@@ -157,15 +157,31 @@ public final class LocalKafkaCluster {
       }
     }
     Map<LocalKafka, Optional<Process>> launched = new java.util.LinkedHashMap<>();
-    for (LocalKafka node : nodes) {
-      launched.put(node, node.launch());
+    try {
+      for (LocalKafka node : nodes) {
+        launched.put(node, node.launch());
+      }
+      List<Integer> started = new ArrayList<>();
+      for (Map.Entry<LocalKafka, Optional<Process>> e : launched.entrySet()) {
+        e.getKey().awaitReady(e.getValue().orElse(null));
+        e.getValue().ifPresent(p -> started.add(e.getKey().nodeId()));
+      }
+      return started;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      // A node that cannot start (a taken port, a broken data directory) must not leave the nodes this
+      // call launched running unseen: the caller gets an error, not a partial cluster to find and kill.
+      stopLaunched(launched);
+      throw e;
     }
-    List<Integer> started = new ArrayList<>();
-    for (Map.Entry<LocalKafka, Optional<Process>> e : launched.entrySet()) {
-      e.getKey().awaitReady(e.getValue().orElse(null));
-      e.getValue().ifPresent(p -> started.add(e.getKey().nodeId()));
+  }
+
+  private static void stopLaunched(Map<LocalKafka, Optional<Process>> launched) throws InterruptedException {
+    List<LocalKafka> ours = launched.entrySet().stream().filter(e -> e.getValue().isPresent()).map(Map.Entry::getKey).toList();
+    try {
+      stopAll(ours); // nodes running before this call are not ours to stop
+    } catch (RuntimeException stopFailure) {
+      launched.values().forEach(p -> p.ifPresent(Process::destroyForcibly));
     }
-    return started;
   }
 
   /**
@@ -176,13 +192,22 @@ public final class LocalKafkaCluster {
    */
   public List<Integer> stop() throws InterruptedException {
     List<Integer> running = nodes.stream().filter(LocalKafka::isRunning).map(LocalKafka::nodeId).toList();
+    stopAll(nodes);
+    return running;
+  }
+
+  /** Stops the nodes in parallel, each with a controlled shutdown while the others still form a quorum. */
+  private static void stopAll(List<LocalKafka> nodes) throws InterruptedException {
     List<Thread> stops = new ArrayList<>();
+    List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     for (LocalKafka node : nodes) {
       Thread t = new Thread(() -> {
         try {
           node.stop();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+          failures.add(e);
         }
       }, "stop-kafka-" + node.nodeId());
       t.start();
@@ -191,7 +216,12 @@ public final class LocalKafkaCluster {
     for (Thread t : stops) {
       t.join();
     }
-    return running;
+    if (!failures.isEmpty()) {
+      // A node that would not die is an error the operator must see, not a line lost in a thread.
+      RuntimeException first = failures.get(0);
+      failures.subList(1, failures.size()).forEach(first::addSuppressed);
+      throw first;
+    }
   }
 
   /**

@@ -72,6 +72,22 @@ class ComposeSettingsTest {
   }
 
   @Test
+  void brokersRunTheKafkaVersionTheAppsAreBuiltWith() throws IOException {
+    // The broker image and the client libraries from the pom move together: a test of the local cluster says little about
+    // a compose cluster on another broker version.
+    Matcher m = Pattern.compile("<kafka.version>([^<]+)</kafka.version>").matcher(Files.readString(Path.of("..", "pom.xml")));
+    assertThat(m.find()).as("the root pom declares kafka.version").isTrue();
+    String built = m.group(1);
+    List<String> images = new ArrayList<>();
+    services().values().forEach(s -> {
+      if (String.valueOf(s.get("image")).startsWith("apache/kafka:")) {
+        images.add(String.valueOf(s.get("image")));
+      }
+    });
+    assertThat(images).hasSizeGreaterThanOrEqualTo(brokerServices().size()).allSatisfy(i -> assertThat(i).isEqualTo("apache/kafka:" + built));
+  }
+
+  @Test
   void brokerReplicationIsTheLocalClusters() throws IOException {
     Properties p = brokerProperties();
     Map<String, String> expected = new ClusterReplication(brokerServices().size()).brokerSettings();

@@ -1,6 +1,7 @@
 package dev.streamlearn.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -80,6 +81,21 @@ class LocalKafkaClusterIntegrationTest {
     }
     assertThat(cluster.isRunning()).isFalse();
     assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(dir.toString()))).isEmpty();
+  }
+
+  @Test
+  void aNodeThatCannotStartTakesDownTheNodesLaunchedWithIt(@TempDir Path dir) throws Exception {
+    int port = RealKafka.freePortBlock(6);
+    LocalKafkaCluster cluster = LocalKafkaCluster.of(dir, 3, port, port + 1, "384m", LocalKafka.currentClasspath());
+    // Another program holds node 2's client port: node 2 exits at start, nodes 1 and 3 could form a quorum without it.
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(port + 2, 50, java.net.InetAddress.getLoopbackAddress())) {
+      assertThatThrownBy(cluster::start).isInstanceOf(java.io.IOException.class).hasMessageContaining("exited");
+      // start() itself cleaned up: nothing for a later stop to find.
+      assertThat(cluster.nodes()).noneMatch(LocalKafka::isRunning);
+      assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(dir.toString()))).isEmpty();
+    } finally {
+      cluster.stop();
+    }
   }
 
   private static List<String> readAll(KafkaClients clients, String topic, int partitions) {
