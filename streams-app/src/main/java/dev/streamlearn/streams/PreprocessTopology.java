@@ -1,6 +1,7 @@
 package dev.streamlearn.streams;
 
 import static dev.streamlearn.core.StreamlearnConfig.*;
+import static dev.streamlearn.streams.StageStores.stage;
 
 import dev.streamlearn.avro.DatasetSpec;
 import dev.streamlearn.avro.LabeledRecord;
@@ -32,9 +33,6 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The preprocessing topology, top to bottom:
@@ -59,17 +57,8 @@ public final class PreprocessTopology {
    */
   public static Topology build(StreamlearnConfig c, DatasetSpec spec, int rawPartitions) {
     StreamsBuilder builder = new StreamsBuilder();
-    builder.addStateStore(counterStore(Stores.CLEAN_COUNTERS));
-    builder.addStateStore(counterStore(Stores.COUNTERS));
     long retention = c.getLong(DEDUP_RETENTION_MS);
-    builder.addStateStore(org.apache.kafka.streams.state.Stores.windowStoreBuilder(
-        org.apache.kafka.streams.state.Stores.persistentWindowStore(Stores.DEDUP, Duration.ofMillis(retention), Duration.ofMillis(retention), false),
-        Serdes.String(), Serdes.Long()));
-    builder.addStateStore(bytesStore(Stores.NORMALIZER));
-    builder.addStateStore(bytesStore(Stores.REBALANCE));
-    // Not cached: held records are few, and each must reach the changelog with the offsets that consumed it.
-    builder.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.NORMALIZE_WARMUP), Serdes.String(), Serdes.ByteArray()));
+    StageStores stores = new StageStores(Duration.ofMillis(retention));
 
     String statsTopic = c.topic(TopicName.STATS);
     String method = c.getString(NORMALIZE_METHOD);
@@ -87,8 +76,9 @@ public final class PreprocessTopology {
         new PiiScrubber(new HashSet<>(c.getList(PII_FIELDS)), c.getString(PII_MODE).equals("hash"), c.getPassword(PII_SECRET).value()));
     DedupKey dedupKey = parsed(DEDUP_KEY, c.getString(DEDUP_KEY), DedupKey::of);
     DedupPlacement placement = new DedupPlacement(rawPartitions);
-    KStream<String, CleanOutcome> cleaned = raw.process(() -> new CleanProcessor(cleaner, dedupKey, placement), Named.as("clean"), Stores.CLEAN_COUNTERS);
-    raw.process(() -> new StatsReporter<>("clean", Stores.CLEAN_COUNTERS, false, spec, method, reportEvery), Named.as("clean-report"), Stores.CLEAN_COUNTERS)
+    KStream<String, CleanOutcome> cleaned = raw.process(stage(() -> new CleanProcessor(cleaner, dedupKey, placement), stores.cleanCounters), Named.as("clean"));
+    raw.process(stage(() -> new StatsReporter<byte[], byte[]>("clean", Stores.CLEAN_COUNTERS, false, spec, method, reportEvery), stores.cleanCounters),
+            Named.as("clean-report"))
         .to(statsTopic, toStats);
 
     cleaned.filterNot((k, v) -> v.isValid(), Named.as("rejected")).mapValues(CleanOutcome::rejected, Named.as("to-rejected-record"))
@@ -113,11 +103,12 @@ public final class PreprocessTopology {
 
     // 3. Dedup, 4. normalize and split.
     KStream<String, ProcessedRecord> normalized = byKey
-        .process(() -> new DedupProcessor(retention), Named.as("dedup"), Stores.DEDUP, Stores.COUNTERS)
-        .process(() -> new NormalizeProcessor(spec, scaling, spec.getClipK(), new Splitter(c.getDouble(EVAL_FRACTION)),
+        .process(stage(() -> new DedupProcessor(retention), stores.dedup, stores.counters), Named.as("dedup"))
+        .process(stage(() -> new NormalizeProcessor(spec, scaling, spec.getClipK(), new Splitter(c.getDouble(EVAL_FRACTION)),
                 new NormalizeProcessor.Warmup(c.getInt(NORMALIZE_WARMUP_RECORDS), Duration.ofMillis(c.getLong(NORMALIZE_WARMUP_MAX_WAIT_MS)))),
-            Named.as("normalize"), Stores.NORMALIZER, Stores.NORMALIZE_WARMUP, Stores.COUNTERS);
-    byKey.process(() -> new StatsReporter<>("prep", Stores.COUNTERS, true, spec, method, reportEvery), Named.as("prep-report"), Stores.COUNTERS, Stores.NORMALIZER)
+            stores.normalizer, stores.normalizeWarmup, stores.counters), Named.as("normalize"));
+    byKey.process(stage(() -> new StatsReporter<String, LabeledRecord>("prep", Stores.COUNTERS, true, spec, method, reportEvery), stores.counters,
+            stores.normalizer), Named.as("prep-report"))
         .to(statsTopic, toStats);
 
     if (c.getBoolean(CLEAN_TOPIC_ENABLED)) {
@@ -130,8 +121,8 @@ public final class PreprocessTopology {
     RebalanceProcessor.Mode mode = parsed(REBALANCE_MODE, c.getString(REBALANCE_MODE), s -> RebalanceProcessor.Mode.valueOf(s.toUpperCase(Locale.ROOT)));
     int classes = spec.getLabels().size();
     normalized.filter((k, v) -> v.getSplit() == Split.TRAIN, Named.as("train-split"))
-        .process(() -> new RebalanceProcessor(mode, spec.getLabels(), () -> Oversampler.configured(c, classes), c.getLong(REBALANCE_SETTLE_IDLE_MS)),
-            Named.as("rebalance"), Stores.REBALANCE, Stores.COUNTERS)
+        .process(stage(() -> new RebalanceProcessor(mode, spec.getLabels(), () -> Oversampler.configured(c, classes), c.getLong(REBALANCE_SETTLE_IDLE_MS)),
+            stores.rebalance, stores.counters), Named.as("rebalance"))
         .to(c.topic(TopicName.TRAIN), processed);
     return builder.build();
   }
@@ -146,17 +137,5 @@ public final class PreprocessTopology {
     } catch (IllegalArgumentException e) {
       throw new org.apache.kafka.common.config.ConfigException(setting, value, e.getMessage());
     }
-  }
-
-  // Caching matters here: these stores are written on every record but hold few keys, so the record
-  // cache collapses the writes and the changelog receives one record per key per commit, not per input.
-  private static StoreBuilder<KeyValueStore<String, Long>> counterStore(String name) {
-    return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.Long()).withCachingEnabled();
-  }
-
-  private static StoreBuilder<KeyValueStore<String, byte[]>> bytesStore(String name) {
-    return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray()).withCachingEnabled();
   }
 }

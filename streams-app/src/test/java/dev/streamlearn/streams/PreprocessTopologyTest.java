@@ -93,6 +93,27 @@ class PreprocessTopologyTest {
   }
 
   @Test
+  void eachStageIsConnectedToExactlyTheStoresItDeclares() {
+    dev.streamlearn.core.StreamlearnConfig config = dev.streamlearn.core.StreamlearnConfig.of(Map.of("bootstrap.servers", "unused:9092"));
+    dev.streamlearn.avro.DatasetSpec spec = dev.streamlearn.avro.DatasetSpec.newBuilder().setFeatures(F2).setLabels(AB).build();
+    Map<String, Set<String>> storesByStage = new java.util.TreeMap<>();
+    for (org.apache.kafka.streams.TopologyDescription.Subtopology sub : PreprocessTopology.build(config, spec, 1).describe().subtopologies()) {
+      for (org.apache.kafka.streams.TopologyDescription.Node node : sub.nodes()) {
+        if (node instanceof org.apache.kafka.streams.TopologyDescription.Processor p && !p.stores().isEmpty()) {
+          storesByStage.put(p.name(), p.stores());
+        }
+      }
+    }
+    assertThat(storesByStage).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "clean", Set.of(Stores.CLEAN_COUNTERS),
+        "clean-report", Set.of(Stores.CLEAN_COUNTERS),
+        "dedup", Set.of(Stores.DEDUP, Stores.COUNTERS),
+        "normalize", Set.of(Stores.NORMALIZER, Stores.NORMALIZE_WARMUP, Stores.COUNTERS),
+        "prep-report", Set.of(Stores.COUNTERS, Stores.NORMALIZER),
+        "rebalance", Set.of(Stores.REBALANCE, Stores.COUNTERS)));
+  }
+
+  @Test
   void aSettingTheStagesCannotReadFailsAtBuildNamingTheSetting() {
     dev.streamlearn.core.StreamlearnConfig config = dev.streamlearn.core.StreamlearnConfig.of(Map.of("bootstrap.servers", "unused:9092"));
     dev.streamlearn.avro.DatasetSpec spec = dev.streamlearn.avro.DatasetSpec.newBuilder().setFeatures(F2).setLabels(AB).setMissing("sometimes").build();
