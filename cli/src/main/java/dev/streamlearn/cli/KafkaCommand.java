@@ -98,7 +98,8 @@ public final class KafkaCommand {
   }
 
   @Command(name = "status", mixinStandardHelpOptions = true,
-      description = "One line per local node: running (pid, address, partitions it leads) or stopped. Exit 0 if every node runs, 3 if not.")
+      description = {"One line per local node: running (pid, address, partitions it leads) or stopped.",
+          "Exit codes: 0 every node runs; 3 no node runs; 4 some nodes run and some do not (a node was killed: 'kafka start' restarts it)."})
   static final class Status implements Callable<Integer> {
     @Mixin ConfigOptions options;
 
@@ -108,19 +109,19 @@ public final class KafkaCommand {
       boolean multi = cluster.brokers() > 1;
       // Partition leadership tells which node a fault would hurt most (scripts/cluster-check kills that one).
       Map<Integer, Integer> leaders = multi && cluster.isRunning() ? cluster.leaderCounts(Map.of()) : Map.of();
-      boolean all = true;
+      int running = 0;
       for (LocalKafka kafka : cluster.nodes()) {
         String node = multi ? "node=" + kafka.nodeId() + " " : "";
         var p = kafka.process();
         if (p.isPresent()) {
+          running++;
           System.out.println(node + "running pid=" + p.get().pid() + " bootstrap=" + kafka.bootstrap() + " data=" + kafka.dir()
               + (multi ? " leaders=" + (leaders.isEmpty() ? "?" : leaders.getOrDefault(kafka.nodeId(), 0)) : ""));
         } else {
           System.out.println(node + "stopped data=" + kafka.dir());
-          all = false;
         }
       }
-      return all ? 0 : 3;
+      return running == cluster.nodes().size() ? 0 : running == 0 ? 3 : 4;
     }
   }
 }

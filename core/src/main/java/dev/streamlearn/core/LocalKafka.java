@@ -86,11 +86,6 @@ public final class LocalKafka {
     return secure ? security.clientSettings(LocalKafkaSecurity.ADMIN) : Map.of();
   }
 
-  public static LocalKafka fromConfig(StreamlearnConfig c) {
-    return new LocalKafka(Path.of(c.getString(StreamlearnConfig.LOCAL_KAFKA_DIR)), c.getInt(StreamlearnConfig.LOCAL_KAFKA_PORT),
-        c.getInt(StreamlearnConfig.LOCAL_KAFKA_CONTROLLER_PORT), c.getString(StreamlearnConfig.LOCAL_KAFKA_HEAP), currentClasspath());
-  }
-
   /** This JVM's classpath; under Surefire the real test classpath rather than its manifest jar. */
   public static String currentClasspath() {
     return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
@@ -140,22 +135,32 @@ public final class LocalKafka {
     }
     try {
       long pid = Long.parseLong(Files.readString(pidFile).trim());
-      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(LocalKafka::isKafkaProcess);
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(this::isThisBroker);
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
   }
 
-  /** Guards against a stale pid file naming a pid the OS has since reused. */
-  private static boolean isKafkaProcess(ProcessHandle h) {
-    // ProcessHandle.Info truncates long command lines (our classpath is long), so read /proc directly.
-    Path cmdline = Path.of("/proc", Long.toString(h.pid()), "cmdline");
+  /**
+   * Guards against a stale pid file naming a pid the OS has since reused: by another program, by another
+   * broker (whose command line also says kafka.Kafka), or by a thread (ProcessHandle.of accepts thread ids,
+   * and a thread's /proc entry shows its JVM's command line; signalling it would signal that JVM).
+   */
+  private boolean isThisBroker(ProcessHandle h) {
+    Path proc = Path.of("/proc", Long.toString(h.pid()));
     try {
-      return new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).contains("kafka.Kafka");
+      String status = Files.readString(proc.resolve("status"), StandardCharsets.UTF_8);
+      if (!status.contains("\nTgid:\t" + h.pid() + "\n")) {
+        return false;
+      }
+      // ProcessHandle.Info truncates long command lines (our classpath is long), so read /proc directly.
+      String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
+      return cmdline.contains("kafka.Kafka") && cmdline.contains(dir.resolve("server.properties").toString());
     } catch (IOException e) {
-      return h.info().commandLine().map(cmd -> cmd.contains("kafka")).orElse(true);
+      return false; // no /proc entry: the process has gone
     }
   }
+
 
   public boolean isRunning() {
     return process().isPresent();
@@ -168,7 +173,7 @@ public final class LocalKafka {
    */
   public boolean start() throws IOException, InterruptedException {
     Optional<Process> started = launch();
-    awaitReady(started.orElse(null));
+    awaitReady(started.map(p -> Map.of(p, this)).orElse(Map.of()));
     return started.isPresent();
   }
 
@@ -232,15 +237,25 @@ public final class LocalKafka {
     }
   }
 
-  void awaitReady(Process p) throws IOException, InterruptedException {
+  /**
+   * Waits until this node answers.
+   *
+   * @param watched processes whose exit means it never will: its own, and in a cluster the nodes launched with
+   *     it (a quorum that has lost a majority does not form, so waiting out the timeout would only delay the error)
+   */
+  void awaitReady(Map<Process, LocalKafka> watched) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     Map<String, Object> props = new java.util.HashMap<>(adminClientSettings());
     props.putAll(Map.of("bootstrap.servers", bootstrap(), "request.timeout.ms", 2000,
         "default.api.timeout.ms", 3000, "socket.connection.setup.timeout.ms", 1000));
     try (Admin admin = Admin.create(props)) {
       while (System.nanoTime() < deadline) {
-        if (p != null && !p.isAlive()) {
-          throw new IOException("the Kafka broker exited with code " + p.exitValue() + "; last lines of " + dir.resolve("broker.out") + ":\n" + tail(dir.resolve("broker.out")));
+        for (Map.Entry<Process, LocalKafka> w : watched.entrySet()) {
+          if (!w.getKey().isAlive()) {
+            Path out = w.getValue().dir.resolve("broker.out");
+            throw new IOException("the Kafka broker in " + w.getValue().dir + " exited with code " + w.getKey().exitValue() + "; last lines of "
+                + out + ":\n" + tail(out));
+          }
         }
         try {
           if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
@@ -257,6 +272,14 @@ public final class LocalKafka {
 
   /** Stops the broker; returns false if none was running. */
   public boolean stop() throws InterruptedException {
+    return stop(STOP_TIMEOUT);
+  }
+
+  /**
+   * Stops the broker, SIGKILLing it if a controlled shutdown takes longer than {@code timeout}; returns false if
+   * none was running.
+   */
+  boolean stop(Duration timeout) throws InterruptedException {
     Optional<ProcessHandle> h = process();
     if (h.isEmpty()) {
       deletePidFile();
@@ -265,7 +288,7 @@ public final class LocalKafka {
     ProcessHandle ph = h.get();
     ph.destroy();
     try {
-      ph.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      ph.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       ph.destroyForcibly();
       try {

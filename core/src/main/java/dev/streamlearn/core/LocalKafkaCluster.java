@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,6 +42,7 @@ public final class LocalKafkaCluster {
 
   static final String LAYOUT_FILE = "cluster.properties";
   private static final int PORT_STEP = 2;
+  private static final Duration FAILED_START_GRACE = Duration.ofSeconds(10);
 
   private final Path dir;
   private final int brokers;
@@ -161,9 +163,11 @@ public final class LocalKafkaCluster {
       for (LocalKafka node : nodes) {
         launched.put(node, node.launch());
       }
+      Map<Process, LocalKafka> watched = new java.util.LinkedHashMap<>();
+      launched.forEach((node, p) -> p.ifPresent(process -> watched.put(process, node)));
       List<Integer> started = new ArrayList<>();
       for (Map.Entry<LocalKafka, Optional<Process>> e : launched.entrySet()) {
-        e.getKey().awaitReady(e.getValue().orElse(null));
+        e.getKey().awaitReady(watched);
         e.getValue().ifPresent(p -> started.add(e.getKey().nodeId()));
       }
       return started;
@@ -178,7 +182,9 @@ public final class LocalKafkaCluster {
   private static void stopLaunched(Map<LocalKafka, Optional<Process>> launched) throws InterruptedException {
     List<LocalKafka> ours = launched.entrySet().stream().filter(e -> e.getValue().isPresent()).map(Map.Entry::getKey).toList();
     try {
-      stopAll(ours); // nodes running before this call are not ours to stop
+      // Nodes running before this call are not ours to stop. Ours never formed a working cluster: a controlled
+      // shutdown would wait for a quorum that may not exist, so they get a short grace before SIGKILL.
+      stopAll(ours, FAILED_START_GRACE);
     } catch (RuntimeException stopFailure) {
       launched.values().forEach(p -> p.ifPresent(Process::destroyForcibly));
     }
@@ -192,18 +198,26 @@ public final class LocalKafkaCluster {
    */
   public List<Integer> stop() throws InterruptedException {
     List<Integer> running = nodes.stream().filter(LocalKafka::isRunning).map(LocalKafka::nodeId).toList();
-    stopAll(nodes);
+    stopAll(nodes, null);
     return running;
   }
 
-  /** Stops the nodes in parallel, each with a controlled shutdown while the others still form a quorum. */
-  private static void stopAll(List<LocalKafka> nodes) throws InterruptedException {
+  /**
+   * Stops the nodes in parallel, each with a controlled shutdown while the others still form a quorum.
+   *
+   * @param grace how long a controlled shutdown may take before SIGKILL; null: the node's default
+   */
+  private static void stopAll(List<LocalKafka> nodes, Duration grace) throws InterruptedException {
     List<Thread> stops = new ArrayList<>();
     List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     for (LocalKafka node : nodes) {
       Thread t = new Thread(() -> {
         try {
-          node.stop();
+          if (grace == null) {
+            node.stop();
+          } else {
+            node.stop(grace);
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

@@ -83,17 +83,28 @@ class LocalKafkaClusterIntegrationTest {
     assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(dir.toString()))).isEmpty();
   }
 
-  @Test
-  void aNodeThatCannotStartTakesDownTheNodesLaunchedWithIt(@TempDir Path dir) throws Exception {
+  @org.junit.jupiter.params.ParameterizedTest(name = "nodes {0} cannot start")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"2", "2,3"})
+  void aNodeThatCannotStartTakesDownTheNodesLaunchedWithIt(String failing, @TempDir Path dir) throws Exception {
     int port = RealKafka.freePortBlock(6);
     LocalKafkaCluster cluster = LocalKafkaCluster.of(dir, 3, port, port + 1, "384m", LocalKafka.currentClasspath());
-    // Another program holds node 2's client port: node 2 exits at start, nodes 1 and 3 could form a quorum without it.
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(port + 2, 50, java.net.InetAddress.getLoopbackAddress())) {
-      assertThatThrownBy(cluster::start).isInstanceOf(java.io.IOException.class).hasMessageContaining("exited");
+    // Another program holds the failing nodes' client ports, so they exit at start. With one down, nodes 1 and 3 still
+    // form a quorum; with two down, node 1 never answers: the error must name a node that exited, not a timeout.
+    List<java.net.ServerSocket> taken = new ArrayList<>();
+    try {
+      for (String n : failing.split(",")) {
+        taken.add(new java.net.ServerSocket(port + 2 * (Integer.parseInt(n) - 1), 50, java.net.InetAddress.getLoopbackAddress()));
+      }
+      assertThatThrownBy(cluster::start).isInstanceOf(java.io.IOException.class).hasMessageContaining("exited with code")
+          .satisfies(e -> assertThat(java.util.Arrays.stream(failing.split(",")).map(n -> dir.resolve("node-" + n).toString()))
+              .anyMatch(e.getMessage()::contains));
       // start() itself cleaned up: nothing for a later stop to find.
       assertThat(cluster.nodes()).noneMatch(LocalKafka::isRunning);
       assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(dir.toString()))).isEmpty();
     } finally {
+      for (java.net.ServerSocket s : taken) {
+        s.close();
+      }
       cluster.stop();
     }
   }
