@@ -3,6 +3,7 @@ package dev.streamlearn.cli;
 import dev.streamlearn.avro.DatasetSpec;
 import dev.streamlearn.avro.ModelSnapshot;
 import dev.streamlearn.avro.SnapshotStatus;
+import dev.streamlearn.core.DefaultReplication;
 import dev.streamlearn.core.Dirs;
 import dev.streamlearn.core.KafkaClients;
 import dev.streamlearn.core.StreamlearnConfig;
@@ -235,7 +236,7 @@ public final class QuickstartCommand implements Callable<Integer> {
       }
       for (int attempt = 0; ; attempt++) {
         try {
-          var results = new TopicAdmin(admin).ensure(TopicSpec.all(config));
+          var results = new TopicAdmin(admin).ensure(TopicSpec.all(DefaultReplication.resolve(admin, config)));
           System.out.println("   " + TopicAdmin.summary(results));
           return;
         } catch (java.util.concurrent.ExecutionException e) {

@@ -1,6 +1,7 @@
 package dev.streamlearn.cli;
 
 import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.core.DefaultReplication;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicAdmin;
 import dev.streamlearn.core.TopicName;
@@ -40,8 +41,10 @@ public final class StreamsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    StreamlearnConfig config = options.config();
+    StreamlearnConfig config;
     try (Admin admin = options.clients().admin()) {
+      // Resolved once here, so that the Streams app's internal topics get the factor the pipeline's topics get.
+      config = DefaultReplication.resolve(admin, options.config());
       new TopicAdmin(admin).ensure(TopicSpec.all(config)).stream().filter(r -> r.status() == TopicAdmin.Status.DRIFT)
           .forEach(r -> System.err.println("warning: " + r));
     }

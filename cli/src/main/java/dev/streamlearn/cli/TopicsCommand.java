@@ -1,5 +1,6 @@
 package dev.streamlearn.cli;
 
+import dev.streamlearn.core.DefaultReplication;
 import dev.streamlearn.core.TopicAdmin;
 import dev.streamlearn.core.TopicSpec;
 import java.util.List;
@@ -34,8 +35,8 @@ public final class TopicsCommand {
   }
 
   static int run(ConfigOptions options, boolean create) throws Exception {
-    List<TopicSpec> specs = TopicSpec.all(options.config());
     try (Admin admin = options.clients().admin()) {
+      List<TopicSpec> specs = TopicSpec.all(DefaultReplication.resolve(admin, options.config()));
       TopicAdmin topics = new TopicAdmin(admin);
       if (!create) {
         var existing = admin.listTopics().names().get();

@@ -123,7 +123,7 @@ public final class StreamlearnConfig extends AbstractConfig {
   private static final ConfigDef.Validator REPLICATION_FACTOR = ConfigDef.LambdaValidator.with((name, value) -> {
     short rf = (Short) value;
     if (rf != -1 && rf < 1) {
-      throw new ConfigException(name, value, "must be -1 (the cluster's default.replication.factor) or at least 1");
+      throw new ConfigException(name, value, "must be -1 (the brokers' default, at least min(3, brokers)) or at least 1");
     }
   }, () -> "-1, or at least 1");
 
@@ -135,8 +135,9 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(TOPIC_PARTITIONS, Type.INT, 4, Range.atLeast(1), Importance.MEDIUM,
           "Partitions of the records.* topics.")
       .define(TOPIC_REPLICATION, Type.SHORT, (short) -1, REPLICATION_FACTOR, Importance.MEDIUM,
-          "Replication factor of every topic, the Streams app's internal topics included. -1: the cluster's default.replication.factor "
-              + "('streamlearn kafka start' sets it to min(3, brokers), with min.insync.replicas 2 from three brokers on, as docker/compose.yaml does).")
+          "Replication factor of every topic, the Streams app's internal topics included. -1: the brokers' default.replication.factor, or "
+              + "min(3, brokers) where that default is lower (Kafka's stock 1 on a multi-broker cluster); 'streamlearn kafka start' and "
+              + "docker/compose.yaml set the default to min(3, brokers), with min.insync.replicas 2 from three brokers on.")
       .define(TOPIC_RETENTION_MS, Type.LONG, 7L * 24 * 3600 * 1000, Importance.LOW,
           "Retention of the records.* topics (the DLQ keeps 4 times longer).")
       .define(READ_TIMEOUT_MS, Type.LONG, 30_000L, Range.atLeast(100), Importance.LOW,

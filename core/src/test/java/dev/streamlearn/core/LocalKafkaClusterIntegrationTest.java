@@ -40,6 +40,7 @@ class LocalKafkaClusterIntegrationTest {
       try (Admin admin = clients.admin()) {
         assertThat(admin.describeCluster().nodes().get()).hasSize(3);
         // The default topic.replication.factor (-1) takes the cluster's: 3, with 2 replicas in sync required.
+        assertThat(DefaultReplication.resolve(admin, config).getShort(StreamlearnConfig.TOPIC_REPLICATION)).isEqualTo((short) -1);
         new TopicAdmin(admin).ensure(TopicSpec.all(config));
         TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
         assertThat(d.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
