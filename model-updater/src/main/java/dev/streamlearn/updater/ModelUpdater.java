@@ -250,11 +250,17 @@ public final class ModelUpdater implements AutoCloseable {
   }
 
   private OnlineLearner newLearner(MultiLayerNetwork head, MultiLayerNetwork serving, OnlineLearner.Lineage lineage) {
+    return learner(config, spec, head, serving, lineage);
+  }
+
+  /** How the configuration becomes a learner, shared with {@link Retrainer} so that a replay trains exactly as the updater does. */
+  static OnlineLearner learner(StreamlearnConfig config, DatasetSpec spec, MultiLayerNetwork head, MultiLayerNetwork serving,
+      OnlineLearner.Lineage lineage) {
     return new OnlineLearner(head, serving, lineage, spec.getLabels(), QualityGate.from(config), config.getInt(BATCH_SIZE), config.getInt(EVAL_WINDOW))
         .withReplay(new ReplayBuffer(config.getInt(REPLAY_BUFFER), config.getLong(SEED) ^ lineage.trained()), config.getInt(REPLAY_BATCHES));
   }
 
-  private static OnlineLearner.Lineage lineage(ModelSnapshot meta) {
+  static OnlineLearner.Lineage lineage(ModelSnapshot meta) {
     return new OnlineLearner.Lineage(meta.getTrainedRecords(), meta.getSyntheticRecords(), meta.getMetrics());
   }
 
@@ -411,13 +417,18 @@ public final class ModelUpdater implements AutoCloseable {
   }
 
   private String configHash() {
+    return configHash(config, learner.network());
+  }
+
+  /** The hash of the updater settings and the network's layer configuration a snapshot records. */
+  static String configHash(StreamlearnConfig config, MultiLayerNetwork network) {
     StringBuilder sb = new StringBuilder();
     config.rawValues().forEach((k, v) -> {
       if (k.startsWith("updater.") || k.equals(MODEL_NAME)) {
         sb.append(k).append('=').append(v).append('\n');
       }
     });
-    sb.append(learner.network().getLayerWiseConfigurations().toJson());
+    sb.append(network.getLayerWiseConfigurations().toJson());
     return Snapshot.sha256(sb.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
   }
 
