@@ -78,7 +78,11 @@ public final class ModelUpdater implements AutoCloseable {
   private NormalizerStats servingNormalizer;
   private long headVersion = -1;
   private long nextVersion = 1;
-  private long lastSnapshotNanos = System.nanoTime();
+  /**
+   * When the first training record the next snapshot will cover was learnt: the time trigger counts from it, not from
+   * the last snapshot, so an updater that sat idle (at start, or between bursts) does not publish a version of one record.
+   */
+  private long pendingSinceNanos;
   private final Map<TopicPartition, Long> positions = new HashMap<>();
   /** Per eval partition, the committed offset that {@link #rewindEval} re-reads up to: records before it were handled by an earlier run. */
   private final Map<TopicPartition, Long> rereadUntil = new HashMap<>();
@@ -296,6 +300,9 @@ public final class ModelUpdater implements AutoCloseable {
         learner.evalOne(x, p.getLabelIndex(), r.partition(), r.offset()); // written before raw values travelled with records
       }
     } else {
+      if (learner.trainedSinceSnapshot() == 0) {
+        pendingSinceNanos = System.nanoTime();
+      }
       learner.learnOne(x, p.getLabelIndex(), p.getWeight(), p.getSynthetic());
     }
   }
@@ -336,7 +343,7 @@ public final class ModelUpdater implements AutoCloseable {
       return false;
     }
     return learner.trainedSinceSnapshot() >= config.getLong(SNAPSHOT_EVERY_RECORDS)
-        || System.nanoTime() - lastSnapshotNanos >= Duration.ofMillis(config.getLong(SNAPSHOT_EVERY_MS)).toNanos();
+        || System.nanoTime() - pendingSinceNanos >= Duration.ofMillis(config.getLong(SNAPSHOT_EVERY_MS)).toNanos();
   }
 
   private void publishSnapshot() {
@@ -382,7 +389,6 @@ public final class ModelUpdater implements AutoCloseable {
     headVersion = version;
     nextVersion = version + 1;
     learner.snapshotTaken();
-    lastSnapshotNanos = System.nanoTime();
     ModelSnapshot published = ModelSnapshot.newBuilder(chunks.get(0)).setChunk(java.nio.ByteBuffer.allocate(0)).build();
     listener.accept(new SnapshotEvent.Published(published, servingVersion, decision.reason(), publishMs, learner.samplesPerSecond()));
   }
@@ -408,7 +414,6 @@ public final class ModelUpdater implements AutoCloseable {
     servingVersion = target;
     servingNormalizer = s.meta().getNormalizer();
     headVersion = target;
-    lastSnapshotNanos = System.nanoTime();
     String reason = "rollback to v" + target + (cmd.getReason().isEmpty() ? "" : ": " + cmd.getReason());
     ModelPointer pointer = ModelPointer.newBuilder().setModel(model).setVersion(target).setHead(target).setLastVersion(nextVersion - 1)
         .setPreviousVersion(from < 0 ? null : from).setReason(reason).setUpdatedAt(System.currentTimeMillis()).build();
