@@ -8,7 +8,10 @@ import dev.streamlearn.schemas.JsonRenderer;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -76,13 +79,13 @@ public final class DlqCommand implements Callable<Integer> {
   static final class Reprocess implements Callable<Integer> {
     @Mixin ConfigOptions options;
     @Option(names = "--reason", description = "Only this reason code (MALFORMED, MISSING_FEATURE, ...).") String reason;
-    @Option(names = "--ids", split = ",", paramLabel = "ID", description = "Only these record ids (comma-separated).") java.util.List<String> ids;
+    @Option(names = "--ids", split = ",", paramLabel = "ID", description = "Only these record ids (comma-separated).") List<String> ids;
     @Option(names = "--yes", description = "Send them (default: only print the plan).") boolean yes;
 
     @Override
     public Integer call() {
       DlqReprocessor reprocessor = new DlqReprocessor(options.clients());
-      DlqReprocessor.Plan plan = reprocessor.plan(reason, ids == null ? java.util.Set.of() : new java.util.HashSet<>(ids));
+      DlqReprocessor.Plan plan = reprocessor.plan(reason, ids == null ? Set.of() : new HashSet<>(ids));
       String raw = options.config().topic(TopicName.RAW);
       System.out.printf("%,d record(s) to send back to %s (%,d matching dead letter(s))%n", plan.letters().size(), raw, plan.entries());
       plan.byReason().forEach((k, v) -> System.out.printf("  %-22s %,d%n", k, v));

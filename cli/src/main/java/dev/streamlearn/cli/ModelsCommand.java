@@ -9,6 +9,7 @@ import dev.streamlearn.avro.ModelSnapshot;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.schemas.JsonRenderer;
 import dev.streamlearn.updater.ModelAdmin;
+import dev.streamlearn.updater.Retrainer;
 import dev.streamlearn.client.snapshot.Snapshot;
 import dev.streamlearn.client.snapshot.SnapshotCatalog;
 import java.nio.file.Files;
@@ -193,10 +194,10 @@ public final class ModelsCommand {
     @Override
     public Integer call() throws Exception {
       String m = modelOf(options, model);
-      dev.streamlearn.updater.Retrainer retrainer = new dev.streamlearn.updater.Retrainer(options.config());
-      dev.streamlearn.updater.Retrainer.Plan plan = retrainer.plan(m, from, dev.streamlearn.updater.Retrainer.Until.parse(until), as == null ? m : as);
+      Retrainer retrainer = new Retrainer(options.config());
+      Retrainer.Plan plan = retrainer.plan(m, from, Retrainer.Until.parse(until), as == null ? m : as);
       System.err.printf("retrain %s v%d over %s: %,d offsets%n", m, from, plan.describe(), plan.records());
-      dev.streamlearn.updater.Retrainer.Result r;
+      Retrainer.Result r;
       try (ProgressBar bar = new ProgressBar("retrain", plan.records())) {
         r = retrainer.retrain(plan, bar::step);
       }

@@ -64,6 +64,19 @@ class RetrainerIntegrationTest {
   }
 
   @Test
+  void aRetrainIntoTheModelOfARunningUpdaterIsRefused() throws Exception {
+    try (UpdaterFixture f = new UpdaterFixture("retrain-running", Map.of())) {
+      f.produce(2_500);
+      f.startUpdater();
+      await().atMost(PATIENCE).until(() -> f.published().size() >= 1);
+      Retrainer retrainer = new Retrainer(f.config);
+      assertThatThrownBy(() -> retrainer.plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m"))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("is running").hasMessageContaining("--as");
+      assertThat(retrainer.plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m2").records()).as("under another name it may").isEqualTo(250);
+    }
+  }
+
+  @Test
   void untilParsesOffsetsEpochAndIsoAndRefusesTheRest() {
     assertThat(Retrainer.Until.parse("0:1200, 1:1180")).isEqualTo(new Retrainer.Until.Offsets(Map.of(0, 1200L, 1, 1180L)));
     assertThat(Retrainer.Until.parse("1764460800000")).isEqualTo(new Retrainer.Until.Time(1764460800000L));
