@@ -8,7 +8,10 @@ import dev.streamlearn.schemas.JsonRenderer;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,7 +20,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "dlq", mixinStandardHelpOptions = true,
     description = {"Inspect rejected records: counts by reason, then each record (reason, message, source, original bytes).",
-        "--export writes the original values, one per line, for fixing and re-producing with 'streamlearn produce'."})
+        "--export writes the original values, one per line, for fixing and re-producing with 'streamlearn produce'.",
+        "'dlq reprocess' sends them back to records.raw as they are, after a fix of the configuration or the code."},
+    subcommands = DlqCommand.Reprocess.class)
 public final class DlqCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
@@ -64,5 +69,44 @@ public final class DlqCommand implements Callable<Integer> {
       System.err.printf("wrote %,d original value(s) to %s%n", total, export);
     }
     return 0;
+  }
+
+  @Command(name = "reprocess", mixinStandardHelpOptions = true,
+      description = {"Send dead letters back to records.raw after a fix (configuration or code): their original bytes, keyed by their id",
+          "as 'produce' keys them, so dedup still holds (a record accepted meanwhile is not trained on twice). Each carries the header",
+          "streamlearn.reprocessed=N (N: times sent back; a dead letter rejected again keeps it). A record dead-lettered several times",
+          "is sent once. Without --yes, prints the plan and sends nothing."})
+  static final class Reprocess implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+    @Option(names = "--reason", description = "Only this reason code (MALFORMED, MISSING_FEATURE, ...).") String reason;
+    @Option(names = "--ids", split = ",", paramLabel = "ID", description = "Only these record ids (comma-separated).") List<String> ids;
+    @Option(names = "--yes", description = "Send them (default: only print the plan).") boolean yes;
+
+    @Override
+    public Integer call() {
+      DlqReprocessor reprocessor = new DlqReprocessor(options.clients());
+      DlqReprocessor.Plan plan = reprocessor.plan(reason, ids == null ? Set.of() : new HashSet<>(ids));
+      String raw = options.config().topic(TopicName.RAW);
+      System.out.printf("%,d record(s) to send back to %s (%,d matching dead letter(s))%n", plan.letters().size(), raw, plan.entries());
+      plan.byReason().forEach((k, v) -> System.out.printf("  %-22s %,d%n", k, v));
+      long before = plan.letters().stream().filter(l -> l.reprocessed() > 0).count();
+      if (before > 0) {
+        System.out.printf("  sent back before: %,d (up to %d times)%n", before, plan.letters().stream().mapToInt(DlqReprocessor.Letter::reprocessed).max().orElse(0));
+      }
+      if (plan.withheld() > 0) {
+        System.out.printf("  not sendable: %,d (original withheld: pii.fields was set when they were rejected)%n", plan.withheld());
+      }
+      plan.letters().stream().limit(5).forEach(l -> System.out.printf("  %s  %s%n", l.id() == null ? "(no id)" : l.id(), l.reason()));
+      if (plan.letters().size() > 5) {
+        System.out.printf("  ... and %,d more%n", plan.letters().size() - 5);
+      }
+      if (!yes) {
+        System.out.println("nothing sent: add --yes to send them");
+        return 0;
+      }
+      int sent = reprocessor.send(plan);
+      System.out.printf("sent %,d record(s) to %s, keyed by id, with header %s%n", sent, raw, DlqReprocessor.HEADER);
+      return 0;
+    }
   }
 }

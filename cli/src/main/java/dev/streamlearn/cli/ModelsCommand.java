@@ -9,6 +9,7 @@ import dev.streamlearn.avro.ModelSnapshot;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.schemas.JsonRenderer;
 import dev.streamlearn.updater.ModelAdmin;
+import dev.streamlearn.updater.Retrainer;
 import dev.streamlearn.client.snapshot.Snapshot;
 import dev.streamlearn.client.snapshot.SnapshotCatalog;
 import java.nio.file.Files;
@@ -24,9 +25,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "models", mixinStandardHelpOptions = true, description = "List, inspect, export, roll back / forward and prune model versions.",
+@Command(name = "models", mixinStandardHelpOptions = true, description = "List, inspect, export, roll back / forward, retrain and prune model versions.",
     subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Show.class, ModelsCommand.Current.class, ModelsCommand.Export.class,
-        ModelsCommand.Rollback.class, ModelsCommand.Prune.class})
+        ModelsCommand.Rollback.class, ModelsCommand.Retrain.class, ModelsCommand.Prune.class})
 public final class ModelsCommand {
 
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -169,6 +170,40 @@ public final class ModelsCommand {
       System.out.printf("%s: current is now v%d (was v%s), %s; pointer committed %d ms after the command%n", m, r.pointer().getVersion(),
           r.pointer().getPreviousVersion() == null ? "-" : r.pointer().getPreviousVersion(),
           r.appliedByUpdater() ? "applied by the updater" : "pointer moved directly (no updater answered)", r.pointerLagMillis());
+      return 0;
+    }
+  }
+
+  @Command(name = "retrain", mixinStandardHelpOptions = true,
+      description = {"Deterministic replay: train version V's weights further on records.train, from V's lineage offsets up to --until,",
+          "partition by partition in offset order, with the updater's learner, seeded and single-threaded; publish one new version.",
+          "The same V, range and configuration give the same network, bit for bit (the same sha256 in 'models show').",
+          "--as NAME: NAME's next version, current only if the quality gate promotes it against NAME's current version (or V).",
+          "Without --as: the model's next version, always HELD with the gate's verdict (make it current with 'models rollback');",
+          "its updater must be stopped."})
+  static final class Retrain implements Callable<Integer> {
+    @Mixin ConfigOptions options;
+    @Option(names = "--model", description = "Model name (default: the setting model.name).") String model;
+    @Option(names = "--from-version", required = true, paramLabel = "V", description = "The version whose weights training continues from.") long from;
+    @Option(names = "--until", required = true, paramLabel = "OFFSETS|TIME",
+        description = {"Where to stop on records.train: PARTITION:OFFSET pairs (0:1200,1:1180; the next offset not trained on; partitions",
+            "not named are not read past V's offsets), or a time (epoch ms, or ISO such as 2026-11-30T02:00:00Z): records before it."})
+    String until;
+    @Option(names = "--as", paramLabel = "NAME", description = "Publish under this model name instead of as the model's next version.") String as;
+
+    @Override
+    public Integer call() throws Exception {
+      String m = modelOf(options, model);
+      Retrainer retrainer = new Retrainer(options.config());
+      Retrainer.Plan plan = retrainer.plan(m, from, Retrainer.Until.parse(until), as == null ? m : as);
+      System.err.printf("retrain %s v%d over %s: %,d offsets%n", m, from, plan.describe(), plan.records());
+      Retrainer.Result r;
+      try (ProgressBar bar = new ProgressBar("retrain", plan.records())) {
+        r = retrainer.retrain(plan, bar::step);
+      }
+      ModelSnapshot s = r.published();
+      System.out.printf("%s v%d: %s, %,d records trained (%,d skipped), sha256 %s%n  gate: %s%n", s.getModel(), s.getVersion(),
+          r.current() ? "PROMOTED and current" : "HELD (not current)", r.trained(), r.skipped(), s.getSha256(), r.gate());
       return 0;
     }
   }

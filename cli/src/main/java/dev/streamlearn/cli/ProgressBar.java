@@ -47,8 +47,20 @@ public final class ProgressBar implements AutoCloseable {
     }
     int width = 30;
     int filled = (int) Math.min(width, width * done / total);
-    return String.format("%s [%s%s] %3d%% %,d/%,d  %s", task, "#".repeat(filled), " ".repeat(width - filled),
-        100 * done / total, done, total, rate);
+    return String.format("%s [%s%s] %3d%% %,d/%,d  %s  %s", task, "#".repeat(filled), " ".repeat(width - filled),
+        100 * done / total, done, total, rate, eta(secs));
+  }
+
+  /** Time left at the rate so far. */
+  private String eta(double secs) {
+    if (done >= total) {
+      return String.format("done in %.1f s", secs);
+    }
+    if (done == 0) {
+      return "eta -";
+    }
+    long left = Math.round(secs * (total - done) / done);
+    return left < 60 ? "eta " + left + " s" : String.format("eta %d min %02d s", left / 60, left % 60);
   }
 
   public long done() {

@@ -124,7 +124,6 @@ public final class QuickstartCommand implements Callable<Integer> {
       await("the updater to train on every training record", Duration.ofMinutes(4), () -> trained() >= trainTotal, updater);
 
       step("5/8 a producer ships a bug: 6,000 records with wrong labels; the quality gate holds the version trained on them");
-      long promotedBefore = lastPromoted();
       long versionsBefore = events.stream().filter(e -> e instanceof SnapshotEvent.Published).count();
       List<String> bad = new DirtyStreamGenerator(7, 0, 0).generate(6000).lines().stream()
           .map(l -> l.replace("\"id\":\"tx-", "\"id\":\"bad-").replace("\"label\":\"legit\"", "\"label\":\"TMP\"")
@@ -137,8 +136,18 @@ public final class QuickstartCommand implements Callable<Integer> {
       long current = lastPromoted();
       System.out.printf("   current version stays v%d%n", current);
 
-      step("6/8 roll back: the operator points the model at an earlier version");
-      long target = Math.max(1, promotedBefore - 1);
+      step("6/8 roll back: the operator points the model at the last promoted version before the current one");
+      String modelName = config.getString(StreamlearnConfig.MODEL_NAME);
+      // From the catalog's statuses: the version before the current one may be one the gate held, never served.
+      TreeMap<Long, ModelSnapshot> published = new dev.streamlearn.client.snapshot.SnapshotCatalog(clients).versions(modelName)
+          .getOrDefault(modelName, new TreeMap<>());
+      java.util.Optional<Long> earlier = published.headMap(current, false).descendingMap().values().stream()
+          .filter(s -> s.getStatus() == SnapshotStatus.PROMOTED).map(ModelSnapshot::getVersion).findFirst();
+      if (earlier.isEmpty()) {
+        throw new IllegalStateException("no promoted version before v" + current + " to roll back to (versions: " + published.keySet()
+            + "); run with more --records");
+      }
+      long target = earlier.get();
       ModelAdmin.RollbackResult rb = new ModelAdmin(clients).rollback(config.getString(StreamlearnConfig.MODEL_NAME), target,
           "quickstart demo", Duration.ofSeconds(10));
       System.out.printf("   $ streamlearn models rollback --to %d%n   current is now v%d (was v%s), %s: pointer committed %d ms after the command (%d ms for the CLI call)%n",

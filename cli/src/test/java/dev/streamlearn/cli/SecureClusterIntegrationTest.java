@@ -142,6 +142,7 @@ class SecureClusterIntegrationTest {
     }
     assertThat(send(files, PipelineAcls.UPDATER, snapshots)).isNull();
     assertThat(send(files, PipelineAcls.OPERATOR, any.topic(TopicName.COMMANDS))).isNull();
+    assertThat(send(files, PipelineAcls.OPERATOR, any.topic(TopicName.RAW))).as("dlq reprocess").isNull();
     assertThat(send(files, PipelineAcls.STREAMS, any.topic(TopicName.COMMANDS))).isInstanceOf(TopicAuthorizationException.class);
     assertThat(send(files, PipelineAcls.UPDATER, any.topic(TopicName.TRAIN))).isInstanceOf(TopicAuthorizationException.class);
     assertThat(send(files, PipelineAcls.PRODUCER, any.topic(TopicName.RAW))).isNull();

@@ -24,7 +24,8 @@ import org.apache.kafka.common.resource.ResourceType;
  * Who may do what on one pipeline's topics (those under its {@code topic.prefix}), as Kafka ACLs.
  * Only {@code streams} writes the records topics and the normalizer stats; only {@code updater}
  * writes {@code model.snapshots}, {@code model.current} and the quarantine; {@code operator}
- * creates topics, reads everything and writes {@code model.commands}; {@code producer} writes
+ * creates topics, reads everything, writes {@code model.commands} and (sending dead letters back,
+ * {@code dlq reprocess}) {@code records.raw}; {@code producer} writes
  * {@code records.raw}; {@code reader} (a downstream service) reads the published models. Nothing
  * is allowed that is not listed here (the broker runs with {@code allow.everyone.if.no.acl.found=false}).
  */
@@ -86,6 +87,7 @@ public final class PipelineAcls {
 
     allow(OPERATOR, prefixedTopic(prefix), READ, CREATE);
     allow(OPERATOR, topic(TopicName.COMMANDS), WRITE);
+    allow(OPERATOR, topic(TopicName.RAW), WRITE); // dlq reprocess: reads records.dlq and writes what it read back to records.raw
     allow(OPERATOR, prefixed(ResourceType.GROUP, prefix), DESCRIBE); // lag and committed offsets
 
     allow(PRODUCER, topic(TopicName.RAW), WRITE);

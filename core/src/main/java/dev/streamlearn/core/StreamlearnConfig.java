@@ -258,7 +258,7 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(SNAPSHOT_EVERY_RECORDS, Type.LONG, 5000L, Range.atLeast(1), Importance.MEDIUM,
           "Publish a snapshot after this many training records...")
       .define(SNAPSHOT_EVERY_MS, Type.LONG, 60_000L, Range.atLeast(100), Importance.MEDIUM,
-          "...or this long after the last one, if anything was trained since.")
+          "...or this long after the first training record it would cover (so an updater that sat idle does not publish a version of one record).")
       .define(EVAL_WINDOW, Type.INT, 2000, Range.atLeast(10), Importance.MEDIUM,
           "Sliding window of recent eval records the metrics and the quality gate use.")
       .define(GATE_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,

@@ -78,7 +78,11 @@ public final class ModelUpdater implements AutoCloseable {
   private NormalizerStats servingNormalizer;
   private long headVersion = -1;
   private long nextVersion = 1;
-  private long lastSnapshotNanos = System.nanoTime();
+  /**
+   * When the first training record the next snapshot will cover was learnt: the time trigger counts from it, not from
+   * the last snapshot, so an updater that sat idle (at start, or between bursts) does not publish a version of one record.
+   */
+  private long pendingSinceNanos;
   private final Map<TopicPartition, Long> positions = new HashMap<>();
   /** Per eval partition, the committed offset that {@link #rewindEval} re-reads up to: records before it were handled by an earlier run. */
   private final Map<TopicPartition, Long> rereadUntil = new HashMap<>();
@@ -250,11 +254,17 @@ public final class ModelUpdater implements AutoCloseable {
   }
 
   private OnlineLearner newLearner(MultiLayerNetwork head, MultiLayerNetwork serving, OnlineLearner.Lineage lineage) {
+    return learner(config, spec, head, serving, lineage);
+  }
+
+  /** How the configuration becomes a learner, shared with {@link Retrainer} so that a replay trains exactly as the updater does. */
+  static OnlineLearner learner(StreamlearnConfig config, DatasetSpec spec, MultiLayerNetwork head, MultiLayerNetwork serving,
+      OnlineLearner.Lineage lineage) {
     return new OnlineLearner(head, serving, lineage, spec.getLabels(), QualityGate.from(config), config.getInt(BATCH_SIZE), config.getInt(EVAL_WINDOW))
         .withReplay(new ReplayBuffer(config.getInt(REPLAY_BUFFER), config.getLong(SEED) ^ lineage.trained()), config.getInt(REPLAY_BATCHES));
   }
 
-  private static OnlineLearner.Lineage lineage(ModelSnapshot meta) {
+  static OnlineLearner.Lineage lineage(ModelSnapshot meta) {
     return new OnlineLearner.Lineage(meta.getTrainedRecords(), meta.getSyntheticRecords(), meta.getMetrics());
   }
 
@@ -290,6 +300,9 @@ public final class ModelUpdater implements AutoCloseable {
         learner.evalOne(x, p.getLabelIndex(), r.partition(), r.offset()); // written before raw values travelled with records
       }
     } else {
+      if (learner.trainedSinceSnapshot() == 0) {
+        pendingSinceNanos = System.nanoTime();
+      }
       learner.learnOne(x, p.getLabelIndex(), p.getWeight(), p.getSynthetic());
     }
   }
@@ -330,7 +343,7 @@ public final class ModelUpdater implements AutoCloseable {
       return false;
     }
     return learner.trainedSinceSnapshot() >= config.getLong(SNAPSHOT_EVERY_RECORDS)
-        || System.nanoTime() - lastSnapshotNanos >= Duration.ofMillis(config.getLong(SNAPSHOT_EVERY_MS)).toNanos();
+        || System.nanoTime() - pendingSinceNanos >= Duration.ofMillis(config.getLong(SNAPSHOT_EVERY_MS)).toNanos();
   }
 
   private void publishSnapshot() {
@@ -376,7 +389,6 @@ public final class ModelUpdater implements AutoCloseable {
     headVersion = version;
     nextVersion = version + 1;
     learner.snapshotTaken();
-    lastSnapshotNanos = System.nanoTime();
     ModelSnapshot published = ModelSnapshot.newBuilder(chunks.get(0)).setChunk(java.nio.ByteBuffer.allocate(0)).build();
     listener.accept(new SnapshotEvent.Published(published, servingVersion, decision.reason(), publishMs, learner.samplesPerSecond()));
   }
@@ -402,7 +414,6 @@ public final class ModelUpdater implements AutoCloseable {
     servingVersion = target;
     servingNormalizer = s.meta().getNormalizer();
     headVersion = target;
-    lastSnapshotNanos = System.nanoTime();
     String reason = "rollback to v" + target + (cmd.getReason().isEmpty() ? "" : ": " + cmd.getReason());
     ModelPointer pointer = ModelPointer.newBuilder().setModel(model).setVersion(target).setHead(target).setLastVersion(nextVersion - 1)
         .setPreviousVersion(from < 0 ? null : from).setReason(reason).setUpdatedAt(System.currentTimeMillis()).build();
@@ -411,13 +422,18 @@ public final class ModelUpdater implements AutoCloseable {
   }
 
   private String configHash() {
+    return configHash(config, learner.network());
+  }
+
+  /** The hash of the updater settings and the network's layer configuration a snapshot records. */
+  static String configHash(StreamlearnConfig config, MultiLayerNetwork network) {
     StringBuilder sb = new StringBuilder();
     config.rawValues().forEach((k, v) -> {
       if (k.startsWith("updater.") || k.equals(MODEL_NAME)) {
         sb.append(k).append('=').append(v).append('\n');
       }
     });
-    sb.append(learner.network().getLayerWiseConfigurations().toJson());
+    sb.append(network.getLayerWiseConfigurations().toJson());
     return Snapshot.sha256(sb.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
   }
 

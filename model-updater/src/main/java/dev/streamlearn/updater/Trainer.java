@@ -63,13 +63,35 @@ public final class Trainer {
     return out.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
   }
 
+  /**
+   * The network with its updater state, as a zip whose entries carry a fixed time: ModelSerializer
+   * stamps each entry with the clock, so two identical networks would otherwise differ in their
+   * bytes and in their SHA-256 (what a deterministic replay is checked by).
+   */
   public byte[] serialize() {
     try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
       ModelSerializer.writeModel(net, out, true);
-      return out.toByteArray();
+      return withFixedTimes(out.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static final java.time.LocalDateTime ZIP_TIME = java.time.LocalDateTime.of(1980, 1, 1, 0, 0);
+
+  private static byte[] withFixedTimes(byte[] zip) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(zip.length);
+    try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(zip));
+        java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(out)) {
+      for (java.util.zip.ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        java.util.zip.ZipEntry copy = new java.util.zip.ZipEntry(e.getName());
+        copy.setTimeLocal(ZIP_TIME); // a DOS date, the same in every time zone
+        z.putNextEntry(copy);
+        in.transferTo(z);
+        z.closeEntry();
+      }
+    }
+    return out.toByteArray();
   }
 
   /** Restores a network with its updater state, Java deserialization restricted to what DL4J needs ({@link NetworkRestorer}). */

@@ -1,0 +1,132 @@
+package dev.streamlearn.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.avro.ProcessedRecord;
+import dev.streamlearn.avro.RejectedRecord;
+import dev.streamlearn.core.KafkaClients;
+import dev.streamlearn.core.RealKafka;
+import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.core.TopicAdmin;
+import dev.streamlearn.core.TopicName;
+import dev.streamlearn.core.TopicReader;
+import dev.streamlearn.core.TopicSpec;
+import dev.streamlearn.schemas.Avro;
+import dev.streamlearn.streams.PipelineReport;
+import dev.streamlearn.streams.PreprocessApp;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A record dead-lettered for a reason a configuration change fixes, sent back with 'dlq reprocess',
+ * lands on records.train/records.eval exactly once, and sending it again does not duplicate it; a
+ * record rejected again keeps its reprocess count on its new dead letter.
+ */
+class DlqReprocessIntegrationTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(120);
+
+  @Test
+  void aFixedDeadLetterLandsOnceAndAgainIsADuplicate() throws Exception {
+    StreamlearnConfig config = RealKafka.config("dlq-reprocess",
+        Map.of("topic.partitions", "2", "normalize.warmup.records", "0", "stats.publish.interval.ms", "200"));
+    KafkaClients clients = new KafkaClients(config);
+    try (Admin admin = clients.admin()) {
+      new TopicAdmin(admin).ensure(TopicSpec.all(config));
+    }
+    DatasetSpec rejectMissing = DatasetSpec.newBuilder().setFeatures(List.of("a", "b")).setLabels(List.of("x", "y")).setMissing("reject").build();
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      lines.add("{\"id\":\"g" + i + "\",\"label\":\"" + (i % 2 == 0 ? "x" : "y") + "\",\"features\":{\"a\":" + i + ",\"b\":" + (20 - i) + "}}");
+    }
+    lines.add("{\"id\":\"m1\",\"label\":\"x\",\"features\":{\"a\":3.5}}"); // missing b: rejected while missing=reject
+    lines.add("{\"id\":\"u1\",\"label\":\"nope\",\"features\":{\"a\":1,\"b\":2}}"); // an unknown label: no configuration fixes it
+    try (KafkaProducer<byte[], byte[]> p = clients.producer()) {
+      for (String l : lines) {
+        byte[] v = l.getBytes(StandardCharsets.UTF_8);
+        p.send(new ProducerRecord<>(config.topic(TopicName.RAW), IdKey.of(v), v));
+      }
+    }
+    try (PreprocessApp app = new PreprocessApp(config, rejectMissing, Files.createTempDirectory("dlq-a").toString())) {
+      app.start();
+      await().atMost(PATIENCE).until(() -> deadLetters(clients, config).size() == 2);
+    }
+    assertThat(deadLetters(clients, config)).extracting(r -> Avro.REJECTED.decode(r.value()).getReason())
+        .containsExactlyInAnyOrder("MISSING_FEATURE", "UNKNOWN_LABEL");
+
+    // The fix: missing features are imputed from now on (the restarted app re-pins the policy).
+    DatasetSpec impute = DatasetSpec.newBuilder(rejectMissing).setMissing("impute-mean").build();
+    String[] cluster = {"-b", config.getString(StreamlearnConfig.BOOTSTRAP), "-D", "topic.prefix=" + config.getString(StreamlearnConfig.TOPIC_PREFIX)};
+    try (PreprocessApp app = new PreprocessApp(config, impute, Files.createTempDirectory("dlq-b").toString())) {
+      app.start();
+      String plan = cli(cluster, "dlq", "reprocess", "--reason", "MISSING_FEATURE");
+      assertThat(plan).contains("1 record(s) to send back", "MISSING_FEATURE", "m1", "nothing sent");
+      assertThat(new TopicReader(clients).readAll(config.topic(TopicName.RAW))).as("a plan changes nothing").hasSize(lines.size());
+
+      assertThat(cli(cluster, "dlq", "reprocess", "--reason", "MISSING_FEATURE", "--yes")).contains("sent 1 record(s)");
+      await().atMost(PATIENCE).until(() -> landed(clients, config, "m1") == 1);
+
+      // Sent back again (it is still on the DLQ): dedup knows its id, so it is a duplicate, not a second training record.
+      assertThat(cli(cluster, "dlq", "reprocess", "--ids", "m1", "--yes")).contains("sent 1 record(s)");
+      await().atMost(PATIENCE).until(() -> PipelineReport.read(clients).duplicates() >= 1);
+      assertThat(landed(clients, config, "m1")).as("exactly once on records.train/records.eval").isEqualTo(1);
+
+      // Rejected again: the new dead letter carries the count, and the next plan says so.
+      assertThat(cli(cluster, "dlq", "reprocess", "--ids", "u1", "--yes")).contains("sent 1 record(s)");
+      await().atMost(PATIENCE).until(() -> deadLetters(clients, config).stream().anyMatch(r -> DlqReprocessor.reprocessed(r) == 1));
+      assertThat(cli(cluster, "dlq", "reprocess", "--ids", "u1")).contains("1 record(s) to send back", "(2 matching dead letter(s))", "sent back before: 1");
+      assertThat(cli(cluster, "dlq", "reprocess", "--ids", "u1", "--yes")).contains("sent 1 record(s)");
+      await().atMost(PATIENCE).until(() -> deadLetters(clients, config).stream().anyMatch(r -> DlqReprocessor.reprocessed(r) == 2));
+    }
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> deadLetters(KafkaClients clients, StreamlearnConfig config) {
+    return new TopicReader(clients).readAll(config.topic(TopicName.DLQ));
+  }
+
+  /** Real (not synthetic) records with this id on records.train and records.eval. */
+  private static long landed(KafkaClients clients, StreamlearnConfig config, String id) {
+    long n = 0;
+    for (TopicName t : List.of(TopicName.TRAIN, TopicName.EVAL)) {
+      for (ConsumerRecord<byte[], byte[]> r : new TopicReader(clients).readAll(config.topic(t))) {
+        ProcessedRecord p = Avro.PROCESSED.decode(r.value());
+        if (!p.getSynthetic() && p.getId().equals(id)) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Runs the CLI and returns what it printed on stdout; fails unless it exits 0. */
+  private static String cli(String[] cluster, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of(cluster));
+    PrintStream saved = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      code = Main.commandLine().execute(all.toArray(String[]::new));
+    } finally {
+      System.setOut(saved);
+    }
+    String text = out.toString(StandardCharsets.UTF_8);
+    saved.print(text);
+    assertThat(code).as(text).isZero();
+    return text;
+  }
+}

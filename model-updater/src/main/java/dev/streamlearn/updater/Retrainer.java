@@ -1,0 +1,332 @@
+package dev.streamlearn.updater;
+
+import static dev.streamlearn.core.StreamlearnConfig.*;
+
+import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.avro.ModelPointer;
+import dev.streamlearn.avro.ModelSnapshot;
+import dev.streamlearn.avro.NormalizerStats;
+import dev.streamlearn.avro.ProcessedRecord;
+import dev.streamlearn.avro.SnapshotStatus;
+import dev.streamlearn.client.ServingTransform;
+import dev.streamlearn.client.snapshot.Snapshot;
+import dev.streamlearn.client.snapshot.SnapshotCatalog;
+import dev.streamlearn.core.KafkaClients;
+import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.core.TopicName;
+import dev.streamlearn.core.TopicReader;
+import dev.streamlearn.core.UntrustedBytes;
+import dev.streamlearn.schemas.Avro;
+import dev.streamlearn.updater.snapshot.SnapshotChunker;
+import dev.streamlearn.updater.snapshot.SnapshotPublisher;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.LongConsumer;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * Deterministic model replay: from version V's weights, trains on a chosen range of records.train
+ * with the updater's own learner ({@link ModelUpdater#learner}) and publishes the result as one new
+ * version. The same range from the same version with the same configuration gives the same network,
+ * bit for bit (the same SHA-256 on the snapshot):
+ * <ul>
+ *   <li>records are fed in a fixed order, partition by partition (ascending), each in offset order,
+ *       from V's lineage offsets up to (excluding) the end offsets; never in the order fetches arrive;</li>
+ *   <li>the replay buffer is seeded as the updater seeds it (updater.seed xor V's record count), and
+ *       ND4J's random generator with updater.seed (dropout);</li>
+ *   <li>ND4J runs single-threaded ({@link DeterministicMath}), and the snapshot's zip has fixed entry times ({@link Trainer#serialize}).</li>
+ * </ul>
+ *
+ * <p>Where it lands: under another model name ({@code target} differs from the source), the new
+ * version is judged by the quality gate against that name's current version, or against V when the
+ * name has none, and becomes that name's current version only if the gate promotes it. Under the
+ * source model's own name it is always published HELD, with the gate's verdict in its hold reason:
+ * a replay never silently replaces what is served; {@code models rollback --to N} makes it current.
+ * That needs the model's updater stopped (it numbers versions in memory), and is refused otherwise.
+ */
+public final class Retrainer {
+
+  /** Where the replay stops on each partition of records.train. */
+  public sealed interface Until {
+    /** The next offset not trained on, per partition; partitions not named are not read past V's offsets. */
+    record Offsets(Map<Integer, Long> next) implements Until {}
+
+    /** Records whose Kafka timestamp is before this instant (epoch ms). */
+    record Time(long epochMillis) implements Until {}
+
+    /** {@code 0:1200,1:1180} (offsets), an epoch in milliseconds, or an ISO-8601 instant such as {@code 2026-11-30T02:00:00Z}. */
+    static Until parse(String s) {
+      String t = s.trim();
+      if (t.matches("\\d+:\\d+(\\s*,\\s*\\d+:\\d+)*")) {
+        Map<Integer, Long> m = new TreeMap<>();
+        for (String part : t.split(",")) {
+          String[] kv = part.trim().split(":");
+          if (m.put(Integer.parseInt(kv[0]), Long.parseLong(kv[1])) != null) {
+            throw new IllegalArgumentException("--until names partition " + kv[0] + " twice: " + s);
+          }
+        }
+        return new Offsets(m);
+      }
+      if (t.matches("\\d+")) {
+        return new Time(Long.parseLong(t));
+      }
+      try {
+        return new Time(Instant.parse(t).toEpochMilli());
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException("--until takes PARTITION:OFFSET pairs (0:1200,1:1180), epoch milliseconds or an ISO instant "
+            + "(2026-11-30T02:00:00Z), not '" + s + "'");
+      }
+    }
+  }
+
+  /** One partition's share of a replay: offsets {@code from} (V's lineage) up to, excluding, {@code until}. */
+  public record Range(int partition, long from, long until) {
+    public long size() {
+      return until - from;
+    }
+  }
+
+  /** What a replay will do, before it does it. */
+  public record Plan(String source, long fromVersion, String target, List<Range> ranges) {
+    public long records() {
+      return ranges.stream().mapToLong(Range::size).sum();
+    }
+
+    public boolean sameModel() {
+      return source.equals(target);
+    }
+
+    /** For reasons and logs: "records.train 0:[120,1200) 1:[118,1180)". */
+    public String describe() {
+      StringBuilder sb = new StringBuilder("records.train");
+      ranges.forEach(r -> sb.append(' ').append(r.partition()).append(":[").append(r.from()).append(',').append(r.until()).append(')'));
+      return sb.toString();
+    }
+  }
+
+  /**
+   * @param published the new version's metadata (its sha256 is the network's)
+   * @param current whether it became its model's current version
+   * @param gate the gate's verdict against {@code comparedWith}
+   */
+  public record Result(ModelSnapshot published, boolean current, String gate, long comparedWith, long trained, long skipped) {}
+
+  private final StreamlearnConfig config;
+  private final KafkaClients clients;
+  private final SnapshotCatalog catalog;
+  private final String trainTopic;
+
+  public Retrainer(StreamlearnConfig config) {
+    this.config = config;
+    this.clients = new KafkaClients(config);
+    this.catalog = new SnapshotCatalog(clients);
+    this.trainTopic = config.topic(TopicName.TRAIN);
+  }
+
+  /** Resolves the range: V's lineage offsets to {@code until}; fails with the reason when it cannot be replayed as asked. */
+  public Plan plan(String source, long fromVersion, Until until, String target) throws InterruptedException {
+    ModelSnapshot meta = catalog.trustedVersions(source).get(fromVersion);
+    if (meta == null) {
+      throw new IllegalArgumentException("model " + source + " has no version " + fromVersion + " that verifies (see 'streamlearn models list')");
+    }
+    if (source.equals(target) && new ModelAdmin(clients).updaterRunning(source)) {
+      throw new IllegalStateException("the updater of model " + source + " is running: stop it to publish a retrain as " + source
+          + "'s next version, or publish it under another name with --as");
+    }
+    List<Range> ranges = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer()) {
+      List<TopicPartition> parts = TopicReader.partitions(consumer, trainTopic);
+      Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts);
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+      Map<TopicPartition, OffsetAndTimestamp> byTime = until instanceof Until.Time t
+          ? consumer.offsetsForTimes(parts.stream().collect(java.util.stream.Collectors.toMap(tp -> tp, tp -> t.epochMillis()))) : Map.of();
+      if (until instanceof Until.Offsets o) {
+        o.next().keySet().stream().filter(p -> parts.stream().noneMatch(tp -> tp.partition() == p)).findFirst().ifPresent(p -> {
+          throw new IllegalArgumentException(trainTopic + " has no partition " + p + " (it has " + parts.size() + ")");
+        });
+      }
+      for (TopicPartition tp : parts.stream().sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList()) {
+        long from = meta.getOffsets().getOrDefault(tp.toString(), 0L);
+        long to;
+        if (until instanceof Until.Offsets o) {
+          to = o.next().getOrDefault(tp.partition(), from);
+        } else {
+          to = byTime.get(tp) == null ? end.get(tp) : byTime.get(tp).offset(); // null: no record at or after that time
+        }
+        if (to < from) {
+          if (until instanceof Until.Time) {
+            to = from; // V already covers everything before that time on this partition
+          } else {
+            throw new IllegalArgumentException("partition " + tp.partition() + ": --until " + to + " is before v" + fromVersion + "'s offset " + from
+                + " (a replay continues from V's lineage)");
+          }
+        }
+        if (to > end.get(tp)) {
+          throw new IllegalArgumentException("partition " + tp.partition() + ": --until " + to + " is past its end " + end.get(tp));
+        }
+        if (to > from && from < begin.get(tp)) {
+          throw new IllegalStateException("partition " + tp.partition() + " now starts at " + begin.get(tp) + " but v" + fromVersion
+              + "'s lineage continues at " + from + ": the records in between are gone (retention), so this range cannot be replayed");
+        }
+        ranges.add(new Range(tp.partition(), from, to));
+      }
+    }
+    return new Plan(source, fromVersion, target, ranges);
+  }
+
+  /** Trains as planned and publishes the new version (one Kafka transaction). {@code progress} gets the offsets consumed as they go. */
+  public Result retrain(Plan plan, LongConsumer progress) throws InterruptedException {
+    DeterministicMath.pin(config.getLong(SEED));
+    Snapshot source = catalog.load(plan.source(), plan.fromVersion(), null);
+    DatasetSpec spec = source.meta().getSpec();
+    OnlineLearner.Lineage lineage = ModelUpdater.lineage(source.meta());
+
+    // The gate's baseline: what the target serves now, else V itself.
+    Optional<ModelPointer> targetPointer = catalog.trustedPointer(plan.target());
+    Snapshot baseline = targetPointer.isPresent() ? catalog.load(plan.target(), targetPointer.get().getVersion(), null) : source;
+    OnlineLearner learner = ModelUpdater.learner(config, spec, Trainer.deserialize(source.network()), Trainer.deserialize(baseline.network()), lineage);
+
+    long skipped = 0;
+    for (Range r : plan.ranges()) {
+      skipped += replay(r, spec, learner, progress);
+    }
+    fillEvalWindow(learner, spec);
+    NormalizerStats global;
+    try (NormalizerFollower follower = new NormalizerFollower(clients)) {
+      global = follower.global(spec);
+    }
+    UnaryOperator<double[]> headTransform = new ServingTransform(spec, global)::apply;
+    NormalizerStats baseNorm = baseline.meta().getNormalizer();
+    UnaryOperator<double[]> baseTransform = baseNorm == null ? headTransform : new ServingTransform(spec, baseNorm)::apply;
+    OnlineLearner.Judgement judgement = learner.judge(baseline.version(), headTransform, baseTransform);
+    QualityGate.Decision decision = judgement.decision();
+
+    if (plan.sameModel() && new ModelAdmin(clients).updaterRunning(plan.source())) {
+      throw new IllegalStateException("the updater of model " + plan.source() + " started during the retrain; nothing was published (use --as)");
+    }
+    long version = VersionNumbers.next(catalog.versions(plan.target()).getOrDefault(plan.target(), new TreeMap<>()), targetPointer);
+    String origin = "retrained from " + plan.source() + " v" + plan.fromVersion() + " over " + plan.describe();
+    String verdict = (decision.promote() ? "promote: " : "hold: ") + decision.reason() + " (against " + baseline.model() + " v" + baseline.version() + ")";
+    boolean current = !plan.sameModel() && decision.promote();
+    Map<String, Double> metrics = new TreeMap<>(judgement.metrics());
+    metrics.put("retrain_source_version", (double) plan.fromVersion());
+    Map<String, Long> offsets = new TreeMap<>(source.meta().getOffsets());
+    plan.ranges().forEach(r -> offsets.put(new TopicPartition(trainTopic, r.partition()).toString(), r.until()));
+    ModelSnapshot meta = ModelSnapshot.newBuilder(source.meta()).setModel(plan.target()).setVersion(version)
+        .setParentVersion(plan.sameModel() ? plan.fromVersion() : null).setCreatedAt(System.currentTimeMillis())
+        .setStatus(current ? SnapshotStatus.PROMOTED : SnapshotStatus.HELD)
+        .setHoldReason(current ? null : origin + "; not made current" + (plan.sameModel() ? " by a retrain ('models rollback --to " + version + "' does)" : "")
+            + "; gate: " + verdict)
+        .setChunkIndex(0).setChunkCount(1).setChunk(ByteBuffer.allocate(0)).setSizeBytes(0).setSha256("").setSpec(spec).setNormalizer(global)
+        .setOffsets(offsets).setTrainedRecords(learner.trained()).setSyntheticRecords(learner.synthetic())
+        .setConfigHash(ModelUpdater.configHash(config, learner.network())).setMetrics(metrics).setSignature("").build();
+    List<ModelSnapshot> chunks = SnapshotChunker.split(meta, learner.serialize(), config.getInt(CHUNK_BYTES));
+    ModelPointer pointer = !current ? null : ModelPointer.newBuilder().setModel(plan.target()).setVersion(version).setHead(version).setLastVersion(version)
+        .setPreviousVersion(targetPointer.map(ModelPointer::getVersion).orElse(null)).setReason(origin + "; promoted: " + decision.reason())
+        .setUpdatedAt(System.currentTimeMillis()).build();
+    try (KafkaProducer<byte[], byte[]> producer = clients.transactionalProducer(UpdaterGroups.data(config, plan.target()) + ".retrain")) {
+      producer.initTransactions();
+      new SnapshotPublisher(producer, config).commit(chunks, pointer, null, null);
+    }
+    ModelSnapshot published = ModelSnapshot.newBuilder(chunks.get(0)).setChunk(ByteBuffer.allocate(0)).build();
+    return new Result(published, current, verdict, baseline.version(), learner.trained() - lineage.trained(), skipped);
+  }
+
+  /** Feeds one partition's range to the learner in offset order; returns how many records were skipped (undecodable or not fitting the spec). */
+  private long replay(Range r, DatasetSpec spec, OnlineLearner learner, LongConsumer progress) {
+    if (r.size() == 0) {
+      return 0;
+    }
+    long skipped = 0;
+    Duration patience = Duration.ofMillis(config.getLong(READ_TIMEOUT_MS));
+    TopicPartition tp = new TopicPartition(trainTopic, r.partition());
+    try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer()) {
+      consumer.assign(List.of(tp));
+      consumer.seek(tp, r.from());
+      long position = r.from();
+      long lastProgress = System.nanoTime();
+      while (position < r.until()) {
+        for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
+          if (rec.offset() >= r.until()) {
+            break;
+          }
+          if (!learn(rec, spec, learner)) {
+            skipped++;
+          }
+        }
+        long now = Math.min(consumer.position(tp), r.until()); // read_committed: transaction markers and aborted records are passed over
+        if (now > position) {
+          progress.accept(now - position);
+          position = now;
+          lastProgress = System.nanoTime();
+        } else if (System.nanoTime() - lastProgress > patience.toNanos()) {
+          throw new IllegalStateException("reading " + tp + " made no progress for " + patience.toMillis() + " ms at offset " + position);
+        }
+      }
+    }
+    return skipped;
+  }
+
+  /** As the updater's handling of a training record: undecodable records and records that do not fit the spec are skipped. */
+  private static boolean learn(ConsumerRecord<byte[], byte[]> rec, DatasetSpec spec, OnlineLearner learner) {
+    if (rec.value() == null) {
+      return false;
+    }
+    ProcessedRecord p;
+    try {
+      p = UntrustedBytes.decode(Avro.PROCESSED, rec.value());
+    } catch (RuntimeException e) {
+      return false;
+    }
+    if (p.getFeatures().size() != spec.getFeatures().size() || p.getLabelIndex() >= spec.getLabels().size()) {
+      return false;
+    }
+    learner.learnOne(p.getFeatures().stream().mapToDouble(Double::doubleValue).toArray(), p.getLabelIndex(), p.getWeight(), p.getSynthetic());
+    return true;
+  }
+
+  /** The newest eval-window's worth of records.eval, partition by partition, as the gate's evidence. */
+  private void fillEvalWindow(OnlineLearner learner, DatasetSpec spec) {
+    String evalTopic = config.topic(TopicName.EVAL);
+    try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer()) {
+      List<TopicPartition> parts = TopicReader.partitions(consumer, evalTopic);
+      Map<TopicPartition, Long> begin = consumer.beginningOffsets(parts);
+      Map<TopicPartition, Long> end = new java.util.HashMap<>(consumer.endOffsets(parts));
+      consumer.assign(parts);
+      parts.forEach(tp -> consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - learner.evalCapacity())));
+      long deadline = System.nanoTime() + Duration.ofMillis(config.getLong(READ_TIMEOUT_MS)).toNanos();
+      while (!TopicReader.caughtUp(consumer, end) && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
+          ProcessedRecord p;
+          try {
+            p = UntrustedBytes.decode(Avro.PROCESSED, rec.value());
+          } catch (RuntimeException e) {
+            continue; // a tombstone or junk: the updater quarantines it, the gate never sees it
+          }
+          if (p.getFeatures().size() != spec.getFeatures().size() || p.getLabelIndex() >= spec.getLabels().size()) {
+            continue;
+          }
+          double[] x = p.getFeatures().stream().mapToDouble(Double::doubleValue).toArray();
+          if (p.getRaw().size() == x.length) {
+            learner.evalRawOne(p.getRaw().stream().mapToDouble(Double::doubleValue).toArray(), p.getLabelIndex(), rec.partition(), rec.offset());
+          } else {
+            learner.evalOne(x, p.getLabelIndex(), rec.partition(), rec.offset());
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.streamlearn.updater;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.streamlearn.avro.ModelSnapshot;
+import dev.streamlearn.avro.SnapshotStatus;
+import dev.streamlearn.client.snapshot.Snapshot;
+import dev.streamlearn.client.snapshot.SnapshotCatalog;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** A replay from the same version over the same range gives the same network bit for bit; another range does not. */
+class RetrainerIntegrationTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(120);
+
+  @Test
+  void theSameRangeTwiceGivesTheSameSha256AndAnotherRangeAnother() throws Exception {
+    // Dropout and replay on: both draw random numbers, so both must be seeded for the hashes to agree.
+    try (UpdaterFixture f = new UpdaterFixture("retrain", Map.of("updater.dropout", "0.2", "updater.replay.batches", "1"))) {
+      f.produce(2_500); // 2,250 training records: v1 at 2,000
+      f.startUpdater();
+      await().atMost(PATIENCE).until(() -> f.published().size() >= 1);
+      f.close(); // stops the updater and waits for it
+      f.produce(3_000);
+
+      Retrainer retrainer = new Retrainer(f.config);
+      Retrainer.Plan first = retrainer.plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m-a");
+      assertThat(first.records()).as("v1's lineage offsets to the end: the 250 v1 left and the 2,700 new ones").isEqualTo(2_950);
+      Retrainer.Result a = retrainer.retrain(first, n -> {});
+
+      // The same range spelt as offsets, from a fresh Retrainer, under a third name.
+      String until = first.ranges().stream().map(r -> r.partition() + ":" + r.until()).collect(Collectors.joining(","));
+      Retrainer.Plan same = new Retrainer(f.config).plan("m", 1, Retrainer.Until.parse(until), "m-b");
+      assertThat(same.ranges()).isEqualTo(first.ranges());
+      Retrainer.Result b = new Retrainer(f.config).retrain(same, n -> {});
+
+      assertThat(a.trained()).isEqualTo(2_950);
+      assertThat(b.published().getSha256()).as("two replays of one range, bit for bit").isEqualTo(a.published().getSha256());
+      SnapshotCatalog catalog = new SnapshotCatalog(f.clients);
+      Snapshot loaded = catalog.load("m-b", b.published().getVersion(), null); // verifies signature and SHA-256 of what was published
+      assertThat(Snapshot.sha256(loaded.network())).isEqualTo(a.published().getSha256());
+
+      // One partition stops 100 records earlier: another network. Published as m's next version, held, m's pointer untouched.
+      Retrainer.Range r0 = first.ranges().stream().filter(r -> r.size() >= 100).findFirst().orElseThrow();
+      String shorter = first.ranges().stream().map(r -> r.partition() + ":" + (r == r0 ? r.until() - 100 : r.until())).collect(Collectors.joining(","));
+      Retrainer.Plan other = retrainer.plan("m", 1, Retrainer.Until.parse(shorter), "m");
+      Retrainer.Result c = retrainer.retrain(other, n -> {});
+      assertThat(c.trained()).isEqualTo(2_850);
+      assertThat(c.published().getSha256()).isNotEqualTo(a.published().getSha256());
+      ModelSnapshot held = c.published();
+      assertThat(held.getVersion()).isEqualTo(2);
+      assertThat(held.getParentVersion()).isEqualTo(1L);
+      assertThat(held.getStatus()).isEqualTo(SnapshotStatus.HELD);
+      assertThat(held.getHoldReason()).contains("retrained from m v1", "models rollback --to 2", "gate: ");
+      assertThat(held.getOffsets().get(f.config.topic(dev.streamlearn.core.TopicName.TRAIN) + "-" + r0.partition())).isEqualTo(r0.until() - 100);
+      assertThat(catalog.pointer("m").orElseThrow().getVersion()).as("a replay never replaces what is served").isEqualTo(1);
+      assertThat(c.current()).isFalse();
+    }
+  }
+
+  @Test
+  void aRetrainIntoTheModelOfARunningUpdaterIsRefused() throws Exception {
+    try (UpdaterFixture f = new UpdaterFixture("retrain-running", Map.of())) {
+      f.produce(2_500);
+      f.startUpdater();
+      await().atMost(PATIENCE).until(() -> f.published().size() >= 1);
+      Retrainer retrainer = new Retrainer(f.config);
+      assertThatThrownBy(() -> retrainer.plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m"))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("is running").hasMessageContaining("--as");
+      assertThat(retrainer.plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m2").records()).as("under another name it may").isEqualTo(250);
+    }
+  }
+
+  @Test
+  void untilParsesOffsetsEpochAndIsoAndRefusesTheRest() {
+    assertThat(Retrainer.Until.parse("0:1200, 1:1180")).isEqualTo(new Retrainer.Until.Offsets(Map.of(0, 1200L, 1, 1180L)));
+    assertThat(Retrainer.Until.parse("1764460800000")).isEqualTo(new Retrainer.Until.Time(1764460800000L));
+    assertThat(Retrainer.Until.parse("2025-11-30T00:00:00Z")).isEqualTo(new Retrainer.Until.Time(1764460800000L));
+    assertThatThrownBy(() -> Retrainer.Until.parse("0:1,0:2")).hasMessageContaining("twice");
+    assertThatThrownBy(() -> Retrainer.Until.parse("yesterday")).hasMessageContaining("PARTITION:OFFSET");
+  }
+}
