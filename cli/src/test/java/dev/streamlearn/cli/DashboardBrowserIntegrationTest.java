@@ -53,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The dashboard in a real browser: a real pipeline (streams app and updater on a generated dirty stream) publishes
  * versions and an operator rolls one back; then Debian's chromium, headless, loads the page, lets its script fetch
  * /api/state and draw, and dumps the rendered DOM. The chart must have one point per published version and the
- * version list the real version numbers and the current one. The screenshot is kept in target/dashboard-test/.
+ * version list the real version numbers and the current one. The screenshots are kept in target/dashboard-test/.
  * Without chromium the test fails in CI (.ci/run installs it) and is skipped elsewhere.
  */
 class DashboardBrowserIntegrationTest {
@@ -126,6 +126,10 @@ class DashboardBrowserIntegrationTest {
       assertThat(bytes.length).isGreaterThan(10_000);
       assertThat(new String(bytes, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
       Files.writeString(ARTIFACTS.resolve("dashboard.html"), dom);
+      // The whole page, for the README (docs/dashboard.png is a copy of it).
+      Path full = ARTIFACTS.resolve("dashboard-full.png").toAbsolutePath();
+      chromium(dir, "--screenshot=" + full, "--window-size=1280,1700", url);
+      assertThat(Files.size(full)).isGreaterThan(10_000);
     }
   }
 

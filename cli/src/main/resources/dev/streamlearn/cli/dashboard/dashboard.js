@@ -181,7 +181,7 @@ function drawBalance(state) {
     chart.appendChild(svg('text', { x: 10, y: 100 }, 'no training records yet'));
     return;
   }
-  const W = 440, left = 90, right = 50, rowH = Math.max(8, Math.min(28, 180 / rows.length)), top = 6;
+  const W = 440, left = 70, right = 110, rowH = Math.max(8, Math.min(28, 180 / rows.length)), top = 6;
   chart.setAttribute('viewBox', '0 0 ' + W + ' ' + (top * 2 + rows.length * rowH));
   const max = Math.max(1, ...rows.map(r => Math.max(r.before, r.after, r.target)));
   const x = n => left + n / max * (W - left - right);
