@@ -17,6 +17,7 @@ import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicAdmin;
 import dev.streamlearn.core.TopicSpec;
 import dev.streamlearn.streams.DatasetSpecResolver;
+import dev.streamlearn.streams.PipelineReport;
 import dev.streamlearn.streams.PreprocessApp;
 import dev.streamlearn.streams.sample.DirtyStreamGenerator;
 import dev.streamlearn.updater.ModelAdmin;
@@ -71,7 +72,7 @@ class DashboardBrowserIntegrationTest {
       Assumptions.abort(CHROMIUM + " is missing: install Debian's chromium (apt-get install chromium) to run the dashboard's browser test");
     }
     StreamlearnConfig config = RealKafka.config("dashboard", Map.of("model.name", "m", "updater.cache.dir", dir.resolve("cache").toString(),
-        "updater.snapshot.every.records", "1000", "snapshot.signing.key", KEY));
+        "updater.snapshot.every.records", "1000", "updater.snapshot.every.ms", "5000", "snapshot.signing.key", KEY));
     KafkaClients clients = new KafkaClients(config);
     try (Admin admin = clients.admin()) {
       new TopicAdmin(admin).ensure(TopicSpec.all(config));
@@ -98,7 +99,7 @@ class DashboardBrowserIntegrationTest {
       JsonNode state = new ObjectMapper().readTree(api.body());
       assertThat(state.get("current").asLong()).isEqualTo(rolledBackTo);
       assertThat(state.get("pointer_history").findValuesAsText("kind")).contains("promoted", "rollback");
-      assertThat(state.get("status").get("counts").get("raw").asLong()).isEqualTo(6000);
+      assertThat(state.get("status").get("counts").get("raw").asLong()).isEqualTo(8000);
 
       String dom = chromium(dir, "--dump-dom", url);
       assertThat(dom).doesNotContain("id=\"error\" hidden=\"\">not updated");
@@ -112,11 +113,11 @@ class DashboardBrowserIntegrationTest {
       assertThat(all(dom, "id=\"current-version\" data-version=\"(\\d+)\"")).containsExactly(rolledBackTo);
       assertThat(all(dom, "<tr data-offset=\"\\d+\" data-version=\"(\\d+)\" data-kind=\"rollback\"")).contains(rolledBackTo);
       assertThat(dom).containsPattern("<g class=\"class-row\" data-label=\"(legit|review|fraud)\" data-before=\"[1-9]");
-      for (ModelSnapshot s : versions.values()) {
-        if (s.getStatus().name().equals("HELD")) {
-          assertThat(dom).contains("<li data-version=\"" + s.getVersion() + "\">");
-        }
-      }
+      List<Long> held = versions.values().stream().filter(s -> s.getStatus().name().equals("HELD")).map(ModelSnapshot::getVersion).toList();
+      assertThat(held).as("the gate held the bad batch's version").isNotEmpty();
+      assertThat(all(dom, "<circle class=\"point\"[^>]*? data-version=\"(\\d+)\" data-status=\"HELD\"")).containsExactlyElementsOf(held);
+      assertThat(all(dom, "<li data-version=\"(\\d+)\">")).containsExactlyElementsOf(held);
+      assertThat(dom).containsPattern("<tr data-offset=\"\\d+\" data-version=\"\\d+\" data-kind=\"held\"");
 
       Files.createDirectories(ARTIFACTS);
       Path png = ARTIFACTS.resolve("dashboard.png").toAbsolutePath();
@@ -133,7 +134,11 @@ class DashboardBrowserIntegrationTest {
     }
   }
 
-  /** Runs the streams app and the updater until three versions are out, stops the updater, rolls back to the first promoted one. */
+  /**
+   * Runs the streams app and the updater until three versions are out and every record is covered by one, sends a batch
+   * with legit and fraud swapped until the gate holds a version trained on it (as the quickstart does), stops the
+   * updater and rolls back to the promoted version before the one that serves.
+   */
   private static long runPipelineAndRollBack(StreamlearnConfig config, KafkaClients clients, Path dir) throws Exception {
     DatasetSpec spec = new DatasetSpecResolver(clients).resolve(Duration.ofSeconds(60));
     List<SnapshotEvent> events = new CopyOnWriteArrayList<>();
@@ -153,14 +158,40 @@ class DashboardBrowserIntegrationTest {
         }
         return events.stream().filter(e -> e instanceof SnapshotEvent.Published).count() >= 3;
       });
-      long first = events.stream().filter(e -> e instanceof SnapshotEvent.Published).map(e -> ((SnapshotEvent.Published) e).meta())
-          .filter(m -> m.getStatus().name().equals("PROMOTED")).findFirst().orElseThrow().getVersion();
+      // Every good record covered by a snapshot, then a producer bug: legit and fraud swapped. The gate holds what learns it.
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        PipelineReport r = PipelineReport.read(clients);
+        long written = r.train() + r.synthetic() - r.undersampled(); // what records.train holds
+        long learnt = events.stream().filter(e -> e instanceof SnapshotEvent.Published).mapToLong(e -> ((SnapshotEvent.Published) e).meta().getTrainedRecords())
+            .max().orElse(0);
+        return r.raw() == 6000 && r.reconciles() && r.held() == 0 && r.owed() == 0 && learnt >= written;
+      });
+      long versionsBefore = events.stream().filter(e -> e instanceof SnapshotEvent.Published).count();
+      List<String> bad = new DirtyStreamGenerator(12, 0, 0).generate(2000).lines().stream()
+          .map(l -> l.replace("\"id\":\"tx-", "\"id\":\"bad-").replace("\"label\":\"legit\"", "\"label\":\"TMP\"")
+              .replace("\"label\":\"fraud\"", "\"label\":\"legit\"").replace("\"label\":\"TMP\"", "\"label\":\"fraud\""))
+          .toList();
+      Path badFile = dir.resolve("bad.jsonl");
+      Files.write(badFile, bad, StandardCharsets.UTF_8);
+      assertThat(Main.commandLine().execute("produce", badFile.toString(), "-b", config.getString(StreamlearnConfig.BOOTSTRAP),
+          "-D", "topic.prefix=" + config.getString(StreamlearnConfig.TOPIC_PREFIX))).isZero();
+      await("a version trained on the bad batch, held by the gate").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> {
+        if (run.isDone()) {
+          run.get();
+        }
+        return events.stream().filter(e -> e instanceof SnapshotEvent.Published).skip(versionsBefore)
+            .anyMatch(e -> ((SnapshotEvent.Published) e).meta().getStatus().name().equals("HELD"));
+      });
+      // Back to the promoted version before the one that serves (as an operator would after a doubtful promotion).
+      List<Long> promoted = events.stream().filter(e -> e instanceof SnapshotEvent.Published).map(e -> ((SnapshotEvent.Published) e).meta())
+          .filter(m -> m.getStatus().name().equals("PROMOTED")).map(ModelSnapshot::getVersion).toList();
+      long target = promoted.get(promoted.size() - 2);
       // Stopped first, so no later version moves the pointer on: with no updater, the rollback moves it itself.
       stop.set(true);
       run.get(60, TimeUnit.SECONDS);
-      ModelAdmin.RollbackResult r = new ModelAdmin(clients).rollback("m", first, "dashboard test", Duration.ofSeconds(1));
-      assertThat(r.pointer().getVersion()).isEqualTo(first);
-      return first;
+      ModelAdmin.RollbackResult r = new ModelAdmin(clients).rollback("m", target, "dashboard test", Duration.ofSeconds(1));
+      assertThat(r.pointer().getVersion()).isEqualTo(target);
+      return target;
     } finally {
       stop.set(true);
       executor.shutdownNow();
