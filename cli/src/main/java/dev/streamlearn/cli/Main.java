@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "streamlearn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = {"A Kafka-native pipeline that turns labeled events into a versioned classifier.", ""},
     subcommands = {KafkaCommand.class, TopicsCommand.class, ProduceCommand.class, ConsumeCommand.class, StreamsCommand.class,
-        StatsCommand.class, StatusCommand.class, DlqCommand.class, ReplayCommand.class, UpdaterCommand.class, ModelsCommand.class, PredictCommand.class, ServeCommand.class, GenerateCommand.class, QuickstartCommand.class, ConfigCommand.class, dev.streamlearn.cli.bench.BenchCommand.class,
+        StatsCommand.class, StatusCommand.class, DlqCommand.class, ReplayCommand.class, UpdaterCommand.class, ModelsCommand.class, PredictCommand.class, ServeCommand.class, DashboardCommand.class, GenerateCommand.class, QuickstartCommand.class, ConfigCommand.class, dev.streamlearn.cli.bench.BenchCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Every command takes --config FILE, --bootstrap HOST:PORT and -D KEY=VALUE. See README.md."})
 public final class Main implements Runnable {

@@ -7,6 +7,7 @@ import dev.streamlearn.core.TopicAdmin;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.TopicSpec;
 import dev.streamlearn.core.metrics.GroupLag;
+import dev.streamlearn.core.metrics.KafkaClientMetrics;
 import dev.streamlearn.core.metrics.MetricsEndpoint;
 import dev.streamlearn.streams.DatasetSpecResolver;
 import dev.streamlearn.streams.PipelineExporter;
@@ -72,6 +73,7 @@ public final class StreamsCommand implements Callable<Integer> {
         exporter = new PipelineExporter(registry);
         lagAdmin = options.clients().admin();
         new GroupLag(lagAdmin, config.applicationId(), List.of(config.topic(TopicName.RAW))).register(registry, GroupLag.METRIC);
+        registry.register(new KafkaClientMetrics(app.streams()::metrics)); // Streams' own metrics and its clients'
         endpoint = MetricsEndpoint.start(config.getInt(StreamlearnConfig.METRICS_PORT), registry);
         System.err.printf("metrics on port %d: GET /metrics%n", endpoint.port());
       }

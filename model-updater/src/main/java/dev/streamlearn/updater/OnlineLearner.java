@@ -17,7 +17,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * judgement into a snapshot and calls {@link #promote} once that snapshot is committed.
  *
  * <p>Before each mini-batch is fitted, its real (not synthetic) records are scored by the network that
- * has not learnt them yet: the prequential metrics ({@link Prequential}) every snapshot carries.
+ * has not learnt them yet: the prequential metrics ({@link Prequential}) every snapshot carries. A snapshot also
+ * carries {@code train_loss}: the mean of the network's score after each fit of new records since the last snapshot.
  */
 public final class OnlineLearner {
 
@@ -45,6 +46,9 @@ public final class OnlineLearner {
   private long trainedSinceSnapshot;
   private long fitNanos;
   private long fitSamples;
+  /** The network's score (its loss on the mini-batch) after each fit of new records since the last snapshot: summed, and counted. */
+  private double lossSum;
+  private long lossFits;
   private ReplayBuffer replay;
   private int replayBatches;
 
@@ -108,6 +112,11 @@ public final class OnlineLearner {
     trainer.fit(x, y, w);
     fitNanos += System.nanoTime() - t0;
     fitSamples += y.length;
+    double loss = trainer.network().score();
+    if (Double.isFinite(loss)) {
+      lossSum += loss;
+      lossFits++;
+    }
     if (replay != null && replayBatches > 0) {
       for (int r = 0; r < replayBatches && replay.size() > 0; r++) {
         ReplayBuffer.Batch b = replay.sample(batchSize);
@@ -160,6 +169,9 @@ public final class OnlineLearner {
     if (current != null) {
       metrics.putAll(current.metrics().headline("current_"));
     }
+    if (lossFits > 0) {
+      metrics.put("train_loss", lossSum / lossFits); // replayed mini-batches left out: this is the loss on what arrived
+    }
     if (decision.judged()) {
       metrics.put("gate_ci_low", decision.low());
       metrics.put("gate_ci_high", decision.high());
@@ -183,6 +195,8 @@ public final class OnlineLearner {
   /** Called once a snapshot of the head is committed: counting towards the next one starts again. */
   public void snapshotTaken() {
     trainedSinceSnapshot = 0;
+    lossSum = 0;
+    lossFits = 0;
   }
 
   /**
@@ -198,6 +212,8 @@ public final class OnlineLearner {
     continueFrom(lineage);
     batch.clear();
     trainedSinceSnapshot = 0;
+    lossSum = 0;
+    lossFits = 0;
   }
 
   private void continueFrom(Lineage lineage) {

@@ -1,6 +1,7 @@
 package dev.streamlearn.updater;
 
 import dev.streamlearn.avro.ModelSnapshot;
+import dev.streamlearn.avro.NormalizerStats;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -12,7 +13,8 @@ import java.util.function.Consumer;
  * The updater's figures as Prometheus metrics, taken from the events it already reports
  * ({@link SnapshotEvent}), so the updater itself carries no metrics code: snapshots by status,
  * rollbacks, the current and the latest version with every metric of each, training throughput
- * (samples/s over the last snapshot interval), records trained, and snapshot publish time.
+ * (samples per second of fit time), training loss (the latest version's {@code train_loss}), each feature's drift
+ * since the previous snapshot ({@link NormalizerDrift}), records trained, and snapshot publish time.
  * Lag comes from the consumer group (see {@code GroupLag}).
  */
 public final class UpdaterExporter implements Consumer<SnapshotEvent> {
@@ -27,6 +29,10 @@ public final class UpdaterExporter implements Consumer<SnapshotEvent> {
   private volatile double samplesPerSecond = Double.NaN;
   private volatile double publishSeconds = Double.NaN;
   private volatile long trainedRecords = -1;
+  private volatile double trainLoss = Double.NaN;
+  /** The normalizer statistics of the last snapshot published while this process led: drift is measured from them. */
+  private volatile NormalizerStats lastNormalizer;
+  private volatile Map<String, Double> drift = Map.of();
 
   public UpdaterExporter(PrometheusRegistry registry, String model) {
     this.model = model;
@@ -56,8 +62,15 @@ public final class UpdaterExporter implements Consumer<SnapshotEvent> {
           }
         }).register(registry);
     GaugeWithCallback.builder().name("streamlearn_updater_train_samples_per_second")
-        .help("Training throughput over the last snapshot interval").labelNames("model")
+        .help("Training throughput: samples fitted per second of fit time").labelNames("model")
         .callback(cb -> ifKnown(samplesPerSecond, v -> cb.call(v, model))).register(registry);
+    GaugeWithCallback.builder().name("streamlearn_updater_train_loss")
+        .help("Training loss: the mean of the network's score after each mini-batch fit of new records in the latest version's interval")
+        .labelNames("model").callback(cb -> ifKnown(trainLoss, v -> cb.call(v, model))).register(registry);
+    GaugeWithCallback.builder().name("streamlearn_updater_feature_drift")
+        .help("Per feature: the mean of the records that arrived since the previous snapshot minus that snapshot's mean, "
+            + "in units of its standard deviation (signed)")
+        .labelNames("model", "feature").callback(cb -> drift.forEach((feature, v) -> cb.call(v, model, feature))).register(registry);
     GaugeWithCallback.builder().name("streamlearn_updater_snapshot_publish_seconds")
         .help("Time the last snapshot took to publish (one transaction: chunks, pointer, offsets)").labelNames("model")
         .callback(cb -> ifKnown(publishSeconds, v -> cb.call(v, model))).register(registry);
@@ -81,6 +94,12 @@ public final class UpdaterExporter implements Consumer<SnapshotEvent> {
       samplesPerSecond = p.trainSamplesPerSecond();
       publishSeconds = p.publishMs() / 1000.0;
       trainedRecords = meta.getTrainedRecords();
+      trainLoss = meta.getMetrics().getOrDefault("train_loss", Double.NaN);
+      NormalizerStats now = meta.getNormalizer();
+      if (now != null) {
+        drift = lastNormalizer == null ? Map.of() : Map.copyOf(NormalizerDrift.between(lastNormalizer, now, meta.getSpec().getFeatures()));
+        lastNormalizer = now;
+      }
       metricsByVersion.keySet().removeIf(v -> v != current && v != latest); // bounded: only two are reported
     } else if (event instanceof SnapshotEvent.RolledBack r) {
       rollbacks.labelValues(model).inc();

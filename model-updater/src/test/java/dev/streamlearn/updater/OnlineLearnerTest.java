@@ -67,6 +67,20 @@ class OnlineLearnerTest {
   }
 
   @Test
+  void eachSnapshotCarriesTheMeanTrainingLossOfItsInterval() {
+    OnlineLearner l = learner(32);
+    feed(l, 1800, 100, 0);
+    double learnt = l.judge(-1).metrics().get("train_loss");
+    assertThat(learnt).isPositive().isFinite();
+    l.promote();
+    l.snapshotTaken();
+    assertThat(l.judge(1).metrics()).as("no fit since the snapshot").doesNotContainKey("train_loss");
+
+    feed(l, 1800, 0, 1); // labels the network has learnt otherwise: a higher loss over the interval
+    assertThat(l.judge(1).metrics().get("train_loss")).isGreaterThan(learnt);
+  }
+
+  @Test
   void judgeFitsWhatIsBufferedAndChangesNothingElse() {
     OnlineLearner l = learner(1000);
     feed(l, 500, 50, 0); // below one batch: nothing fitted yet

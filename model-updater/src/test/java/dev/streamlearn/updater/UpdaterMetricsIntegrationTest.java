@@ -55,7 +55,9 @@ class UpdaterMetricsIntegrationTest {
             .contains("streamlearn_updater_snapshots_total{model=\"m\",status=\"PROMOTED\"} 1.0")
             .containsPattern("streamlearn_updater_train_samples_per_second\\{model=\"m\"} [1-9]")
             .contains("streamlearn_updater_trained_records{model=\"m\"} " + p.meta().getTrainedRecords() + ".0")
-            .contains("streamlearn_updater_snapshot_publish_seconds{model=\"m\"}");
+            .contains("streamlearn_updater_snapshot_publish_seconds{model=\"m\"}")
+            .contains("streamlearn_updater_train_loss{model=\"m\"} " + p.meta().getMetrics().get("train_loss"));
+        assertThat(p.meta().getMetrics().get("train_loss")).as("the network's score after its fits").isPositive().isFinite();
         // Every metric the snapshot carries (window metrics only once eval records were judged; prequential ones always).
         assertThat(p.meta().getMetrics()).isNotEmpty();
         p.meta().getMetrics().forEach((metric, value) ->

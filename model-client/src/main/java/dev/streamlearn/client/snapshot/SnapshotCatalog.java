@@ -225,6 +225,32 @@ public final class SnapshotCatalog {
     return Optional.ofNullable(last[0]);
   }
 
+  /**
+   * Every pointer of {@code model} still on model.current, oldest first, with its offset: the history of promotions,
+   * holds, rollbacks and roll-forwards. The topic is compacted, so once the cleaner has run only the newest pointers remain.
+   */
+  public List<PointerAt> pointerHistory(String model) {
+    List<PointerAt> out = new ArrayList<>();
+    new TopicReader(clients).readAll(clients.config().topic(TopicName.CURRENT), r -> {
+      if (r.key() == null || !model.equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))) {
+        return;
+      }
+      if (r.value() == null) {
+        out.clear(); // the model's pointer was deleted: what came before belongs to another life of the name
+        return;
+      }
+      try {
+        ModelPointer p = UntrustedBytes.decode(Avro.POINTER, r.value());
+        if (model.equals(p.getModel())) {
+          out.add(new PointerAt(p, r.offset()));
+        }
+      } catch (RuntimeException e) {
+        skip(r, e.getMessage());
+      }
+    });
+    return out;
+  }
+
   private interface SnapshotSink {
     /** @param snapshot null for a tombstone of the chunk named by {@code key} */
     void accept(SnapshotKey key, ModelSnapshot snapshot);
