@@ -85,6 +85,7 @@ public final class StreamlearnConfig extends AbstractConfig {
   // ---- Model updater
   public static final String MODEL_NAME = "model.name";
   public static final String HIDDEN_LAYERS = "updater.hidden.layers";
+  public static final String WIDE = "updater.wide";
   public static final String ACTIVATION = "updater.activation";
   public static final String OPTIMIZER = "updater.optimizer";
   public static final String LEARNING_RATE = "updater.learning.rate";
@@ -235,6 +236,9 @@ public final class StreamlearnConfig extends AbstractConfig {
           "How often each partition publishes its normalizer stats and counters.")
       .define(MODEL_NAME, Type.STRING, "default", Importance.HIGH, "Name of the model the updater trains.")
       .define(HIDDEN_LAYERS, Type.LIST, "64,32", Importance.MEDIUM, "Widths of the hidden layers.")
+      .define(WIDE, Type.BOOLEAN, false, Importance.MEDIUM,
+          "Wide and deep: the inputs also go straight to the output layer, beside the last hidden layer, so the network is a linear model "
+              + "plus an MLP (a DL4J ComputationGraph). No effect without hidden layers (the network is then linear anyway).")
       .define(ACTIVATION, Type.STRING, "relu", ValidString.in("relu", "tanh", "sigmoid", "leakyrelu", "elu"), Importance.LOW,
           "Activation of the hidden layers.")
       .define(OPTIMIZER, Type.STRING, "adam", ValidString.in("adam", "sgd", "nesterovs"), Importance.MEDIUM,
