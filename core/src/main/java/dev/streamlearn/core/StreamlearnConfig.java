@@ -92,6 +92,7 @@ public final class StreamlearnConfig extends AbstractConfig {
   public static final String LR_DECAY = "updater.learning.rate.decay";
   public static final String MOMENTUM = "updater.momentum";
   public static final String L2 = "updater.l2";
+  public static final String HIDDEN_L2 = "updater.hidden.l2";
   public static final String DROPOUT = "updater.dropout";
   public static final String GRADIENT_CLIP = "updater.gradient.clip";
   public static final String BATCH_SIZE = "updater.batch.size";
@@ -248,6 +249,10 @@ public final class StreamlearnConfig extends AbstractConfig {
           "Exponential decay of the learning rate per 1000 iterations; 1 keeps it constant.")
       .define(MOMENTUM, Type.DOUBLE, 0.9, Range.between(0.0, 1.0), Importance.LOW, "Momentum for nesterovs.")
       .define(L2, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW, "L2 regularization.")
+      .define(HIDDEN_L2, Type.DOUBLE, -1.0, Importance.LOW,
+          "L2 regularization of the hidden layers, in place of updater.l2 there (which then covers the output layer only); negative (the default): "
+              + "updater.l2 everywhere. With updater.wide, a larger value here reins in the MLP where the data set has little non-linear signal while the "
+              + "linear part keeps updater.l2 (docs/quality.md).")
       .define(DROPOUT, Type.DOUBLE, 0.0, Range.between(0.0, 0.99), Importance.LOW, "Dropout probability of hidden layers.")
       .define(GRADIENT_CLIP, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW,
           "Clip gradient elements at +-this value; 0 turns clipping off.")

@@ -62,6 +62,10 @@ public final class ModelFactory {
 
   private static DenseLayer hiddenLayer(StreamlearnConfig c, int in, int width) {
     DenseLayer.Builder layer = new DenseLayer.Builder().nIn(in).nOut(width).activation(Activation.valueOf(c.getString(ACTIVATION).toUpperCase(Locale.ROOT)));
+    double hiddenL2 = c.getDouble(HIDDEN_L2);
+    if (hiddenL2 >= 0) {
+      layer.l2(hiddenL2);
+    }
     double dropout = c.getDouble(DROPOUT);
     if (dropout > 0) {
       layer.dropOut(1.0 - dropout); // DL4J takes the probability of keeping an activation

@@ -109,6 +109,26 @@ class WideAndDeepTest {
     assertThat(t.predict(new double[][] {{1, 2, 3}})[0][1]).isGreaterThan(before[0][1]);
   }
 
+  @Test
+  void hiddenL2RegularizesTheHiddenLayersAndUpdaterL2TheOutputLayer() {
+    StreamlearnConfig c = StreamlearnConfig.of(Map.of("updater.hidden.layers", "8,4", "updater.wide", "true", "updater.l2", "0.001",
+        "updater.hidden.l2", "0.01"));
+    org.deeplearning4j.nn.graph.ComputationGraph g = (org.deeplearning4j.nn.graph.ComputationGraph) ModelFactory.create(c, 5, 3).model();
+    assertThat(l2(g.getLayer("hidden0"))).isEqualTo(0.01);
+    assertThat(l2(g.getLayer("hidden1"))).isEqualTo(0.01);
+    assertThat(l2(g.getLayer(ModelFactory.OUTPUT))).isEqualTo(0.001);
+    // Not set: updater.l2 everywhere, as before the setting existed.
+    org.deeplearning4j.nn.graph.ComputationGraph plain = (org.deeplearning4j.nn.graph.ComputationGraph) ModelFactory.create(
+        StreamlearnConfig.of(Map.of("updater.hidden.layers", "8", "updater.wide", "true", "updater.l2", "0.001")), 5, 3).model();
+    assertThat(l2(plain.getLayer("hidden0"))).isEqualTo(0.001);
+  }
+
+  private static double l2(org.deeplearning4j.nn.api.Layer layer) {
+    return layer.conf().getLayer().getRegularizationByParam("W").stream()
+        .filter(r -> r instanceof org.nd4j.linalg.learning.regularization.L2Regularization)
+        .mapToDouble(r -> ((org.nd4j.linalg.learning.regularization.L2Regularization) r).getL2().valueAt(0, 0)).sum();
+  }
+
   private static double accuracy(double[][] p, int[] y) {
     int right = 0;
     for (int i = 0; i < y.length; i++) {

@@ -29,7 +29,7 @@ import org.apache.kafka.common.utils.Utils;
  * (weight and none are). A screen picks candidates; scripts/quality/run measures them.
  *
  * <pre>
- * java -cp ... dev.streamlearn.updater.quality.OfflineScreen scripts/quality/data/coil2000.csv.gz weight key=value ...
+ * scripts/quality/screen coil2000 weight updater.wide=true updater.replay.batches=8 ...
  * </pre>
  */
 public final class OfflineScreen {
