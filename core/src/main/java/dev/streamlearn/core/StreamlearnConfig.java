@@ -85,12 +85,14 @@ public final class StreamlearnConfig extends AbstractConfig {
   // ---- Model updater
   public static final String MODEL_NAME = "model.name";
   public static final String HIDDEN_LAYERS = "updater.hidden.layers";
+  public static final String WIDE = "updater.wide";
   public static final String ACTIVATION = "updater.activation";
   public static final String OPTIMIZER = "updater.optimizer";
   public static final String LEARNING_RATE = "updater.learning.rate";
   public static final String LR_DECAY = "updater.learning.rate.decay";
   public static final String MOMENTUM = "updater.momentum";
   public static final String L2 = "updater.l2";
+  public static final String HIDDEN_L2 = "updater.hidden.l2";
   public static final String DROPOUT = "updater.dropout";
   public static final String GRADIENT_CLIP = "updater.gradient.clip";
   public static final String BATCH_SIZE = "updater.batch.size";
@@ -236,6 +238,9 @@ public final class StreamlearnConfig extends AbstractConfig {
           "How often each partition publishes its normalizer stats and counters.")
       .define(MODEL_NAME, Type.STRING, "default", Importance.HIGH, "Name of the model the updater trains.")
       .define(HIDDEN_LAYERS, Type.LIST, "64,32", Importance.MEDIUM, "Widths of the hidden layers.")
+      .define(WIDE, Type.BOOLEAN, false, Importance.MEDIUM,
+          "Wide and deep: the inputs also go straight to the output layer, beside the last hidden layer, so the network is a linear model "
+              + "plus an MLP (a DL4J ComputationGraph). No effect without hidden layers (the network is then linear anyway).")
       .define(ACTIVATION, Type.STRING, "relu", ValidString.in("relu", "tanh", "sigmoid", "leakyrelu", "elu"), Importance.LOW,
           "Activation of the hidden layers.")
       .define(OPTIMIZER, Type.STRING, "adam", ValidString.in("adam", "sgd", "nesterovs"), Importance.MEDIUM,
@@ -245,6 +250,10 @@ public final class StreamlearnConfig extends AbstractConfig {
           "Exponential decay of the learning rate per 1000 iterations; 1 keeps it constant.")
       .define(MOMENTUM, Type.DOUBLE, 0.9, Range.between(0.0, 1.0), Importance.LOW, "Momentum for nesterovs.")
       .define(L2, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW, "L2 regularization.")
+      .define(HIDDEN_L2, Type.DOUBLE, -1.0, Importance.LOW,
+          "L2 regularization of the hidden layers, in place of updater.l2 there (which then covers the output layer only); negative (the default): "
+              + "updater.l2 everywhere. With updater.wide, a larger value here reins in the MLP where the data set has little non-linear signal while the "
+              + "linear part keeps updater.l2 (docs/quality.md).")
       .define(DROPOUT, Type.DOUBLE, 0.0, Range.between(0.0, 0.99), Importance.LOW, "Dropout probability of hidden layers.")
       .define(GRADIENT_CLIP, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW,
           "Clip gradient elements at +-this value; 0 turns clipping off.")

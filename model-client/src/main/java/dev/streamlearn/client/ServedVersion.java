@@ -1,7 +1,6 @@
 package dev.streamlearn.client;
 
 import dev.streamlearn.client.snapshot.Snapshot;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -15,9 +14,9 @@ final class ServedVersion {
 
   private final long version;
   private final ServingTransform transform;
-  private final MultiLayerNetwork network;
+  private final Network network;
 
-  private ServedVersion(long version, ServingTransform transform, MultiLayerNetwork network) {
+  private ServedVersion(long version, ServingTransform transform, Network network) {
     this.version = version;
     this.transform = transform;
     this.network = network;
@@ -44,7 +43,7 @@ final class ServedVersion {
     }
     INDArray in = Nd4j.createFromArray(x).castTo(DataType.FLOAT);
     synchronized (network) {
-      return network.output(in, false).castTo(DataType.DOUBLE).toDoubleMatrix();
+      return network.output(in).castTo(DataType.DOUBLE).toDoubleMatrix();
     }
   }
 }

@@ -33,6 +33,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import dev.streamlearn.client.Network;
 import dev.streamlearn.client.ServingTransform;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,7 +41,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -224,10 +224,10 @@ public final class ModelUpdater implements AutoCloseable {
       ModelPointer p = pointer.get();
       headVersion = p.getHead() >= 0 ? p.getHead() : p.getVersion();
       Snapshot head = catalog.load(model, headVersion, known.get(headVersion), cache);
-      MultiLayerNetwork headNet = Trainer.deserialize(head.network());
+      Network headNet = Trainer.deserialize(head.network());
       servingVersion = p.getVersion();
       Snapshot served = servingVersion == headVersion ? head : catalog.load(model, servingVersion, known.get(servingVersion), cache);
-      MultiLayerNetwork serving = servingVersion == headVersion ? headNet.clone() : Trainer.deserialize(served.network());
+      Network serving = servingVersion == headVersion ? headNet.copy() : Trainer.deserialize(served.network());
       servingNormalizer = served.meta().getNormalizer();
       learner = newLearner(headNet, serving, lineage(head.meta()));
     } else {
@@ -253,12 +253,12 @@ public final class ModelUpdater implements AutoCloseable {
     }
   }
 
-  private OnlineLearner newLearner(MultiLayerNetwork head, MultiLayerNetwork serving, OnlineLearner.Lineage lineage) {
+  private OnlineLearner newLearner(Network head, Network serving, OnlineLearner.Lineage lineage) {
     return learner(config, spec, head, serving, lineage);
   }
 
   /** How the configuration becomes a learner, shared with {@link Retrainer} so that a replay trains exactly as the updater does. */
-  static OnlineLearner learner(StreamlearnConfig config, DatasetSpec spec, MultiLayerNetwork head, MultiLayerNetwork serving,
+  static OnlineLearner learner(StreamlearnConfig config, DatasetSpec spec, Network head, Network serving,
       OnlineLearner.Lineage lineage) {
     return new OnlineLearner(head, serving, lineage, spec.getLabels(), QualityGate.from(config), config.getInt(BATCH_SIZE), config.getInt(EVAL_WINDOW))
         .withReplay(new ReplayBuffer(config.getInt(REPLAY_BUFFER), config.getLong(SEED) ^ lineage.trained()), config.getInt(REPLAY_BATCHES));
@@ -426,14 +426,14 @@ public final class ModelUpdater implements AutoCloseable {
   }
 
   /** The hash of the updater settings and the network's layer configuration a snapshot records. */
-  static String configHash(StreamlearnConfig config, MultiLayerNetwork network) {
+  static String configHash(StreamlearnConfig config, Network network) {
     StringBuilder sb = new StringBuilder();
     config.rawValues().forEach((k, v) -> {
       if (k.startsWith("updater.") || k.equals(MODEL_NAME)) {
         sb.append(k).append('=').append(v).append('\n');
       }
     });
-    sb.append(network.getLayerWiseConfigurations().toJson());
+    sb.append(network.configurationJson());
     return Snapshot.sha256(sb.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
   }
 

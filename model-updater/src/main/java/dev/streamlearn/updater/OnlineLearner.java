@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import dev.streamlearn.client.Network;
 
 /**
  * Training, evaluation and gating of one model, with no Kafka in it: records go in one at a time
@@ -39,7 +39,7 @@ public final class OnlineLearner {
   /** Training records waiting for their mini-batch to fill. */
   private final List<Pending> batch = new ArrayList<>();
   private final Trainer trainer;
-  private MultiLayerNetwork serving;
+  private Network serving;
   private long trained;
   private long synthetic;
   private Prequential prequential;
@@ -57,7 +57,7 @@ public final class OnlineLearner {
    * @param serving the network currently served, or null before the first version
    * @param lineage what the head has learnt ({@link Lineage#EMPTY} for a new network)
    */
-  public OnlineLearner(MultiLayerNetwork head, MultiLayerNetwork serving, Lineage lineage, List<String> labelNames, QualityGate gate, int batchSize,
+  public OnlineLearner(Network head, Network serving, Lineage lineage, List<String> labelNames, QualityGate gate, int batchSize,
       int evalWindow) {
     this.trainer = new Trainer(head);
     this.serving = serving;
@@ -179,7 +179,7 @@ public final class OnlineLearner {
     return new Judgement(decision, metrics);
   }
 
-  private Predictions predictions(MultiLayerNetwork net, UnaryOperator<double[]> transform) {
+  private Predictions predictions(Network net, UnaryOperator<double[]> transform) {
     if (net == null || window.size() == 0) {
       return null;
     }
@@ -189,7 +189,7 @@ public final class OnlineLearner {
 
   /** The head becomes the served network (its snapshot was committed as promoted). */
   public void promote() {
-    serving = trainer.network().clone();
+    serving = trainer.network().copy();
   }
 
   /** Called once a snapshot of the head is committed: counting towards the next one starts again. */
@@ -203,12 +203,12 @@ public final class OnlineLearner {
    * Continues from another version (a rollback): it becomes head and served, with its counts, and
    * what was buffered but not snapshotted is dropped, for it belongs to the abandoned lineage.
    */
-  public void restart(MultiLayerNetwork network, Lineage lineage) {
+  public void restart(Network network, Lineage lineage) {
     if (replay != null) {
       replay.clear();
     }
     trainer.replace(network);
-    serving = network.clone();
+    serving = network.copy();
     continueFrom(lineage);
     batch.clear();
     trainedSinceSnapshot = 0;
@@ -222,7 +222,7 @@ public final class OnlineLearner {
     prequential = Prequential.fromMap(lineage.metrics(), labelNames);
   }
 
-  public MultiLayerNetwork network() {
+  public Network network() {
     return trainer.network();
   }
 

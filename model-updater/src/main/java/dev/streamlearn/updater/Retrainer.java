@@ -35,7 +35,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * Deterministic model replay: from version V's weights, trains on a chosen range of records.train

@@ -1,10 +1,10 @@
 package dev.streamlearn.updater;
 
+import dev.streamlearn.client.Network;
 import dev.streamlearn.client.NetworkRestorer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -17,15 +17,15 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Trainer {
 
-  private MultiLayerNetwork net;
+  private Network net;
   private final int classes;
 
-  public Trainer(MultiLayerNetwork net) {
+  public Trainer(Network net) {
     this.net = net;
-    this.classes = (int) net.getLayer(net.getnLayers() - 1).getParam("W").size(1);
+    this.classes = net.classes();
   }
 
-  public MultiLayerNetwork network() {
+  public Network network() {
     return net;
   }
 
@@ -59,7 +59,7 @@ public final class Trainer {
     if (x.length == 0) {
       return new double[0][];
     }
-    INDArray out = net.output(Nd4j.createFromArray(x).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT), false);
+    INDArray out = net.output(Nd4j.createFromArray(x).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
     return out.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
   }
 
@@ -70,7 +70,7 @@ public final class Trainer {
    */
   public byte[] serialize() {
     try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-      ModelSerializer.writeModel(net, out, true);
+      ModelSerializer.writeModel(net.model(), out, true);
       return withFixedTimes(out.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -95,11 +95,11 @@ public final class Trainer {
   }
 
   /** Restores a network with its updater state, Java deserialization restricted to what DL4J needs ({@link NetworkRestorer}). */
-  public static MultiLayerNetwork deserialize(byte[] bytes) {
+  public static Network deserialize(byte[] bytes) {
     return NetworkRestorer.restore(bytes, true);
   }
 
-  public void replace(MultiLayerNetwork other) {
+  public void replace(Network other) {
     this.net = other;
   }
 }

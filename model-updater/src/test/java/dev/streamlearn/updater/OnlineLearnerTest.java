@@ -101,7 +101,7 @@ class OnlineLearnerTest {
     OnlineLearner other = learner(1000);
     feed(other, 900, 0, 0);
     other.flush();
-    l.restart(other.network().clone(), new OnlineLearner.Lineage(900, 10, other.judge(-1).metrics()));
+    l.restart(other.network().copy(), new OnlineLearner.Lineage(900, 10, other.judge(-1).metrics()));
     assertThat(l.trained()).isEqualTo(900);
     assertThat(l.synthetic()).isEqualTo(10);
     assertThat(l.trainedSinceSnapshot()).isZero();
@@ -130,7 +130,7 @@ class OnlineLearnerTest {
     assertThat(m.get("preq_balanced_accuracy")).isGreaterThan(0.8);
     assertThat(m.get("preq_log_loss")).isPositive();
     // A learner continuing from this snapshot's metrics carries the same counts on.
-    OnlineLearner next = new OnlineLearner(l.network().clone(), null, new OnlineLearner.Lineage(2000, 500, m), LABELS,
+    OnlineLearner next = new OnlineLearner(l.network().copy(), null, new OnlineLearner.Lineage(2000, 500, m), LABELS,
         QualityGate.from(StreamlearnConfig.of(Map.of())), 50, 100);
     assertThat(next.prequential().toMap()).isEqualTo(l.prequential().toMap());
   }

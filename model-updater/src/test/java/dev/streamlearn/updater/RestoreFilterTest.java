@@ -33,7 +33,7 @@ class RestoreFilterTest {
   }
 
   private static byte[] modelWithPreprocessor(Object preprocessor) throws IOException {
-    MultiLayerNetwork net = ModelFactory.create(StreamlearnConfig.of(Map.of("updater.hidden.layers", "4")), 3, 2);
+    dev.streamlearn.client.Network net = ModelFactory.create(StreamlearnConfig.of(Map.of("updater.hidden.layers", "4")), 3, 2);
     byte[] model = new Trainer(net).serialize();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(model)); ZipOutputStream zip = new ZipOutputStream(out)) {

@@ -44,7 +44,7 @@ class TrainerTest {
       }
     }
     assertThat(entries).as("configuration, coefficients and updater state").isGreaterThanOrEqualTo(3);
-    assertThat(new Trainer(Trainer.deserialize(bytes)).network().params()).isEqualTo(ModelFactory.create(c, 2, 2).params());
+    assertThat(new Trainer(Trainer.deserialize(bytes)).network().model().params()).isEqualTo(ModelFactory.create(c, 2, 2).model().params());
   }
 
   @Test

@@ -1,0 +1,84 @@
+package dev.streamlearn.client;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * A classifier network of either kind the updater builds: a DL4J MultiLayerNetwork (a plain stack of
+ * layers) or a ComputationGraph (wide and deep: the inputs also reach the output layer directly). Both
+ * take one feature matrix and give one softmax output, so training and serving need not care which.
+ * Not thread-safe (DL4J networks are not).
+ */
+public final class Network {
+
+  private final MultiLayerNetwork stack;
+  private final ComputationGraph graph;
+
+  private Network(MultiLayerNetwork stack, ComputationGraph graph) {
+    this.stack = stack;
+    this.graph = graph;
+  }
+
+  public static Network of(MultiLayerNetwork stack) {
+    return new Network(stack, null);
+  }
+
+  public static Network of(ComputationGraph graph) {
+    if (graph.getNumInputArrays() != 1 || graph.getNumOutputArrays() != 1) {
+      throw new IllegalArgumentException("a classifier graph has one input and one output, not " + graph.getNumInputArrays() + " and "
+          + graph.getNumOutputArrays());
+    }
+    return new Network(null, graph);
+  }
+
+  /** The DL4J model, for ModelSerializer. */
+  public Model model() {
+    return stack != null ? stack : graph;
+  }
+
+  public boolean isGraph() {
+    return graph != null;
+  }
+
+  /** Softmax outputs, one row per input row (inference mode: no dropout). */
+  public INDArray output(INDArray features) {
+    return stack != null ? stack.output(features, false) : graph.outputSingle(false, features);
+  }
+
+  /** One gradient step on a mini-batch (its labels mask, if any, weighs the examples). */
+  public void fit(DataSet batch) {
+    if (stack != null) {
+      stack.fit(batch);
+    } else {
+      graph.fit(batch);
+    }
+  }
+
+  /** Width of the output layer. */
+  public int classes() {
+    org.deeplearning4j.nn.api.Layer out = stack != null ? stack.getOutputLayer() : graph.getOutputLayer(0);
+    return (int) out.getParam("W").size(1);
+  }
+
+  /** The loss of the last fit (DL4J's score of the last mini-batch, regularization included). */
+  public double score() {
+    return model().score();
+  }
+
+  public long numParams() {
+    return model().numParams();
+  }
+
+  /** The configuration as DL4J writes it (JSON): part of the model's identity. */
+  public String configurationJson() {
+    return stack != null ? stack.getLayerWiseConfigurations().toJson() : graph.getConfiguration().toJson();
+  }
+
+  /** A deep copy, parameters and optimizer state included. */
+  public Network copy() {
+    return stack != null ? of(stack.clone()) : of(graph.clone());
+  }
+}
