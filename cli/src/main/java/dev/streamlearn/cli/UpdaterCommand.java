@@ -3,6 +3,7 @@ package dev.streamlearn.cli;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.metrics.GroupLag;
+import dev.streamlearn.core.metrics.KafkaClientMetrics;
 import dev.streamlearn.core.metrics.MetricsEndpoint;
 import dev.streamlearn.updater.ModelUpdater;
 import dev.streamlearn.updater.SnapshotEvent;
@@ -43,10 +44,11 @@ public final class UpdaterCommand implements Callable<Integer> {
     Consumer<SnapshotEvent> listener = new EventPrinter();
     Admin lagAdmin = null;
     MetricsEndpoint endpoint = null;
+    PrometheusRegistry registry = null;
     try {
       if (config.getInt(StreamlearnConfig.METRICS_PORT) > 0) {
         String model = config.getString(StreamlearnConfig.MODEL_NAME);
-        PrometheusRegistry registry = new PrometheusRegistry();
+        registry = new PrometheusRegistry();
         listener = listener.andThen(new UpdaterExporter(registry, model));
         lagAdmin = options.clients().admin();
         new GroupLag(lagAdmin, UpdaterGroups.data(config, model), List.of(config.topic(TopicName.TRAIN), config.topic(TopicName.EVAL)))
@@ -55,6 +57,9 @@ public final class UpdaterCommand implements Callable<Integer> {
         System.err.printf("metrics on port %d: GET /metrics%n", endpoint.port());
       }
       try (ModelUpdater updater = new ModelUpdater(config, listener)) {
+        if (registry != null) {
+          registry.register(new KafkaClientMetrics(updater::clientMetrics)); // its producer's and consumer's own metrics
+        }
         updater.run(stop);
       }
     } finally {

@@ -88,7 +88,9 @@ public final class ModelUpdater implements AutoCloseable {
   private final Map<TopicPartition, Long> rereadUntil = new HashMap<>();
   /** Metadata of every complete version of this model, so a rollback finds its target in the cache without reading the topic. */
   private final TreeMap<Long, ModelSnapshot> known = new TreeMap<>();
-  private KafkaProducer<byte[], byte[]> producer;
+  // Volatile: read by a metrics scrape on another thread (clientMetrics).
+  private volatile KafkaProducer<byte[], byte[]> producer;
+  private volatile KafkaConsumer<byte[], byte[]> dataConsumer;
   private SnapshotPublisher publisher;
   private NormalizerFollower normalizer;
 
@@ -108,6 +110,27 @@ public final class ModelUpdater implements AutoCloseable {
   /** Transactional id: one per model and pipeline, so a second instance fences the first. */
   public String transactionalId() {
     return dataGroup;
+  }
+
+  /**
+   * The metrics of the Kafka clients this instance runs now, its transactional producer and its data consumer (none
+   * while it waits for the leadership): what an exporter publishes beside the updater's own metrics.
+   */
+  public Map<org.apache.kafka.common.MetricName, org.apache.kafka.common.Metric> clientMetrics() {
+    Map<org.apache.kafka.common.MetricName, org.apache.kafka.common.Metric> all = new HashMap<>();
+    KafkaProducer<byte[], byte[]> p = producer;
+    KafkaConsumer<byte[], byte[]> c = dataConsumer;
+    try {
+      if (p != null) {
+        all.putAll(p.metrics());
+      }
+      if (c != null) {
+        all.putAll(c.metrics());
+      }
+    } catch (IllegalStateException closedMeanwhile) {
+      // a client closed between the read of its field and this call (leadership lost): nothing to report this time
+    }
+    return all;
   }
 
   /** Runs until {@code stop} is set; throws if fenced by another instance or on a Kafka error (restart resumes exactly). */
@@ -139,6 +162,7 @@ public final class ModelUpdater implements AutoCloseable {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(dataProps, new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
             new org.apache.kafka.common.serialization.ByteArrayDeserializer()); NormalizerFollower follower = new NormalizerFollower(clients)) {
           normalizer = follower;
+          dataConsumer = consumer;
           resume(consumer);
           long lockCheckedNanos = 0;
           int notLeader = 0;
@@ -176,6 +200,7 @@ public final class ModelUpdater implements AutoCloseable {
   }
 
   private void closeLeaderResources() {
+    dataConsumer = null;
     quarantine.close();
     if (producer != null) {
       producer.close(Duration.ofSeconds(5));

@@ -38,8 +38,10 @@ class UpdaterMetricsIntegrationTest {
         f.produce(1000);
         assertThat(scrape(endpoint)).doesNotContain("streamlearn_updater_version{")
             .contains(GroupLag.METRIC + "{group=\"" + UpdaterGroups.data(f.config, "m") + "\"");
+        ModelUpdater updater = new ModelUpdater(f.config, exporter.andThen(events::add));
+        registry.register(new dev.streamlearn.core.metrics.KafkaClientMetrics(updater::clientMetrics));
         Future<?> run = executor.submit(() -> {
-          try (ModelUpdater u = new ModelUpdater(f.config, exporter.andThen(events::add))) {
+          try (ModelUpdater u = updater) {
             u.run(stop);
           }
           return null;
@@ -58,6 +60,9 @@ class UpdaterMetricsIntegrationTest {
             .contains("streamlearn_updater_snapshot_publish_seconds{model=\"m\"}")
             .contains("streamlearn_updater_train_loss{model=\"m\"} " + p.meta().getMetrics().get("train_loss"));
         assertThat(p.meta().getMetrics().get("train_loss")).as("the network's score after its fits").isPositive().isFinite();
+        // The updater's own Kafka clients: its transactional producer published the snapshot, its consumer read the records.
+        assertThat(text).containsPattern("kafka_producer_metrics_record_send_total\\{client_id=\"[^\"]+\"} [1-9]")
+            .containsPattern("kafka_consumer_fetch_manager_metrics_records_consumed_total\\{client_id=\"[^\"]+\"} [1-9]");
         // Every metric the snapshot carries (window metrics only once eval records were judged; prequential ones always).
         assertThat(p.meta().getMetrics()).isNotEmpty();
         p.meta().getMetrics().forEach((metric, value) ->
