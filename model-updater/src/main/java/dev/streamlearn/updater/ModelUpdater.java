@@ -425,14 +425,23 @@ public final class ModelUpdater implements AutoCloseable {
     return configHash(config, learner.network());
   }
 
-  /** The hash of the updater settings and the network's layer configuration a snapshot records. */
+  /**
+   * The settings that decide what training makes of the records, as {@link #configHash} counts them;
+   * not the snapshot cadence, the cache, nor the gate (they decide when and whether, not what).
+   */
+  static final List<String> TRAINING_SETTINGS = List.of("updater.activation", "updater.batch.size", "updater.dropout", "updater.gradient.clip",
+      "updater.hidden.layers", "updater.learning.rate", "updater.learning.rate.decay", "updater.momentum", "updater.optimizer",
+      "updater.replay.batches", "updater.replay.buffer", "updater.seed");
+
+  /**
+   * The hash a snapshot records of how it was trained: the effective value of each training setting
+   * (set or default alike, so spelling a default out changes nothing) and the network's layer
+   * configuration. {@code models retrain} compares it to refuse replaying under other settings.
+   */
   static String configHash(StreamlearnConfig config, MultiLayerNetwork network) {
     StringBuilder sb = new StringBuilder();
-    config.rawValues().forEach((k, v) -> {
-      if (k.startsWith("updater.") || k.equals(MODEL_NAME)) {
-        sb.append(k).append('=').append(v).append('\n');
-      }
-    });
+    Map<String, ?> values = config.values();
+    TRAINING_SETTINGS.forEach(k -> sb.append(k).append('=').append(values.get(k)).append('\n'));
     sb.append(network.getLayerWiseConfigurations().toJson());
     return Snapshot.sha256(sb.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
   }

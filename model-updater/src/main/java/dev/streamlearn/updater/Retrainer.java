@@ -146,11 +146,29 @@ public final class Retrainer {
     this.trainTopic = config.topic(TopicName.TRAIN);
   }
 
-  /** Resolves the range: V's lineage offsets to {@code until}; fails with the reason when it cannot be replayed as asked. */
+  /** As {@link #plan(String, long, Until, String, boolean)} without forcing the configuration. */
   public Plan plan(String source, long fromVersion, Until until, String target) throws InterruptedException {
+    return plan(source, fromVersion, until, target, false);
+  }
+
+  /**
+   * Resolves the range: V's lineage offsets to {@code until}; fails with the reason when it cannot be replayed as asked.
+   *
+   * @param forceConfig replay although this configuration's training settings differ from V's (its configHash)
+   */
+  public Plan plan(String source, long fromVersion, Until until, String target, boolean forceConfig) throws InterruptedException {
     ModelSnapshot meta = catalog.trustedVersions(source).get(fromVersion);
     if (meta == null) {
       throw new IllegalArgumentException("model " + source + " has no version " + fromVersion + " that verifies (see 'streamlearn models list')");
+    }
+    if (!forceConfig) {
+      // Another learning rate, seed, ... would not replay V's training but another one: not what the caller believes.
+      String now = ModelUpdater.configHash(config, Trainer.deserialize(catalog.load(source, fromVersion, null).network()));
+      if (!now.equals(meta.getConfigHash())) {
+        throw new IllegalArgumentException("the training settings here (config hash " + now + ") are not those " + source + " v" + fromVersion
+            + " was trained with (" + meta.getConfigHash() + "): pass the updater's settings (" + String.join(", ", ModelUpdater.TRAINING_SETTINGS)
+            + ") as it ran, or --force-config to replay under these");
+      }
     }
     refuseIfUpdaterRuns(target, source.equals(target));
     List<Range> ranges = new ArrayList<>();

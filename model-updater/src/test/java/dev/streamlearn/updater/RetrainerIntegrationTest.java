@@ -82,6 +82,17 @@ class RetrainerIntegrationTest {
       assertThatThrownBy(() -> retrainer.retrain(new Retrainer.Plan("m2", 1, "m", java.util.List.of()), n -> {}))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("updater of model m is running");
       assertThat(updater.isDone()).as("the running updater was left alone (not fenced)").isFalse();
+
+      // Other training settings would not replay v1's training: refused unless forced; a default spelt out is no change.
+      Map<String, String> raw = new java.util.TreeMap<>(f.config.rawValues());
+      raw.put("updater.learning.rate", "0.5");
+      Retrainer otherRate = new Retrainer(dev.streamlearn.core.StreamlearnConfig.of(raw));
+      assertThatThrownBy(() -> otherRate.plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m3"))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not those m v1 was trained with").hasMessageContaining("--force-config");
+      assertThat(otherRate.plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m3", true).records()).isEqualTo(250);
+      raw.put("updater.learning.rate", String.valueOf(dev.streamlearn.core.StreamlearnConfig.of(Map.of()).getDouble("updater.learning.rate")));
+      assertThat(new Retrainer(dev.streamlearn.core.StreamlearnConfig.of(raw)).plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m3").records())
+          .isEqualTo(250);
       assertThat(new SnapshotCatalog(f.clients).versions("m").get("m").values())
           .noneMatch(v -> v.getHoldReason() != null && v.getHoldReason().contains("retrained from"));
     }
@@ -108,6 +119,11 @@ class RetrainerIntegrationTest {
       assertThat(new SnapshotCatalog(f.clients).versions("m-r").getOrDefault("m-r", new java.util.TreeMap<>())).as("nothing published").isEmpty();
       assertThatThrownBy(() -> retrainer.plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m-r")).hasMessageContaining("cannot be replayed");
     }
+  }
+
+  @Test
+  void theTrainingSettingsHashedAreSettings() {
+    assertThat(dev.streamlearn.core.StreamlearnConfig.of(Map.of()).values().keySet()).containsAll(ModelUpdater.TRAINING_SETTINGS);
   }
 
   @Test
