@@ -40,10 +40,17 @@ public final class DlqCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Map<String, Long> counts = new TreeMap<>();
     int[] printed = {0};
+    int[] unreadable = {0};
     JsonRenderer renderer = new JsonRenderer();
     try (OutputStream out = export == null ? OutputStream.nullOutputStream() : Files.newOutputStream(export)) {
       new TopicReader(options.clients()).readAll(options.config().topic(TopicName.DLQ), rec -> {
-        RejectedRecord r = Avro.REJECTED.decode(rec.value());
+        RejectedRecord r;
+        try {
+          r = dev.streamlearn.core.UntrustedBytes.decode(Avro.REJECTED, rec.value());
+        } catch (RuntimeException e) {
+          unreadable[0]++; // not a dead letter: counted, never a crash
+          return;
+        }
         if (reason != null && !reason.equalsIgnoreCase(r.getReason())) {
           return;
         }
@@ -65,6 +72,9 @@ public final class DlqCommand implements Callable<Integer> {
     long total = counts.values().stream().mapToLong(Long::longValue).sum();
     System.out.printf("%,d rejected record(s)%n", total);
     counts.forEach((k, v) -> System.out.printf("  %-22s %,d%n", k, v));
+    if (unreadable[0] > 0) {
+      System.out.printf("and %,d record(s) that are no dead letter (unreadable or tombstones)%n", unreadable[0]);
+    }
     if (export != null) {
       System.err.printf("wrote %,d original value(s) to %s%n", total, export);
     }

@@ -146,6 +146,8 @@ class DlqReprocessIntegrationTest {
       assertThat(cli(cluster, "dlq", "reprocess", "--reason", "malformed")).contains("1 record(s) to send back", "withheld: 1 with no original",
           "1 unreadable record(s), 1 tombstone(s)").doesNotContain("scrubbed of PII");
 
+      assertThat(cli(cluster, "dlq", "--limit", "0")).contains("5 rejected record(s)", "and 2 record(s) that are no dead letter");
+
       Cli bad = run(cluster, "dlq", "reprocess", "--reason", "NOPE");
       assertThat(bad.code()).isEqualTo(2);
       assertThat(bad.err()).contains("NOPE", "MISSING_FEATURE", "UNKNOWN_LABEL");
