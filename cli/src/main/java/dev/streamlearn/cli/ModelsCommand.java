@@ -179,23 +179,28 @@ public final class ModelsCommand {
           "partition by partition in offset order, with the updater's learner, seeded and single-threaded; publish one new version.",
           "The same V, range and configuration give the same network, bit for bit (the same sha256 in 'models show').",
           "--as NAME: NAME's next version, current only if the quality gate promotes it against NAME's current version (or V).",
-          "Without --as: the model's next version, always HELD with the gate's verdict (make it current with 'models rollback');",
-          "its updater must be stopped."})
+          "Without --as: the model's next version, always HELD with the gate's verdict (make it current with 'models rollback').",
+          "The target model's updater must be stopped (with or without --as): it numbers its versions in memory.",
+          "The network is reproduced; the normalizer and the gate's eval window are read as they are now."})
   static final class Retrain implements Callable<Integer> {
     @Mixin ConfigOptions options;
     @Option(names = "--model", description = "Model name (default: the setting model.name).") String model;
     @Option(names = "--from-version", required = true, paramLabel = "V", description = "The version whose weights training continues from.") long from;
     @Option(names = "--until", required = true, paramLabel = "OFFSETS|TIME",
         description = {"Where to stop on records.train: PARTITION:OFFSET pairs (0:1200,1:1180; the next offset not trained on; partitions",
-            "not named are not read past V's offsets), or a time (epoch ms, or ISO such as 2026-11-30T02:00:00Z): records before it."})
+            "not named are not read past V's offsets), or a time (epoch ms, or ISO such as 2026-11-30T02:00:00Z): on each partition,",
+            "stops at the first offset whose record timestamp is at or after TIME (timestamps need not be monotonic, so a later",
+            "offset with an earlier timestamp is not read). A range whose start retention deleted fails; nothing is skipped."})
     String until;
     @Option(names = "--as", paramLabel = "NAME", description = "Publish under this model name instead of as the model's next version.") String as;
+    @Option(names = "--force-config", description = {"Replay although the training settings (updater.learning.rate, updater.seed, ...; see",
+        "'models show', configHash) differ from those V was trained with. Without it such a retrain is refused."}) boolean forceConfig;
 
     @Override
     public Integer call() throws Exception {
       String m = modelOf(options, model);
       Retrainer retrainer = new Retrainer(options.config());
-      Retrainer.Plan plan = retrainer.plan(m, from, Retrainer.Until.parse(until), as == null ? m : as);
+      Retrainer.Plan plan = retrainer.plan(m, from, Retrainer.Until.parse(until), as == null ? m : as, forceConfig);
       System.err.printf("retrain %s v%d over %s: %,d offsets%n", m, from, plan.describe(), plan.records());
       Retrainer.Result r;
       try (ProgressBar bar = new ProgressBar("retrain", plan.records())) {

@@ -93,6 +93,81 @@ class DlqReprocessIntegrationTest {
     }
   }
 
+  @Test
+  void piiScrubbedLettersAreWithheldAndTheSelectionIsMadeOnTheNewestDeadLetter() throws Exception {
+    StreamlearnConfig config = RealKafka.config("dlq-pii",
+        Map.of("topic.partitions", "2", "normalize.warmup.records", "0", "stats.publish.interval.ms", "200"));
+    Map<String, String> withPii = new java.util.TreeMap<>(Map.of("topic.partitions", "2", "normalize.warmup.records", "0",
+        "stats.publish.interval.ms", "200", "pii.fields", "email"));
+    withPii.put(StreamlearnConfig.BOOTSTRAP, config.getString(StreamlearnConfig.BOOTSTRAP));
+    withPii.put(StreamlearnConfig.TOPIC_PREFIX, config.getString(StreamlearnConfig.TOPIC_PREFIX));
+    StreamlearnConfig piiConfig = StreamlearnConfig.of(withPii);
+    KafkaClients clients = new KafkaClients(config);
+    try (Admin admin = clients.admin()) {
+      new TopicAdmin(admin).ensure(TopicSpec.all(config));
+    }
+    String raw = config.topic(TopicName.RAW);
+    DatasetSpec rejectMissing = DatasetSpec.newBuilder().setFeatures(List.of("a", "b")).setLabels(List.of("x", "y")).setMissing("reject").build();
+    long m1Time = System.currentTimeMillis() - 60_000;
+    try (KafkaProducer<byte[], byte[]> p = clients.producer()) {
+      for (int i = 0; i < 10; i++) {
+        send(p, raw, null, "{\"id\":\"g" + i + "\",\"label\":\"" + (i % 2 == 0 ? "x" : "y") + "\",\"features\":{\"a\":" + i + ",\"b\":1}}");
+      }
+      send(p, raw, m1Time, "{\"id\":\"m1\",\"label\":\"x\",\"features\":{\"a\":3.5}}"); // MISSING_FEATURE
+      send(p, raw, null, "{\"id\":\"k1\",\"label\":\"x\",\"features\":{\"a\":1}}"); // MISSING_FEATURE, later rejected otherwise
+      p.send(new ProducerRecord<>(raw, new byte[0])); // MALFORMED: an original that is genuinely empty
+    }
+    try (PreprocessApp app = new PreprocessApp(config, rejectMissing, Files.createTempDirectory("dlq-p1").toString())) {
+      app.start();
+      await().atMost(PATIENCE).until(() -> deadLetters(clients, config).size() == 3);
+    }
+
+    // Now with pii.fields set (and missing features imputed): k1 comes again with an unknown label, and a record that cannot be scrubbed.
+    try (KafkaProducer<byte[], byte[]> p = clients.producer()) {
+      send(p, raw, null, "{\"id\":\"k1\",\"label\":\"nope\",\"features\":{\"a\":1,\"b\":2},\"email\":\"k@example.com\"}");
+      send(p, raw, null, "not json {\"email\":\"k@example.com\"");
+      // And what is no dead letter on the DLQ: a tombstone and junk.
+      p.send(new ProducerRecord<>(config.topic(TopicName.DLQ), "x".getBytes(StandardCharsets.UTF_8), null));
+      p.send(new ProducerRecord<>(config.topic(TopicName.DLQ), "x".getBytes(StandardCharsets.UTF_8), "junk".getBytes(StandardCharsets.UTF_8)));
+    }
+    DatasetSpec impute = DatasetSpec.newBuilder(rejectMissing).setMissing("impute-mean").build();
+    String[] cluster = {"-b", config.getString(StreamlearnConfig.BOOTSTRAP), "-D", "topic.prefix=" + config.getString(StreamlearnConfig.TOPIC_PREFIX)};
+    try (PreprocessApp app = new PreprocessApp(piiConfig, impute, Files.createTempDirectory("dlq-p2").toString())) {
+      app.start();
+      await().atMost(PATIENCE).until(() -> deadLetters(clients, config).size() == 7);
+
+      // k1's newest dead letter is UNKNOWN_LABEL: --reason MISSING_FEATURE selects m1 only, although k1 once was one.
+      String missing = cli(cluster, "dlq", "reprocess", "--reason", "MISSING_FEATURE");
+      assertThat(missing).contains("1 record(s) to send back", "m1").doesNotContain("k1");
+      // k1's newest original is the scrubbed copy: never sent as if it were the record.
+      assertThat(cli(cluster, "dlq", "reprocess", "--ids", "k1")).contains("0 record(s) to send back", "(2 matching dead letter(s))",
+          "withheld: 1 scrubbed of PII", "fix at the source and produce again");
+      // The empty original is sent as it arrived; the one that could not be scrubbed is withheld; junk and tombstone are counted.
+      assertThat(cli(cluster, "dlq", "reprocess", "--reason", "malformed")).contains("1 record(s) to send back", "withheld: 1 with no original",
+          "1 unreadable record(s), 1 tombstone(s)").doesNotContain("scrubbed of PII");
+
+      assertThat(cli(cluster, "dlq", "--limit", "0")).contains("5 rejected record(s)", "and 2 record(s) that are no dead letter");
+
+      Cli bad = run(cluster, "dlq", "reprocess", "--reason", "NOPE");
+      assertThat(bad.code()).isEqualTo(2);
+      assertThat(bad.err()).contains("NOPE", "MISSING_FEATURE", "UNKNOWN_LABEL");
+
+      Cli partly = run(cluster, "dlq", "reprocess", "--ids", " m1 , zz9", "--yes");
+      assertThat(partly.code()).as("an id with no dead letter").isEqualTo(1);
+      assertThat(partly.out()).contains("no dead letter has id(s): zz9", "sent 1 record(s)");
+      ConsumerRecord<byte[], byte[]> resent = new TopicReader(clients).readAll(raw).stream()
+          .filter(r -> r.headers().lastHeader(DlqReprocessor.HEADER) != null).findFirst().orElseThrow();
+      assertThat(new String(resent.key(), StandardCharsets.UTF_8)).isEqualTo("m1");
+      assertThat(resent.timestamp()).as("the rejected record's own timestamp").isEqualTo(m1Time);
+      await().atMost(PATIENCE).until(() -> landed(clients, config, "m1") == 1);
+    }
+  }
+
+  private static void send(KafkaProducer<byte[], byte[]> p, String topic, Long timestamp, String line) {
+    byte[] v = line.getBytes(StandardCharsets.UTF_8);
+    p.send(new ProducerRecord<>(topic, null, timestamp, IdKey.of(v), v));
+  }
+
   private static List<ConsumerRecord<byte[], byte[]>> deadLetters(KafkaClients clients, StreamlearnConfig config) {
     return new TopicReader(clients).readAll(config.topic(TopicName.DLQ));
   }
@@ -109,6 +184,31 @@ class DlqReprocessIntegrationTest {
       }
     }
     return n;
+  }
+
+  record Cli(int code, String out, String err) {}
+
+  /** Runs the CLI: its exit code, stdout and stderr. */
+  private static Cli run(String[] cluster, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of(cluster));
+    PrintStream savedOut = System.out;
+    PrintStream savedErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      code = Main.commandLine().execute(all.toArray(String[]::new));
+    } finally {
+      System.setOut(savedOut);
+      System.setErr(savedErr);
+    }
+    Cli c = new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    savedOut.print(c.out());
+    savedErr.print(c.err());
+    return c;
   }
 
   /** Runs the CLI and returns what it printed on stdout; fails unless it exits 0. */

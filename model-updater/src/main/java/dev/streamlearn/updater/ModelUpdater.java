@@ -450,14 +450,26 @@ public final class ModelUpdater implements AutoCloseable {
     return configHash(config, learner.network());
   }
 
-  /** The hash of the updater settings and the network's layer configuration a snapshot records. */
+  /**
+   * The settings that decide what training makes of the records, as {@link #configHash} counts them: every
+   * {@code updater.*} setting but the snapshot cadence, the gate, the eval window and the cache (they decide
+   * when and whether a version is published, or where it is kept, not what it learns). Derived from the
+   * declared settings, so a new training setting is counted without being listed here.
+   */
+  static final List<String> TRAINING_SETTINGS = StreamlearnConfig.DEF.names().stream()
+      .filter(k -> k.startsWith("updater.") && !k.startsWith("updater.gate.") && !k.startsWith("updater.snapshot.")
+          && !k.equals(EVAL_WINDOW) && !k.equals(CACHE_DIR))
+      .sorted().toList();
+
+  /**
+   * The hash a snapshot records of how it was trained: the effective value of each training setting
+   * (set or default alike, so spelling a default out changes nothing) and the network's layer
+   * configuration. {@code models retrain} compares it to refuse replaying under other settings.
+   */
   static String configHash(StreamlearnConfig config, Network network) {
     StringBuilder sb = new StringBuilder();
-    config.rawValues().forEach((k, v) -> {
-      if (k.startsWith("updater.") || k.equals(MODEL_NAME)) {
-        sb.append(k).append('=').append(v).append('\n');
-      }
-    });
+    Map<String, ?> values = config.values();
+    TRAINING_SETTINGS.forEach(k -> sb.append(k).append('=').append(values.get(k)).append('\n'));
     sb.append(network.configurationJson());
     return Snapshot.sha256(sb.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
   }

@@ -35,6 +35,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 
 /**
  * Deterministic model replay: from version V's weights, trains on a chosen range of records.train
@@ -54,7 +57,11 @@ import org.apache.kafka.common.TopicPartition;
  * name has none, and becomes that name's current version only if the gate promotes it. Under the
  * source model's own name it is always published HELD, with the gate's verdict in its hold reason:
  * a replay never silently replaces what is served; {@code models rollback --to N} makes it current.
- * That needs the model's updater stopped (it numbers versions in memory), and is refused otherwise.
+ * Either way the target model's updater must be stopped (it numbers versions in memory), and the
+ * retrain is refused otherwise; it publishes with that updater's transactional id (see {@link #retrain}).
+ *
+ * <p>What is reproduced is the network: the normalizer stored with the new version and the gate's eval
+ * window are read as they are now. A range whose records retention deleted fails; nothing is skipped.
  */
 public final class Retrainer {
 
@@ -63,7 +70,10 @@ public final class Retrainer {
     /** The next offset not trained on, per partition; partitions not named are not read past V's offsets. */
     record Offsets(Map<Integer, Long> next) implements Until {}
 
-    /** Records whose Kafka timestamp is before this instant (epoch ms). */
+    /**
+     * On each partition, up to (excluding) the first offset whose Kafka timestamp is at or after this
+     * instant (epoch ms), as {@code offsetsForTimes} finds it; timestamps need not grow with offsets.
+     */
     record Time(long epochMillis) implements Until {}
 
     /** {@code 0:1200,1:1180} (offsets), an epoch in milliseconds, or an ISO-8601 instant such as {@code 2026-11-30T02:00:00Z}. */
@@ -135,16 +145,31 @@ public final class Retrainer {
     this.trainTopic = config.topic(TopicName.TRAIN);
   }
 
-  /** Resolves the range: V's lineage offsets to {@code until}; fails with the reason when it cannot be replayed as asked. */
+  /** As {@link #plan(String, long, Until, String, boolean)} without forcing the configuration. */
   public Plan plan(String source, long fromVersion, Until until, String target) throws InterruptedException {
+    return plan(source, fromVersion, until, target, false);
+  }
+
+  /**
+   * Resolves the range: V's lineage offsets to {@code until}; fails with the reason when it cannot be replayed as asked.
+   *
+   * @param forceConfig replay although this configuration's training settings differ from V's (its configHash)
+   */
+  public Plan plan(String source, long fromVersion, Until until, String target, boolean forceConfig) throws InterruptedException {
     ModelSnapshot meta = catalog.trustedVersions(source).get(fromVersion);
     if (meta == null) {
       throw new IllegalArgumentException("model " + source + " has no version " + fromVersion + " that verifies (see 'streamlearn models list')");
     }
-    if (source.equals(target) && new ModelAdmin(clients).updaterRunning(source)) {
-      throw new IllegalStateException("the updater of model " + source + " is running: stop it to publish a retrain as " + source
-          + "'s next version, or publish it under another name with --as");
+    if (!forceConfig) {
+      // Another learning rate, seed, ... would not replay V's training but another one: not what the caller believes.
+      String now = ModelUpdater.configHash(config, Trainer.deserialize(catalog.load(source, fromVersion, null).network()));
+      if (!now.equals(meta.getConfigHash())) {
+        throw new IllegalArgumentException("the training settings here (config hash " + now + ") are not those " + source + " v" + fromVersion
+            + " was trained with (" + meta.getConfigHash() + "): pass the updater's settings (" + String.join(", ", ModelUpdater.TRAINING_SETTINGS)
+            + ") as it ran, or --force-config to replay under these");
+      }
     }
+    refuseIfUpdaterRuns(target, source.equals(target));
     List<Range> ranges = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer()) {
       List<TopicPartition> parts = TopicReader.partitions(consumer, trainTopic);
@@ -186,6 +211,18 @@ public final class Retrainer {
     return new Plan(source, fromVersion, target, ranges);
   }
 
+  /**
+   * The target's updater numbers its versions in memory, so a retrain published beside it could take
+   * a number it is about to use: refused whenever the target has a running updater, under its own
+   * name or another ({@code --as}).
+   */
+  private void refuseIfUpdaterRuns(String target, boolean sameModel) throws InterruptedException {
+    if (new ModelAdmin(clients).updaterRunning(target)) {
+      throw new IllegalStateException("the updater of model " + target + " is running: stop it to publish a retrain as " + target
+          + "'s next version, or publish it under " + (sameModel ? "another name" : "a name no updater runs for") + " with --as");
+    }
+  }
+
   /** Trains as planned and publishes the new version (one Kafka transaction). {@code progress} gets the offsets consumed as they go. */
   public Result retrain(Plan plan, LongConsumer progress) throws InterruptedException {
     DeterministicMath.pin(config.getLong(SEED));
@@ -213,12 +250,40 @@ public final class Retrainer {
     OnlineLearner.Judgement judgement = learner.judge(baseline.version(), headTransform, baseTransform);
     QualityGate.Decision decision = judgement.decision();
 
-    if (plan.sameModel() && new ModelAdmin(clients).updaterRunning(plan.source())) {
-      throw new IllegalStateException("the updater of model " + plan.source() + " started during the retrain; nothing was published (use --as)");
+    // Published with the target updater's own transactional id: initTransactions() fences an updater
+    // that started meanwhile (and one starting later fences this producer, so the commit fails instead
+    // of racing it), and two retrains into one target fence each other. The version is numbered only
+    // after initTransactions(), which completes any transaction left open under this id, so it sees
+    // every version committed before.
+    refuseIfUpdaterRuns(plan.target(), plan.sameModel());
+    try (KafkaProducer<byte[], byte[]> producer = clients.transactionalProducer(UpdaterGroups.data(config, plan.target()))) {
+      producer.initTransactions();
+      refuseIfUpdaterRuns(plan.target(), plan.sameModel());
+      Optional<ModelPointer> pointerNow = catalog.trustedPointer(plan.target());
+      if (!pointerNow.map(ModelPointer::getVersion).equals(targetPointer.map(ModelPointer::getVersion))) {
+        throw new IllegalStateException("model " + plan.target() + "'s current version moved during the retrain (from "
+            + targetPointer.map(p -> "v" + p.getVersion()).orElse("none") + " to " + pointerNow.map(p -> "v" + p.getVersion()).orElse("none")
+            + "), so the gate judged against the wrong baseline; nothing was published");
+      }
+      long version = VersionNumbers.next(catalog.versions(plan.target()).getOrDefault(plan.target(), new TreeMap<>()), pointerNow);
+      ModelSnapshot published = publish(producer, plan, version, source, spec, global, learner, judgement, baseline, targetPointer);
+      return new Result(published, published.getStatus() == SnapshotStatus.PROMOTED && !plan.sameModel(), verdictOf(decision, baseline),
+          baseline.version(), learner.trained() - lineage.trained(), skipped);
+    } catch (ProducerFencedException e) {
+      throw new IllegalStateException("another writer of model " + plan.target() + " (its updater, or another retrain into it) took over its "
+          + "transactional id during the retrain; nothing was published", e);
     }
-    long version = VersionNumbers.next(catalog.versions(plan.target()).getOrDefault(plan.target(), new TreeMap<>()), targetPointer);
+  }
+
+  private static String verdictOf(QualityGate.Decision decision, Snapshot baseline) {
+    return (decision.promote() ? "promote: " : "hold: ") + decision.reason() + " (against " + baseline.model() + " v" + baseline.version() + ")";
+  }
+
+  private ModelSnapshot publish(KafkaProducer<byte[], byte[]> producer, Plan plan, long version, Snapshot source, DatasetSpec spec, NormalizerStats global,
+      OnlineLearner learner, OnlineLearner.Judgement judgement, Snapshot baseline, Optional<ModelPointer> targetPointer) {
+    QualityGate.Decision decision = judgement.decision();
     String origin = "retrained from " + plan.source() + " v" + plan.fromVersion() + " over " + plan.describe();
-    String verdict = (decision.promote() ? "promote: " : "hold: ") + decision.reason() + " (against " + baseline.model() + " v" + baseline.version() + ")";
+    String verdict = verdictOf(decision, baseline);
     boolean current = !plan.sameModel() && decision.promote();
     Map<String, Double> metrics = new TreeMap<>(judgement.metrics());
     metrics.put("retrain_source_version", (double) plan.fromVersion());
@@ -236,12 +301,8 @@ public final class Retrainer {
     ModelPointer pointer = !current ? null : ModelPointer.newBuilder().setModel(plan.target()).setVersion(version).setHead(version).setLastVersion(version)
         .setPreviousVersion(targetPointer.map(ModelPointer::getVersion).orElse(null)).setReason(origin + "; promoted: " + decision.reason())
         .setUpdatedAt(System.currentTimeMillis()).build();
-    try (KafkaProducer<byte[], byte[]> producer = clients.transactionalProducer(UpdaterGroups.data(config, plan.target()) + ".retrain")) {
-      producer.initTransactions();
-      new SnapshotPublisher(producer, config).commit(chunks, pointer, null, null);
-    }
-    ModelSnapshot published = ModelSnapshot.newBuilder(chunks.get(0)).setChunk(ByteBuffer.allocate(0)).build();
-    return new Result(published, current, verdict, baseline.version(), learner.trained() - lineage.trained(), skipped);
+    new SnapshotPublisher(producer, config).commit(chunks, pointer, null, null);
+    return ModelSnapshot.newBuilder(chunks.get(0)).setChunk(ByteBuffer.allocate(0)).build();
   }
 
   /** Feeds one partition's range to the learner in offset order; returns how many records were skipped (undecodable or not fitting the spec). */
@@ -252,13 +313,26 @@ public final class Retrainer {
     long skipped = 0;
     Duration patience = Duration.ofMillis(config.getLong(READ_TIMEOUT_MS));
     TopicPartition tp = new TopicPartition(trainTopic, r.partition());
-    try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer()) {
+    // No offset reset: were the range's start deleted meanwhile (retention), "earliest" would silently
+    // start later while the published lineage claims the whole range. Fail instead.
+    Map<String, Object> props = new java.util.HashMap<>(clients.consumerProps(null));
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
       consumer.assign(List.of(tp));
       consumer.seek(tp, r.from());
       long position = r.from();
       long lastProgress = System.nanoTime();
       while (position < r.until()) {
-        for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
+        org.apache.kafka.clients.consumer.ConsumerRecords<byte[], byte[]> polled;
+        try {
+          polled = consumer.poll(Duration.ofMillis(200));
+        } catch (OffsetOutOfRangeException e) {
+          long start = consumer.beginningOffsets(List.of(tp)).get(tp);
+          throw new IllegalStateException(tp + " now starts at " + start + " but the replay needs offset " + position + " (range " + r.from() + ".."
+              + r.until() + "): the records in between are gone (retention), so this range cannot be replayed; nothing was published", e);
+        }
+        for (ConsumerRecord<byte[], byte[]> rec : polled) {
           if (rec.offset() >= r.until()) {
             break;
           }

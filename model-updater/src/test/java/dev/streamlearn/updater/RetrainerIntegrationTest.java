@@ -67,13 +67,63 @@ class RetrainerIntegrationTest {
   void aRetrainIntoTheModelOfARunningUpdaterIsRefused() throws Exception {
     try (UpdaterFixture f = new UpdaterFixture("retrain-running", Map.of())) {
       f.produce(2_500);
-      f.startUpdater();
+      java.util.concurrent.Future<?> updater = f.startUpdater();
       await().atMost(PATIENCE).until(() -> f.published().size() >= 1);
       Retrainer retrainer = new Retrainer(f.config);
       assertThatThrownBy(() -> retrainer.plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m"))
           .isInstanceOf(IllegalStateException.class).hasMessageContaining("is running").hasMessageContaining("--as");
-      assertThat(retrainer.plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m2").records()).as("under another name it may").isEqualTo(250);
+      Retrainer.Plan asM2 = retrainer.plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m2");
+      assertThat(asM2.records()).as("under another name it may").isEqualTo(250);
+      assertThat(retrainer.retrain(asM2, n -> {}).published().getVersion()).isEqualTo(1);
+
+      // From another model --as m: m's updater numbers m's versions, so this is refused too, at the plan and at the publish.
+      assertThatThrownBy(() -> retrainer.plan("m2", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m"))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("updater of model m is running");
+      assertThatThrownBy(() -> retrainer.retrain(new Retrainer.Plan("m2", 1, "m", java.util.List.of()), n -> {}))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("updater of model m is running");
+      assertThat(updater.isDone()).as("the running updater was left alone (not fenced)").isFalse();
+
+      // Other training settings would not replay v1's training: refused unless forced; a default spelt out is no change.
+      Map<String, String> raw = new java.util.TreeMap<>(f.config.rawValues());
+      raw.put("updater.learning.rate", "0.5");
+      Retrainer otherRate = new Retrainer(dev.streamlearn.core.StreamlearnConfig.of(raw));
+      assertThatThrownBy(() -> otherRate.plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m3"))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not those m v1 was trained with").hasMessageContaining("--force-config");
+      assertThat(otherRate.plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m3", true).records()).isEqualTo(250);
+      raw.put("updater.learning.rate", String.valueOf(dev.streamlearn.core.StreamlearnConfig.of(Map.of()).getDouble("updater.learning.rate")));
+      assertThat(new Retrainer(dev.streamlearn.core.StreamlearnConfig.of(raw)).plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m3").records())
+          .isEqualTo(250);
+      assertThat(new SnapshotCatalog(f.clients).versions("m").get("m").values())
+          .noneMatch(v -> v.getHoldReason() != null && v.getHoldReason().contains("retrained from"));
     }
+  }
+
+  @Test
+  void aRangeWhoseStartWasDeletedFailsInsteadOfSkippingIt() throws Exception {
+    try (UpdaterFixture f = new UpdaterFixture("retrain-retention", Map.of())) {
+      f.produce(2_500);
+      f.startUpdater();
+      await().atMost(PATIENCE).until(() -> f.published().size() >= 1);
+      f.close();
+      f.produce(1_000);
+      Retrainer retrainer = new Retrainer(f.config);
+      Retrainer.Plan plan = retrainer.plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m-r");
+      Retrainer.Range r0 = plan.ranges().stream().filter(r -> r.size() >= 10).findFirst().orElseThrow();
+      // Retention passes between the plan and the replay: the range's first 5 records are gone.
+      try (org.apache.kafka.clients.admin.Admin admin = f.clients.admin()) {
+        admin.deleteRecords(Map.of(new org.apache.kafka.common.TopicPartition(f.config.topic(dev.streamlearn.core.TopicName.TRAIN), r0.partition()),
+            org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(r0.from() + 5))).all().get();
+      }
+      assertThatThrownBy(() -> retrainer.retrain(plan, n -> {})).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("now starts at " + (r0.from() + 5)).hasMessageContaining("cannot be replayed");
+      assertThat(new SnapshotCatalog(f.clients).versions("m-r").getOrDefault("m-r", new java.util.TreeMap<>())).as("nothing published").isEmpty();
+      assertThatThrownBy(() -> retrainer.plan("m", 1, new Retrainer.Until.Time(Long.MAX_VALUE), "m-r")).hasMessageContaining("cannot be replayed");
+    }
+  }
+
+  @Test
+  void theTrainingSettingsHashedAreSettings() {
+    assertThat(dev.streamlearn.core.StreamlearnConfig.of(Map.of()).values().keySet()).containsAll(ModelUpdater.TRAINING_SETTINGS);
   }
 
   @Test

@@ -20,6 +20,16 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  */
 public final class CleanProcessor implements Processor<byte[], byte[], String, CleanOutcome> {
 
+  /**
+   * Header of a dead letter written while {@code pii.fields} was set: {@value #PII_SCRUBBED} (its
+   * original holds the scrubbed bytes, not the record as it arrived) or {@value #PII_WITHHELD} (it
+   * holds none). Absent: the original is the record exactly as it arrived.
+   */
+  public static final String PII_HEADER = "streamlearn.pii";
+
+  public static final String PII_SCRUBBED = "scrubbed";
+  public static final String PII_WITHHELD = "withheld";
+
   private final Cleaner cleaner;
   private final DedupKey dedupKey;
   private final DedupPlacement placement;
@@ -73,6 +83,12 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
         .setReason(r.reason().name()).setMessage(message)
         .setSourceTopic(md.topic()).setSourcePartition(md.partition()).setSourceOffset(md.offset())
         .setRejectedAt(System.currentTimeMillis()).build();
-    context.forward(record.withKey(r.reason().name()).withValue(new CleanOutcome(null, rejected, false)));
+    // Marked, so that nothing sends the scrubbed bytes back as if they were the record (dlq reprocess refuses them).
+    org.apache.kafka.common.header.Headers headers = new org.apache.kafka.common.header.internals.RecordHeaders(record.headers().toArray());
+    headers.remove(PII_HEADER);
+    if (pii.active()) {
+      headers.add(PII_HEADER, (original.isEmpty() ? PII_WITHHELD : PII_SCRUBBED).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    context.forward(record.withKey(r.reason().name()).withValue(new CleanOutcome(null, rejected, false)).withHeaders(headers));
   }
 }
