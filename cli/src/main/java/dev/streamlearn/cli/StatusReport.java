@@ -16,7 +16,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
@@ -27,18 +31,37 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
  * records.eval, reconciled counts, and the current model version with its metrics. The figures it was
  * built from come with it, so the dashboard shows more of them without reading the topics again.
  */
-record StatusReport(ObjectNode json, PipelineReport pipeline, Optional<ModelPointer> pointer, TreeMap<Long, ModelSnapshot> versions) {
+record StatusReport(ObjectNode json, PipelineReport pipeline, Optional<ModelPointer> pointer, TreeMap<Long, ModelSnapshot> versions,
+    List<SnapshotCatalog.PointerAt> pointerHistory) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Bound on each admin call: a broker that went away must fail the reading, not hold it (and the dashboard) up. */
+  static final long ADMIN_TIMEOUT_MS = 5_000;
 
   /** Reads the cluster first, so an unreachable one fails fast, then the stats, pointer and snapshot topics. */
   static StatusReport read(StreamlearnConfig c, KafkaClients clients, String model) throws Exception {
+    return read(c, clients, model, false);
+  }
+
+  /**
+   * As {@link #read(StreamlearnConfig, KafkaClients, String)}; with {@code withHistory}, model.current is read once for
+   * the whole pointer history (the current pointer is its last entry) instead of for the current pointer alone.
+   */
+  static StatusReport read(StreamlearnConfig c, KafkaClients clients, String model, boolean withHistory) throws Exception {
     ObjectNode out = JSON.createObjectNode();
     long rawLag;
     try (Admin admin = clients.admin()) {
       ObjectNode cluster = out.putObject("cluster");
       cluster.put("bootstrap", c.getString(StreamlearnConfig.BOOTSTRAP));
-      cluster.put("brokers", admin.describeCluster().nodes().get().size());
+      try {
+        cluster.put("brokers", admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) ADMIN_TIMEOUT_MS)).nodes()
+            .get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS).size());
+      } catch (TimeoutException | ExecutionException e) {
+        // Either timeout may fire first (ours, or the admin call's own inside an ExecutionException): both name the cluster.
+        Throwable why = e instanceof ExecutionException ? e.getCause() : e;
+        throw new IllegalStateException("cannot describe the cluster at " + c.getString(StreamlearnConfig.BOOTSTRAP) + " within "
+            + ADMIN_TIMEOUT_MS + " ms (is the broker up and reachable?): " + why, why);
+      }
 
       String app = c.applicationId();
       Optional<ConsumerGroupDescription> group = describe(admin, app);
@@ -58,7 +81,10 @@ record StatusReport(ObjectNode json, PipelineReport pipeline, Optional<ModelPoin
     }
     PipelineReport r = PipelineReport.read(clients);
     SnapshotCatalog catalog = new SnapshotCatalog(clients);
-    Optional<ModelPointer> pointer = catalog.pointer(model);
+    List<SnapshotCatalog.PointerAt> history = withHistory ? catalog.pointerHistory(model) : List.of();
+    Optional<ModelPointer> pointer = withHistory
+        ? Optional.ofNullable(history.isEmpty() ? null : history.get(history.size() - 1).pointer())
+        : catalog.pointer(model);
     TreeMap<Long, ModelSnapshot> versions = catalog.versions(model).getOrDefault(model, new TreeMap<>());
     ObjectNode counts = out.putObject("counts");
     counts.put("raw", r.raw());
@@ -86,13 +112,14 @@ record StatusReport(ObjectNode json, PipelineReport pipeline, Optional<ModelPoin
       out.putNull("model");
     }
     out.put("caught_up", rawLag == 0 && r.reconciles() && r.held() == 0);
-    return new StatusReport(out, r, pointer, versions);
+    return new StatusReport(out, r, pointer, versions, history);
   }
 
   /** The group, or empty if the broker knows no such group (nothing ever joined it: Kafka 4 says so with an error). */
   private static Optional<ConsumerGroupDescription> describe(Admin admin, String group) throws Exception {
     try {
-      return Optional.of(admin.describeConsumerGroups(List.of(group)).all().get().get(group));
+      return Optional.of(admin.describeConsumerGroups(List.of(group), new DescribeConsumerGroupsOptions().timeoutMs((int) ADMIN_TIMEOUT_MS))
+          .all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS).get(group));
     } catch (ExecutionException e) {
       if (e.getCause() instanceof GroupIdNotFoundException) {
         return Optional.empty();

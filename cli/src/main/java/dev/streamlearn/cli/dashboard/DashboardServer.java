@@ -10,10 +10,16 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,8 +27,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The operator's page, on the JDK's own HTTP server: {@code GET /} is one HTML page (with its script and
  * style beside it, all from the jar: no CDN, the page works offline) that polls {@code GET /api/state}
- * and redraws itself. The state comes from a {@link Callable} (see {@link DashboardState}); it is read
- * at most once per {@code minInterval}, so several open pages do not multiply the topic reads.
+ * and redraws itself. The state comes from a {@link Callable} (see {@link DashboardState}), called on a
+ * thread of its own and at most once per {@code minInterval}, so several open pages do not multiply the
+ * topic reads, and a broker that went away holds up no request: while a new reading runs the last good one
+ * is served (marked {@code stale}, with its {@code age_ms}); a failed reading is answered as a 503 with its
+ * reason until the interval has passed; static files never wait on the state.
  */
 public final class DashboardServer implements AutoCloseable {
 
@@ -33,23 +42,43 @@ public final class DashboardServer implements AutoCloseable {
       "/", new String[] {"index.html", "text/html; charset=utf-8"},
       "/dashboard.js", new String[] {"dashboard.js", "text/javascript; charset=utf-8"},
       "/dashboard.css", new String[] {"dashboard.css", "text/css; charset=utf-8"});
+  /** How long a request waits for the very first reading (there is nothing older to serve); later ones never wait. */
+  static final Duration FIRST_READING_WAIT = Duration.ofSeconds(20);
+  /** Host header values (without the port) answered when bound to loopback: anything else is a DNS-rebinding page. */
+  private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "localhost", "[::1]");
 
   private final Callable<ObjectNode> source;
   private final long minIntervalNanos;
   private final int refreshSeconds;
+  private final boolean loopbackHostsOnly;
   private final HttpServer server;
   private final ExecutorService executor;
-  private ObjectNode cached;
-  private long cachedAt;
+  private final ExecutorService reader;
+  // Guarded by this; held only to look at or swap these fields, never across a reading or a response.
+  private ObjectNode good;
+  private long goodAt;
+  private String failure;
+  private long failureAt;
+  private long lastFinished;
+  private boolean everFinished;
+  private CompletableFuture<Void> reading;
 
-  private DashboardServer(Callable<ObjectNode> source, InetSocketAddress address, Duration minInterval, int refreshSeconds) throws IOException {
+  private DashboardServer(Callable<ObjectNode> source, InetSocketAddress address, Duration minInterval, int refreshSeconds,
+      boolean loopbackHostsOnly) throws IOException {
     this.source = source;
     this.minIntervalNanos = minInterval.toNanos();
     this.refreshSeconds = refreshSeconds;
+    this.loopbackHostsOnly = loopbackHostsOnly;
     this.server = HttpServer.create(address, 0);
+    // Enough threads that requests waiting on the first reading leave some for the static files.
     AtomicInteger n = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(2, r -> {
+    this.executor = Executors.newFixedThreadPool(8, r -> {
       Thread t = new Thread(r, "streamlearn-dashboard-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.reader = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "streamlearn-dashboard-reader");
       t.setDaemon(true);
       return t;
     });
@@ -63,15 +92,22 @@ public final class DashboardServer implements AutoCloseable {
     server.setExecutor(executor);
   }
 
+  /** As {@link #start(Callable, InetSocketAddress, Duration, int, boolean)}, answering loopback Host headers only. */
+  public static DashboardServer start(Callable<ObjectNode> source, InetSocketAddress address, Duration minInterval, int refreshSeconds)
+      throws IOException {
+    return start(source, address, minInterval, refreshSeconds, true);
+  }
+
   /**
    * Starts serving at {@code address} (port 0: a free one).
    *
    * @param minInterval the state is read at most this often; requests in between get the last one read
    * @param refreshSeconds how often the page polls for the state
+   * @param loopbackHostsOnly answer only requests whose Host header names a loopback address (403 otherwise)
    */
-  public static DashboardServer start(Callable<ObjectNode> source, InetSocketAddress address, Duration minInterval, int refreshSeconds)
-      throws IOException {
-    DashboardServer s = new DashboardServer(source, address, minInterval, refreshSeconds);
+  public static DashboardServer start(Callable<ObjectNode> source, InetSocketAddress address, Duration minInterval, int refreshSeconds,
+      boolean loopbackHostsOnly) throws IOException {
+    DashboardServer s = new DashboardServer(source, address, minInterval, refreshSeconds, loopbackHostsOnly);
     s.server.start();
     return s;
   }
@@ -82,7 +118,9 @@ public final class DashboardServer implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     String path = exchange.getRequestURI().getPath();
-    if (!exchange.getRequestMethod().equals("GET")) {
+    if (loopbackHostsOnly && !loopbackHost(exchange.getRequestHeaders().getFirst("Host"))) {
+      error(exchange, 403, "this dashboard answers requests for 127.0.0.1 or localhost only (start it with --host to serve other names)");
+    } else if (!exchange.getRequestMethod().equals("GET")) {
       exchange.getResponseHeaders().set("Allow", "GET");
       error(exchange, 405, "GET only");
     } else if (path.equals("/api/state")) {
@@ -95,27 +133,91 @@ public final class DashboardServer implements AutoCloseable {
     }
   }
 
-  private void state(HttpExchange exchange) throws IOException {
-    ObjectNode state;
-    try {
-      state = current();
-    } catch (Exception e) {
-      log.warn("dashboard state not available: {}", e.toString());
-      error(exchange, 503, "the pipeline's state cannot be read: " + e.getMessage());
-      return;
+  /** True for "127.0.0.1", "localhost", "[::1]", with or without a port. */
+  static boolean loopbackHost(String host) {
+    if (host == null) {
+      return false;
     }
-    respond(exchange, 200, "application/json", JSON.writeValueAsBytes(state));
+    String h = host.trim().toLowerCase(Locale.ROOT);
+    int colon = h.lastIndexOf(':');
+    if (colon > h.lastIndexOf(']') && h.substring(colon + 1).chars().allMatch(Character::isDigit)) {
+      h = h.substring(0, colon);
+    }
+    return LOOPBACK_HOSTS.contains(h);
   }
 
-  /** The last state read, or a new one when it is older than the interval (one reader at a time). */
-  private synchronized ObjectNode current() throws Exception {
-    if (cached == null || System.nanoTime() - cachedAt >= minIntervalNanos) {
-      ObjectNode s = source.call();
-      s.put("refresh_seconds", refreshSeconds);
-      cached = s;
-      cachedAt = System.nanoTime();
+  private void state(HttpExchange exchange) throws IOException {
+    CompletableFuture<Void> first;
+    synchronized (this) {
+      startReadingIfDue();
+      first = everFinished ? null : reading;
     }
-    return cached;
+    if (first != null) {
+      try {
+        first.get(FIRST_READING_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        error(exchange, 503, "the first reading of the pipeline's state is still running");
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException e) {
+        // recorded as the failure below
+      }
+    }
+    ObjectNode out;
+    String failed;
+    synchronized (this) {
+      failed = failure != null && (good == null || failureAt > goodAt) ? failure : null;
+      if (failed != null) {
+        out = null;
+      } else {
+        out = good.deepCopy();
+        long now = System.nanoTime();
+        out.put("stale", reading != null || now - goodAt >= minIntervalNanos);
+        out.put("age_ms", TimeUnit.NANOSECONDS.toMillis(now - goodAt));
+      }
+    }
+    if (out == null) {
+      error(exchange, 503, "the pipeline's state cannot be read: " + failed);
+    } else {
+      respond(exchange, 200, "application/json", JSON.writeValueAsBytes(out));
+    }
+  }
+
+  /**
+   * Starts a reading on the reader thread unless one runs or the last one (good or failed) finished less than the
+   * interval ago: a failed reading is kept for the interval too, so an outage does not start one reading per request.
+   */
+  private void startReadingIfDue() {
+    if (reading != null || (everFinished && System.nanoTime() - lastFinished < minIntervalNanos)) {
+      return;
+    }
+    reading = CompletableFuture.runAsync(() -> {
+      ObjectNode s = null;
+      String why = null;
+      try {
+        s = source.call();
+        s.put("refresh_seconds", refreshSeconds);
+      } catch (Throwable e) { // whatever it is, the reading must end: an unfinished one would block every later one
+        log.warn("dashboard state not available: {}", e.toString());
+        why = e.getMessage() == null ? e.toString() : e.getMessage();
+      }
+      synchronized (this) {
+        long now = System.nanoTime();
+        if (s != null) {
+          good = s;
+          goodAt = now;
+          failure = null;
+        } else {
+          failure = why;
+          failureAt = now;
+        }
+        lastFinished = now;
+        everFinished = true;
+        reading = null;
+      }
+    }, reader);
   }
 
   private static byte[] resource(String name) {
@@ -139,7 +241,7 @@ public final class DashboardServer implements AutoCloseable {
     exchange.getResponseHeaders().set("Content-Type", type);
     exchange.getResponseHeaders().set("Cache-Control", "no-store");
     // Everything the page needs comes from this server; hold reasons and labels are shown as text, never as markup.
-    exchange.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:");
+    exchange.getResponseHeaders().set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
     exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
     exchange.sendResponseHeaders(code, body.length);
     try (OutputStream out = exchange.getResponseBody()) {
@@ -151,5 +253,6 @@ public final class DashboardServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    reader.shutdownNow();
   }
 }

@@ -8,15 +8,16 @@ import dev.streamlearn.avro.ModelSnapshot;
 import dev.streamlearn.client.snapshot.SnapshotCatalog;
 import dev.streamlearn.streams.PipelineReport;
 import dev.streamlearn.streams.rebalance.BalanceReport;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * The dashboard's JSON ({@code GET /api/state}), assembled from what the readers already return: the
- * {@code status --json} object (lag, counts, caught up), every version of the model with its lineage and
- * metrics, the pointer history on model.current (promotions, holds, rollbacks), the class balance before and
+ * {@code status --json} object (lag, counts, caught up), the newest versions of the model with their lineage and
+ * metrics (at most a given number, plus the current one and its parent; {@code versions_total} says how many there are), the pointer history on model.current (promotions, holds, rollbacks), the class balance before and
  * after rebalancing ({@link BalanceReport}), and DLQ counts by reason. No topic is read here.
  */
 public final class DashboardState {
@@ -28,13 +29,14 @@ public final class DashboardState {
   /**
    * @param status what {@code status --json} prints
    * @param versions every complete version of the model
+   * @param maxVersions how many of the newest versions to include (the current one and its parent come as well)
    * @param pointer its current pointer, if any
    * @param history its pointers on model.current, oldest first
    * @param pipeline the pipeline's merged figures
    * @param balance class balance from {@code pipeline}
    */
-  public static ObjectNode of(String model, ObjectNode status, Map<Long, ModelSnapshot> versions, Optional<ModelPointer> pointer,
-      List<SnapshotCatalog.PointerAt> history, PipelineReport pipeline, BalanceReport balance) {
+  public static ObjectNode of(String model, ObjectNode status, NavigableMap<Long, ModelSnapshot> versions, int maxVersions,
+      Optional<ModelPointer> pointer, List<SnapshotCatalog.PointerAt> history, PipelineReport pipeline, BalanceReport balance) {
     ObjectNode out = JSON.createObjectNode();
     out.put("model", model);
     out.put("generated_at", System.currentTimeMillis());
@@ -46,7 +48,11 @@ public final class DashboardState {
       out.putNull("head");
     }
     ArrayNode vs = out.putArray("versions");
-    versions.values().forEach(s -> vs.add(version(s)));
+    Collection<ModelSnapshot> shown = shown(versions, maxVersions, pointer.map(ModelPointer::getVersion));
+    shown.forEach(s -> vs.add(version(s)));
+    // The page says how many are left out: a long-lived model has thousands, and every poll would carry them all.
+    out.put("versions_total", versions.size());
+    out.put("versions_not_shown", versions.size() - shown.size());
     ArrayNode ps = out.putArray("pointer_history");
     history.forEach(p -> ps.add(pointer(p)));
     ObjectNode b = out.putObject("balance");
@@ -64,6 +70,22 @@ public final class DashboardState {
     new TreeMap<>(pipeline.dlq()).forEach(dlq::put);
     out.set("status", status);
     return out;
+  }
+
+  /** The newest {@code max} versions, plus {@code current} and its parent when they are older; oldest first. */
+  static Collection<ModelSnapshot> shown(NavigableMap<Long, ModelSnapshot> versions, int max, Optional<Long> current) {
+    TreeMap<Long, ModelSnapshot> out = new TreeMap<>();
+    for (ModelSnapshot s : versions.descendingMap().values()) {
+      if (out.size() >= max) {
+        break;
+      }
+      out.put(s.getVersion(), s);
+    }
+    current.map(versions::get).ifPresent(s -> {
+      out.put(s.getVersion(), s);
+      Optional.ofNullable(s.getParentVersion()).map(versions::get).ifPresent(p -> out.put(p.getVersion(), p));
+    });
+    return out.values();
   }
 
   private static ObjectNode version(ModelSnapshot s) {

@@ -30,8 +30,10 @@ function count(x) {
   return x === undefined || x === null ? '-' : Number(x).toLocaleString('en');
 }
 
+// A time the page cannot show (a bad created_at or updated_at in a topic) is '-': toISOString's RangeError must not stop the drawing.
 function time(ms) {
-  return new Date(ms).toISOString().substring(0, 19).replace('T', ' ');
+  const d = new Date(typeof ms === 'number' ? ms : NaN);
+  return isNaN(d.getTime()) ? '-' : d.toISOString().substring(0, 19).replace('T', ' ');
 }
 
 function row(tbody, cells, attrs) {
@@ -78,7 +80,8 @@ function drawVersionChart(state) {
   const versions = state.versions;
   chart.setAttribute('data-metric', chosenMetric || '');
   if (!versions.length || !chosenMetric) {
-    chart.appendChild(svg('text', { x: left, y: H / 2 }, 'no version yet'));
+    chart.appendChild(svg('text', { x: left, y: H / 2, class: 'chart-empty' }, versions.length
+      ? 'no metrics yet: none of the ' + versions.length + ' versions shown carries one' : 'no version yet'));
     return;
   }
   const values = versions.filter(v => chosenMetric in v.metrics).map(v => v.metrics[chosenMetric]);
@@ -219,7 +222,21 @@ function drawLag(state) {
   }
 }
 
+// How fresh the state is: the server serves its last good reading (stale) while a new one runs.
+function drawFreshness(state) {
+  const updated = document.getElementById('updated-at');
+  updated.textContent = time(state.generated_at) + (state.stale ? ' (stale: read ' + Math.round((state.age_ms || 0) / 1000) + ' s ago)' : '');
+  updated.className = state.stale ? 'bad' : '';
+  document.body.setAttribute('data-stale', state.stale ? 'true' : 'false');
+}
+
 function draw(state) {
+  // The server reads the topics at most once per refresh: the same reading again changes nothing but its age.
+  if (lastState && lastState.generated_at === state.generated_at) {
+    lastState = state;
+    drawFreshness(state);
+    return;
+  }
   lastState = state;
   document.getElementById('model-name').textContent = state.model;
   const current = document.getElementById('current-version');
@@ -237,8 +254,11 @@ function draw(state) {
   drawBalance(state);
   drawDlq(state);
   drawLag(state);
-  const updated = document.getElementById('updated-at');
-  updated.textContent = time(state.generated_at);
+  const hidden = document.getElementById('versions-not-shown');
+  hidden.textContent = state.versions_not_shown > 0
+    ? state.versions_not_shown + ' older of ' + state.versions_total + ' versions not shown (dashboard --versions)' : '';
+  hidden.setAttribute('data-count', state.versions_not_shown || 0);
+  drawFreshness(state);
   document.body.setAttribute('data-generated-at', state.generated_at);
 }
 

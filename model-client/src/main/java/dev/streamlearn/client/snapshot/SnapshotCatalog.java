@@ -63,7 +63,9 @@ public final class SnapshotCatalog {
         seen.add(s.getChunkIndex());
       }
       if (seen.size() == s.getChunkCount()) {
-        out.computeIfAbsent(s.getModel(), x -> new TreeMap<>()).put(s.getVersion(), ModelSnapshot.newBuilder(s).setChunk(ByteBuffer.allocate(0)).build());
+        // Only the metadata is kept: the decoded record is ours, so its payload is dropped in place rather than copied first.
+        s.setChunk(ByteBuffer.allocate(0));
+        out.computeIfAbsent(s.getModel(), x -> new TreeMap<>()).put(s.getVersion(), s);
       }
     });
     return out;
