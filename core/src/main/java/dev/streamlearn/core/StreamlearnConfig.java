@@ -102,6 +102,7 @@ public final class StreamlearnConfig extends AbstractConfig {
   public static final String EVAL_WINDOW = "updater.eval.window";
   public static final String REPLAY_BATCHES = "updater.replay.batches";
   public static final String REPLAY_BUFFER = "updater.replay.buffer";
+  public static final String AVERAGE_DECAY = "updater.average.decay";
   public static final String GATE_ENABLED = "updater.gate.enabled";
   public static final String GATE_TOLERANCE = "updater.gate.tolerance";
   public static final String GATE_METRIC = "updater.gate.metric";
@@ -263,6 +264,11 @@ public final class StreamlearnConfig extends AbstractConfig {
               + "over the stream gets closer to what a batch learner reaches (docs/quality.md measures it); 0 learns each record once.")
       .define(REPLAY_BUFFER, Type.INT, 50_000, Range.atLeast(1), Importance.LOW,
           "Training records the replay reservoir holds (memory: this many feature vectors).")
+      .define(AVERAGE_DECAY, Type.DOUBLE, 0.0, Range.between(0.0, 0.99999), Importance.LOW,
+          "Parameter averaging: when above 0, the network judged, snapshotted and served is an exponential moving average of the trained "
+              + "parameters with this decay per gradient step (0.99-0.999 typical; the first steps use min(decay, (1+t)/(10+t)) so the "
+              + "initial weights fade), while training continues on the raw parameters. 0 (the default) serves the trained parameters "
+              + "themselves. A snapshot carries the averaged parameters with the optimizer state, so a restart trains on from the average.")
       .define(SEED, Type.LONG, 42L, Importance.LOW, "Seed of weight initialization.")
       .define(SNAPSHOT_EVERY_RECORDS, Type.LONG, 5000L, Range.atLeast(1), Importance.MEDIUM,
           "Publish a snapshot after this many training records...")

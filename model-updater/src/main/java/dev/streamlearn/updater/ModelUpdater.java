@@ -285,7 +285,8 @@ public final class ModelUpdater implements AutoCloseable {
   /** How the configuration becomes a learner, shared with {@link Retrainer} so that a replay trains exactly as the updater does. */
   static OnlineLearner learner(StreamlearnConfig config, DatasetSpec spec, Network head, Network serving,
       OnlineLearner.Lineage lineage) {
-    return new OnlineLearner(head, serving, lineage, spec.getLabels(), QualityGate.from(config), config.getInt(BATCH_SIZE), config.getInt(EVAL_WINDOW))
+    return new OnlineLearner(head, serving, lineage, spec.getLabels(), QualityGate.from(config), config.getInt(BATCH_SIZE), config.getInt(EVAL_WINDOW),
+        config.getDouble(AVERAGE_DECAY))
         .withReplay(new ReplayBuffer(config.getInt(REPLAY_BUFFER), config.getLong(SEED) ^ lineage.trained()), config.getInt(REPLAY_BATCHES));
   }
 

@@ -59,7 +59,13 @@ public final class OnlineLearner {
    */
   public OnlineLearner(Network head, Network serving, Lineage lineage, List<String> labelNames, QualityGate gate, int batchSize,
       int evalWindow) {
-    this.trainer = new Trainer(head);
+    this(head, serving, lineage, labelNames, gate, batchSize, evalWindow, 0);
+  }
+
+  /** As above, judging, snapshotting and serving the moving average of the parameters with {@code averageDecay} (0: the head itself; {@link Trainer}). */
+  public OnlineLearner(Network head, Network serving, Lineage lineage, List<String> labelNames, QualityGate gate, int batchSize,
+      int evalWindow, double averageDecay) {
+    this.trainer = new Trainer(head, averageDecay);
     this.serving = serving;
     this.labelNames = List.copyOf(labelNames);
     this.gate = gate;
@@ -154,7 +160,7 @@ public final class OnlineLearner {
    */
   public Judgement judge(long servingVersion, UnaryOperator<double[]> headTransform, UnaryOperator<double[]> servingTransform) {
     flush();
-    Predictions candidate = predictions(trainer.network(), headTransform);
+    Predictions candidate = predictions(trainer.served(), headTransform);
     Predictions current = predictions(serving, servingTransform);
     QualityGate.Decision decision = gate.decide(candidate, current, servingVersion);
     Map<String, Double> metrics = new TreeMap<>();
@@ -187,9 +193,9 @@ public final class OnlineLearner {
     return Predictions.of(window.labels(), probs, labelNames.size());
   }
 
-  /** The head becomes the served network (its snapshot was committed as promoted). */
+  /** The head (averaged, when averaging) becomes the served network (its snapshot was committed as promoted). */
   public void promote() {
-    serving = trainer.network().copy();
+    serving = trainer.served().copy();
   }
 
   /** Called once a snapshot of the head is committed: counting towards the next one starts again. */
@@ -224,6 +230,11 @@ public final class OnlineLearner {
 
   public Network network() {
     return trainer.network();
+  }
+
+  /** The network a snapshot of the head serves: the moving average of the parameters when averaging, else {@link #network()}. */
+  public Network served() {
+    return trainer.served();
   }
 
   public byte[] serialize() {

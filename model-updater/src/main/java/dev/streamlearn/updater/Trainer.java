@@ -14,19 +14,63 @@ import org.nd4j.linalg.factory.Nd4j;
  * Incremental training of one network on mini-batches, batch prediction, and (de)serialization
  * with the updater state: Adam's moment estimates are part of the model, or training degrades
  * after every save and restore.
+ *
+ * <p>With an averaging decay above 0 ({@code updater.average.decay}) it also keeps an exponential moving
+ * average of the parameters after every gradient step, and that average is what it predicts with, what
+ * {@link #served()} returns and what {@link #serialize()} writes: one-pass SGD ends wherever the last
+ * mini-batches pushed it, and the average smooths that end-of-pass noise away (Polyak averaging), while
+ * the gradient steps still move the raw parameters ({@link #network()}).
  */
 public final class Trainer {
 
   private Network net;
   private final int classes;
+  private final double decay;
+  /** The averaged network (its parameters are the moving average), or null when not averaging. */
+  private Network averaged;
+  /** Gradient steps folded into the average since it started from the raw parameters. */
+  private long averagedSteps;
 
   public Trainer(Network net) {
-    this.net = net;
-    this.classes = net.classes();
+    this(net, 0);
   }
 
+  /** @param decay the moving average's decay per gradient step; 0 serves the raw parameters */
+  public Trainer(Network net, double decay) {
+    if (!(decay >= 0 && decay < 1)) {
+      throw new IllegalArgumentException("averaging decay must be in [0, 1): " + decay);
+    }
+    this.net = net;
+    this.classes = net.classes();
+    this.decay = decay;
+    startAverage();
+  }
+
+  /** The raw, trained parameters (the head gradient steps move). */
   public Network network() {
     return net;
+  }
+
+  /** The network to judge and serve: the moving average when averaging, else the trained network itself. */
+  public Network served() {
+    return averaged == null ? net : averaged;
+  }
+
+  private void startAverage() {
+    averaged = decay > 0 ? net.copy() : null;
+    averagedSteps = 0;
+  }
+
+  /**
+   * Folds the raw parameters into the average: avg = e avg + (1 - e) raw, with e = min(decay, (1 + t) / (10 + t)) at
+   * step t (counted from 1), the warm-up TensorFlow's ExponentialMovingAverage uses, so the random initial weights do
+   * not linger for the ~1 / (1 - decay) steps a plain average would keep them.
+   */
+  private void foldIntoAverage() {
+    averagedSteps++;
+    double e = Math.min(decay, (1.0 + averagedSteps) / (10.0 + averagedSteps));
+    INDArray avg = averaged.model().params();
+    avg.muli(e).addi(net.model().params().mul(1 - e));
   }
 
   public int classes() {
@@ -52,6 +96,9 @@ public final class Trainer {
       ds.setLabelsMaskArray(Nd4j.createFromArray(weights).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).reshape(y.length, 1));
     }
     net.fit(ds);
+    if (averaged != null) {
+      foldIntoAverage();
+    }
   }
 
   /** Class probabilities, one row per input row. */
@@ -59,7 +106,7 @@ public final class Trainer {
     if (x.length == 0) {
       return new double[0][];
     }
-    INDArray out = net.output(Nd4j.createFromArray(x).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
+    INDArray out = served().output(Nd4j.createFromArray(x).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
     return out.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
   }
 
@@ -69,8 +116,14 @@ public final class Trainer {
    * bytes and in their SHA-256 (what a deterministic replay is checked by).
    */
   public byte[] serialize() {
+    Network written = net;
+    if (averaged != null) {
+      // The averaged parameters with the raw network's optimizer state: what is served, and what a restart trains on from.
+      written = net.copy();
+      written.model().setParams(averaged.model().params());
+    }
     try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
-      ModelSerializer.writeModel(net.model(), out, true);
+      ModelSerializer.writeModel(written.model(), out, true);
       return withFixedTimes(out.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -99,7 +152,9 @@ public final class Trainer {
     return NetworkRestorer.restore(bytes, true);
   }
 
+  /** Training continues from {@code other}; the average starts again from its parameters. */
   public void replace(Network other) {
     this.net = other;
+    startAverage();
   }
 }

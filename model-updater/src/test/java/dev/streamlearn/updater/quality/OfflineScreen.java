@@ -94,7 +94,7 @@ public final class OfflineScreen {
         sd[j] = 1;
       }
     }
-    Trainer trainer = new Trainer(ModelFactory.create(c, d, classes));
+    Trainer trainer = new Trainer(ModelFactory.create(c, d, classes), c.getDouble(StreamlearnConfig.AVERAGE_DECAY));
     int batchSize = c.getInt(StreamlearnConfig.BATCH_SIZE);
     int replayBatches = c.getInt(StreamlearnConfig.REPLAY_BATCHES);
     ReplayBuffer replay = new ReplayBuffer(c.getInt(StreamlearnConfig.REPLAY_BUFFER), 42);
