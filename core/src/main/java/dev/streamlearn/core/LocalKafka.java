@@ -254,7 +254,7 @@ public final class LocalKafka {
           if (!w.getKey().isAlive()) {
             Path out = w.getValue().dir.resolve("broker.out");
             throw new IOException("the Kafka broker in " + w.getValue().dir + " exited with code " + w.getKey().exitValue() + "; last lines of "
-                + out + ":\n" + tail(out));
+                + out + ":\n" + tail(out) + "\nlast lines of " + w.getValue().logFile() + ":\n" + tail(w.getValue().logFile()));
           }
         }
         try {

@@ -54,16 +54,23 @@ public final class RealKafka {
 
   /**
    * A port p such that p .. p + count - 1 were all free a moment ago: for a local cluster, whose
-   * node i listens on p + 2(i-1) and p + 1 + 2(i-1).
+   * node i listens on p + 2(i-1) and p + 1 + 2(i-1). Chosen below Linux's ephemeral range (32768 on):
+   * between this check and a broker's bind, any outgoing connection on the machine may take an
+   * ephemeral port as its local address (seen: a node of a three-broker test exiting at start on a
+   * busy machine), while ports below that range are only ever taken by a program that binds them.
    */
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   public static int freePortBlock(int count) throws IOException {
-    for (int attempt = 0; attempt < 100; attempt++) {
-      int base = freePort();
-      if (base + count - 1 > 65535) {
-        continue;
-      }
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int base = 20_000 + random.nextInt(12_000 - count);
       boolean free = true;
-      for (int p = base + 1; p < base + count && free; p++) {
+      for (int p = base; p < base + count && free; p++) {
+        if (HANDED_OUT.contains(p)) {
+          free = false; // two calls before either port is bound must not get the same one
+          break;
+        }
         try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
           s.setReuseAddress(true);
         } catch (IOException taken) {
@@ -71,15 +78,17 @@ public final class RealKafka {
         }
       }
       if (free) {
+        for (int p = base; p < base + count; p++) {
+          HANDED_OUT.add(p);
+        }
         return base;
       }
     }
     throw new IOException("no block of " + count + " free ports found");
   }
 
+  /** A port free a moment ago, below the ephemeral range for the reason {@link #freePortBlock} gives. */
   public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return freePortBlock(1);
   }
 }
