@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measure the pipeline against the limits of Kafka and DL4J on this machine, side by side in one run:",
-        "passthrough vs full topology (exactly_once_v2 and at_least_once), end-to-end latency at 25/50/75% of the full",
+        "passthrough vs full topology (exactly_once_v2 and at_least_once), end-to-end latency at 25/50/75%% of the full",
         "topology's throughput, raw DL4J fit vs the model updater, SMOTE and hot-path costs, and growth with dedup state.",
         "Needs a running broker (scripts/bench starts the local one). Writes JSON and PNG charts."})
 public final class BenchCommand implements Callable<Integer> {
