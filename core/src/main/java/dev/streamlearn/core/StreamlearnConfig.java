@@ -200,7 +200,7 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(REBALANCE_MODE, Type.STRING, "smote", ValidString.in("smote", "undersample", "weight", "none"), Importance.MEDIUM,
           "How records.train is class-balanced: smote (synthetic records until every class has its target count), undersample, weight "
               + "(every record once, with a class weight), none. weight served the better model on an imbalanced binary set of integer-coded "
-              + "features (CoIL 2000: it met the quality bar in every run, smote in one of five; docs/quality.md).")
+              + "features (CoIL 2000: it met the quality bar in every run, smote in one of six; docs/quality.md).")
       .define(REBALANCE_TARGET_RATIO, Type.DOUBLE, 1.0, Range.between(0.01, 1.0), Importance.MEDIUM,
           "Target of each class on records.train relative to the largest class's real (not synthetic) count, per partition: "
               + "smote tops a class up to ceil(ratio x largest), undersample keeps at most smallest / ratio of a class, weight weighs a class by ratio x largest / its count.")
@@ -244,7 +244,7 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(WIDE, Type.BOOLEAN, true, Importance.MEDIUM,
           "Wide and deep: the inputs also go straight to the output layer, beside the last hidden layer, so the network is a linear model "
               + "plus an MLP (a DL4J ComputationGraph). On by default: the linear path keeps a noisy, mostly linear data set (CoIL 2000) "
-              + "within reach of a batch logistic regression while the MLP keeps its gain where the signal is non-linear (docs/quality.md). "
+              + "within reach of a batch logistic regression while the MLP keeps most of its gain where the signal is non-linear (docs/quality.md). "
               + "No effect without hidden layers (the network is then linear anyway).")
       .define(ACTIVATION, Type.STRING, "relu", ValidString.in("relu", "tanh", "sigmoid", "leakyrelu", "elu"), Importance.LOW,
           "Activation of the hidden layers.")

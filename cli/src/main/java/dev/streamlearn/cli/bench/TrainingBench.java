@@ -37,7 +37,7 @@ final class TrainingBench {
    * @param fitRawSps median records/s of the raw loop (new records; replayed ones are extra work per record, as in the updater)
    * @param updaterSps median records/s of the updater, from the first record it reads to the last snapshot
    * @param ratio median of the per-round ratios updater / raw
-   * @param updaterFitOnlySps the updater's own fit() calls alone (no Kafka, decode or snapshots), in the last round
+   * @param updaterFitOnlySps the updater's own fit() calls alone (no Kafka, decode or snapshots; replayed mini-batches in the time), in the last round
    */
   record Result(double fitRawSps, double updaterSps, double ratio, double[] rawRuns, double[] updaterRuns, double[] ratioRuns,
       double updaterFitOnlySps, long snapshotBytes, double publishMs, double loadMs, int snapshots) {}
@@ -45,6 +45,9 @@ final class TrainingBench {
   private TrainingBench() {}
 
   static Result run(StreamlearnConfig base, int n, int repetitions) throws Exception {
+    if (repetitions < 1) {
+      throw new IllegalArgumentException("at least one round, not " + repetitions);
+    }
     int batch = base.getInt(StreamlearnConfig.BATCH_SIZE);
     SplittableRandom rnd = new SplittableRandom(5);
     List<double[]> xs = new ArrayList<>();
@@ -78,11 +81,16 @@ final class TrainingBench {
         StreamlearnConfig.SNAPSHOT_EVERY_MS, "600000"))) {
       produce(env, spec, xs, ys);
       for (int r = 0; r < repetitions; r++) {
-        long t0 = System.nanoTime();
-        onOwnThread("bench-raw-fit", () -> rawPass(base, bx, by));
-        rawRuns[r] = (double) bx.size() * batch / ((System.nanoTime() - t0) / 1e9);
+        double[] rawSps = new double[1];
+        onOwnThread("bench-raw-fit", () -> rawSps[0] = rawPass(base, bx, by));
+        rawRuns[r] = rawSps[0];
         // Each round is a model of its own (its own consumer group and lineage) over the same records.
         last = updater(env, "bench-" + r, n - n % every);
+        if (!Double.isFinite(last.sps)) {
+          // A median over the rounds that finished would flatter the updater: the figure is void, and says why.
+          throw new IllegalStateException("training bench: the updater's round " + (r + 1) + " did not publish a snapshot covering " + (n - n % every)
+              + " records within 10 minutes" + (last.failure == null ? "" : ": " + last.failure));
+        }
         updaterRuns[r] = last.sps;
         ratioRuns[r] = updaterRuns[r] / rawRuns[r];
       }
@@ -101,11 +109,12 @@ final class TrainingBench {
   }
 
   /** One pass of the gradient work the updater does per mini-batch: the new one, then the replayed ones; averaging inside {@link Trainer}. */
-  private static void rawPass(StreamlearnConfig c, List<double[][]> bx, List<int[]> by) {
+  private static double rawPass(StreamlearnConfig c, List<double[][]> bx, List<int[]> by) {
     Trainer raw = new Trainer(ModelFactory.create(c, 6, 3), c.getDouble(StreamlearnConfig.AVERAGE_DECAY));
     int replayBatches = c.getInt(StreamlearnConfig.REPLAY_BATCHES);
     ReplayBuffer replay = new ReplayBuffer(c.getInt(StreamlearnConfig.REPLAY_BUFFER), c.getLong(StreamlearnConfig.SEED));
     int batch = c.getInt(StreamlearnConfig.BATCH_SIZE);
+    long t0 = System.nanoTime();
     for (int i = 0; i < bx.size(); i++) {
       raw.fit(bx.get(i), by.get(i), null);
       if (replayBatches > 0) {
@@ -118,6 +127,7 @@ final class TrainingBench {
         }
       }
     }
+    return (double) bx.size() * batch / ((System.nanoTime() - t0) / 1e9);
   }
 
   private static void produce(BenchEnv env, DatasetSpec spec, List<double[]> xs, List<Integer> ys) {
@@ -139,7 +149,7 @@ final class TrainingBench {
     }
   }
 
-  private record UpdaterRun(String model, double sps, List<SnapshotEvent.Published> published) {}
+  private record UpdaterRun(String model, double sps, List<SnapshotEvent.Published> published, Throwable failure) {}
 
   /** The updater for {@code model} from the start of the topics until a snapshot covers {@code until} records. */
   private static UpdaterRun updater(BenchEnv env, String model, long until) throws InterruptedException {
@@ -147,6 +157,7 @@ final class TrainingBench {
     AtomicBoolean stop = new AtomicBoolean();
     long[] started = new long[1];
     long[] finished = new long[1];
+    Throwable[] failure = new Throwable[1];
     Thread t = new Thread(() -> {
       try (ModelUpdater u = new ModelUpdater(env.config.with(Map.of(StreamlearnConfig.MODEL_NAME, model)), e -> {
         if (e instanceof SnapshotEvent.Resumed) {
@@ -161,15 +172,17 @@ final class TrainingBench {
         u.run(stop);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      } catch (RuntimeException | Error e) {
+        failure[0] = e;
       }
     }, "bench-updater");
     t.start();
     t.join(600_000);
     stop.set(true);
-    t.join();
+    t.join(60_000);
     List<SnapshotEvent.Published> pub = events.stream().filter(e -> e instanceof SnapshotEvent.Published).map(e -> (SnapshotEvent.Published) e).toList();
     long trained = pub.isEmpty() ? 0 : pub.get(pub.size() - 1).meta().getTrainedRecords();
-    return new UpdaterRun(model, finished[0] == 0 ? Double.NaN : trained / ((finished[0] - started[0]) / 1e9), pub);
+    return new UpdaterRun(model, finished[0] == 0 ? Double.NaN : trained / ((finished[0] - started[0]) / 1e9), pub, failure[0]);
   }
 
   /** Timed on a thread of its own, like the updater's loop, so both run under the same conditions. */
