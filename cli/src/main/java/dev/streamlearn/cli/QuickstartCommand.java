@@ -72,7 +72,12 @@ public final class QuickstartCommand implements Callable<Integer> {
         StreamlearnConfig.CACHE_DIR, out.resolve("model-cache").toString(),
         StreamlearnConfig.SNAPSHOT_EVERY_RECORDS, options.overrides.getOrDefault(StreamlearnConfig.SNAPSHOT_EVERY_RECORDS, "8000"),
         StreamlearnConfig.SNAPSHOT_EVERY_MS, options.overrides.getOrDefault(StreamlearnConfig.SNAPSHOT_EVERY_MS, "4000"),
-        StreamlearnConfig.STATS_PUBLISH_MS, "500"));
+        StreamlearnConfig.STATS_PUBLISH_MS, "500",
+        // Step 5 shows the gate holding a version trained on a bad batch. Replay and parameter averaging (on by default)
+        // damp a burst of wrong labels so much that the version trained on it is no worse by ROC AUC (docs/quality.md):
+        // the demo turns them off so that its bad batch moves the model; -D sets them as usual.
+        StreamlearnConfig.REPLAY_BATCHES, options.overrides.getOrDefault(StreamlearnConfig.REPLAY_BATCHES, "0"),
+        StreamlearnConfig.AVERAGE_DECAY, options.overrides.getOrDefault(StreamlearnConfig.AVERAGE_DECAY, "0")));
     KafkaClients clients = new KafkaClients(config);
     LocalSigningKey.ensure(config);
     Files.createDirectories(out);
@@ -123,12 +128,9 @@ public final class QuickstartCommand implements Callable<Integer> {
       long trainTotal = report.train() + report.synthetic();
       await("the updater to train on every training record", Duration.ofMinutes(4), () -> trained() >= trainTotal, updater);
 
-      step("5/8 a producer ships a bug: 6,000 records with wrong labels; the quality gate holds the version trained on them");
+      step("5/8 a producer ships a bug: 6,000 training records with wrong labels; the quality gate holds the version trained on them");
       long versionsBefore = events.stream().filter(e -> e instanceof SnapshotEvent.Published).count();
-      List<String> bad = new DirtyStreamGenerator(7, 0, 0).generate(6000).lines().stream()
-          .map(l -> l.replace("\"id\":\"tx-", "\"id\":\"bad-").replace("\"label\":\"legit\"", "\"label\":\"TMP\"")
-              .replace("\"label\":\"fraud\"", "\"label\":\"legit\"").replace("\"label\":\"TMP\"", "\"label\":\"fraud\""))
-          .toList();
+      List<String> bad = labelSwappedTrainingRecords(6000, 7, config);
       produce(clients, config, bad, "bad batch");
       await("the quality gate to hold a snapshot trained on the bad batch", Duration.ofMinutes(3),
           () -> events.stream().filter(e -> e instanceof SnapshotEvent.Published).skip(versionsBefore)
@@ -295,4 +297,27 @@ public final class QuickstartCommand implements Callable<Integer> {
   }
 
 
+
+  /**
+   * {@code n} records whose legit and fraud labels are swapped, with ids the split sends to training. The gate judges a
+   * candidate by the labels of the eval records: were the bug's records in the eval window too, it would grade the
+   * models against the wrong labels as well, and hold or promote by how many of them had arrived (it did both, by
+   * timing). The eval split here stands for labels checked apart from the broken feed.
+   */
+  static List<String> labelSwappedTrainingRecords(int n, long seed, StreamlearnConfig config) {
+    dev.streamlearn.streams.split.Splitter split = new dev.streamlearn.streams.split.Splitter(config.getDouble(StreamlearnConfig.EVAL_FRACTION));
+    List<String> out = new ArrayList<>(n);
+    for (String l : new DirtyStreamGenerator(seed, 0, 0).generate(2 * n + 100).lines()) {
+      String swapped = l.replace("\"id\":\"tx-", "\"id\":\"bad-").replace("\"label\":\"legit\"", "\"label\":\"TMP\"")
+          .replace("\"label\":\"fraud\"", "\"label\":\"legit\"").replace("\"label\":\"TMP\"", "\"label\":\"fraud\"");
+      java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"id\":\"(bad-[^\"]+)\"").matcher(swapped);
+      if (id.find() && split.assign(id.group(1)) == dev.streamlearn.avro.Split.TRAIN) {
+        out.add(swapped);
+        if (out.size() == n) {
+          return out;
+        }
+      }
+    }
+    throw new IllegalStateException("fewer than " + n + " training ids among " + (2 * n + 100) + " generated records");
+  }
 }

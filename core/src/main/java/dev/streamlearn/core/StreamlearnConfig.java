@@ -198,7 +198,9 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(EVAL_FRACTION, Type.DOUBLE, 0.1, Range.between(0.0, 1.0), Importance.MEDIUM,
           "Fraction of records (by a stable hash of the id) that go to records.eval.")
       .define(REBALANCE_MODE, Type.STRING, "smote", ValidString.in("smote", "undersample", "weight", "none"), Importance.MEDIUM,
-          "How records.train is class-balanced.")
+          "How records.train is class-balanced: smote (synthetic records until every class has its target count), undersample, weight "
+              + "(every record once, with a class weight), none. weight served the better model on an imbalanced binary set of integer-coded "
+              + "features (CoIL 2000: it met the quality bar in every run, smote in one of six; docs/quality.md).")
       .define(REBALANCE_TARGET_RATIO, Type.DOUBLE, 1.0, Range.between(0.01, 1.0), Importance.MEDIUM,
           "Target of each class on records.train relative to the largest class's real (not synthetic) count, per partition: "
               + "smote tops a class up to ceil(ratio x largest), undersample keeps at most smallest / ratio of a class, weight weighs a class by ratio x largest / its count.")
@@ -239,9 +241,11 @@ public final class StreamlearnConfig extends AbstractConfig {
           "How often each partition publishes its normalizer stats and counters.")
       .define(MODEL_NAME, Type.STRING, "default", Importance.HIGH, "Name of the model the updater trains.")
       .define(HIDDEN_LAYERS, Type.LIST, "64,32", Importance.MEDIUM, "Widths of the hidden layers.")
-      .define(WIDE, Type.BOOLEAN, false, Importance.MEDIUM,
+      .define(WIDE, Type.BOOLEAN, true, Importance.MEDIUM,
           "Wide and deep: the inputs also go straight to the output layer, beside the last hidden layer, so the network is a linear model "
-              + "plus an MLP (a DL4J ComputationGraph). No effect without hidden layers (the network is then linear anyway).")
+              + "plus an MLP (a DL4J ComputationGraph). On by default: the linear path keeps a noisy, mostly linear data set (CoIL 2000) "
+              + "within reach of a batch logistic regression while the MLP keeps most of its gain where the signal is non-linear (docs/quality.md). "
+              + "No effect without hidden layers (the network is then linear anyway).")
       .define(ACTIVATION, Type.STRING, "relu", ValidString.in("relu", "tanh", "sigmoid", "leakyrelu", "elu"), Importance.LOW,
           "Activation of the hidden layers.")
       .define(OPTIMIZER, Type.STRING, "adam", ValidString.in("adam", "sgd", "nesterovs"), Importance.MEDIUM,
@@ -250,24 +254,24 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(LR_DECAY, Type.DOUBLE, 1.0, Range.between(0.0, 1.0), Importance.LOW,
           "Exponential decay of the learning rate per 1000 iterations; 1 keeps it constant.")
       .define(MOMENTUM, Type.DOUBLE, 0.9, Range.between(0.0, 1.0), Importance.LOW, "Momentum for nesterovs.")
-      .define(L2, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW, "L2 regularization.")
-      .define(HIDDEN_L2, Type.DOUBLE, -1.0, Importance.LOW,
-          "L2 regularization of the hidden layers, in place of updater.l2 there (which then covers the output layer only); negative (the default): "
+      .define(L2, Type.DOUBLE, 0.001, Range.atLeast(0), Importance.LOW, "L2 regularization (of the output layer when updater.hidden.l2 is set).")
+      .define(HIDDEN_L2, Type.DOUBLE, 0.01, Importance.LOW,
+          "L2 regularization of the hidden layers, in place of updater.l2 there (which then covers the output layer only); negative: "
               + "updater.l2 everywhere. With updater.wide, a larger value here reins in the MLP where the data set has little non-linear signal while the "
               + "linear part keeps updater.l2 (docs/quality.md).")
       .define(DROPOUT, Type.DOUBLE, 0.0, Range.between(0.0, 0.99), Importance.LOW, "Dropout probability of hidden layers.")
       .define(GRADIENT_CLIP, Type.DOUBLE, 0.0, Range.atLeast(0), Importance.LOW,
           "Clip gradient elements at +-this value; 0 turns clipping off.")
       .define(BATCH_SIZE, Type.INT, 64, Range.atLeast(1), Importance.MEDIUM, "Mini-batch size.")
-      .define(REPLAY_BATCHES, Type.INT, 0, Range.between(0, 100), Importance.MEDIUM,
+      .define(REPLAY_BATCHES, Type.INT, 4, Range.between(0, 100), Importance.MEDIUM,
           "Mini-batches replayed from a uniform reservoir of earlier training records after each new mini-batch, so one pass "
               + "over the stream gets closer to what a batch learner reaches (docs/quality.md measures it); 0 learns each record once.")
       .define(REPLAY_BUFFER, Type.INT, 50_000, Range.atLeast(1), Importance.LOW,
           "Training records the replay reservoir holds (memory: this many feature vectors).")
-      .define(AVERAGE_DECAY, Type.DOUBLE, 0.0, Range.between(0.0, 0.99999), Importance.LOW,
+      .define(AVERAGE_DECAY, Type.DOUBLE, 0.999, Range.between(0.0, 0.99999), Importance.LOW,
           "Parameter averaging: when above 0, the network judged, snapshotted and served is an exponential moving average of the trained "
               + "parameters with this decay per gradient step (0.99-0.999 typical; the first steps use min(decay, (1+t)/(10+t)) so the "
-              + "initial weights fade), while training continues on the raw parameters. 0 (the default) serves the trained parameters "
+              + "initial weights fade), while training continues on the raw parameters. 0 serves the trained parameters "
               + "themselves. A snapshot carries the averaged parameters with the optimizer state, so a restart trains on from the average.")
       .define(SEED, Type.LONG, 42L, Importance.LOW, "Seed of weight initialization.")
       .define(SNAPSHOT_EVERY_RECORDS, Type.LONG, 5000L, Range.atLeast(1), Importance.MEDIUM,

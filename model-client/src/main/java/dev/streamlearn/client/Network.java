@@ -79,6 +79,14 @@ public final class Network {
 
   /** A deep copy, parameters and optimizer state included. */
   public Network copy() {
-    return stack != null ? of(stack.clone()) : of(graph.clone());
+    if (stack != null) {
+      return of(stack.clone());
+    }
+    // ComputationGraph.clone() starts its configuration's iteration and epoch counts again from 0 (MultiLayerNetwork's
+    // keeps them): they are part of the configuration a snapshot writes, and Adam's bias correction counts on them.
+    ComputationGraph copy = graph.clone();
+    copy.getConfiguration().setIterationCount(graph.getConfiguration().getIterationCount());
+    copy.getConfiguration().setEpochCount(graph.getConfiguration().getEpochCount());
+    return of(copy);
   }
 }

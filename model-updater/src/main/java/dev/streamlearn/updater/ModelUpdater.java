@@ -250,6 +250,13 @@ public final class ModelUpdater implements AutoCloseable {
       headVersion = p.getHead() >= 0 ? p.getHead() : p.getVersion();
       Snapshot head = catalog.load(model, headVersion, known.get(headVersion), cache);
       Network headNet = Trainer.deserialize(head.network());
+      String hashNow = configHash(config, headNet);
+      if (!hashNow.equals(head.meta().getConfigHash())) {
+        // After an upgrade that changed defaults, or a changed -D: the network cannot change shape mid-lineage.
+        log.warn("model {}: the training settings here (config hash {}) are not those v{} was trained with ({}): training goes on with v{}'s "
+            + "network as it is (its layers, their L2 and dropout), the other updater.* settings apply from now on; for a network built "
+            + "from these settings, train another model (updater.model.name)", model, hashNow, headVersion, head.meta().getConfigHash(), headVersion);
+      }
       servingVersion = p.getVersion();
       Snapshot served = servingVersion == headVersion ? head : catalog.load(model, servingVersion, known.get(servingVersion), cache);
       Network serving = servingVersion == headVersion ? headNet.copy() : Trainer.deserialize(served.network());

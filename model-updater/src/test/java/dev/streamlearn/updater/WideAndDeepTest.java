@@ -94,7 +94,7 @@ class WideAndDeepTest {
 
   @Test
   void aLayerStackStillRestoresAsOne() {
-    Trainer stack = new Trainer(ModelFactory.create(StreamlearnConfig.of(Map.of("updater.hidden.layers", "8")), 5, 3));
+    Trainer stack = new Trainer(ModelFactory.create(StreamlearnConfig.of(Map.of("updater.hidden.layers", "8", "updater.wide", "false")), 5, 3));
     Network restored = NetworkRestorer.restore(stack.serialize(), false);
     assertThat(restored.isGraph()).isFalse();
     double[][] x = x(10, 5, 4);
@@ -117,9 +117,9 @@ class WideAndDeepTest {
     assertThat(l2(g.getLayer("hidden0"))).isEqualTo(0.01);
     assertThat(l2(g.getLayer("hidden1"))).isEqualTo(0.01);
     assertThat(l2(g.getLayer(ModelFactory.OUTPUT))).isEqualTo(0.001);
-    // Not set: updater.l2 everywhere, as before the setting existed.
+    // Negative: updater.l2 everywhere, as before the setting existed.
     org.deeplearning4j.nn.graph.ComputationGraph plain = (org.deeplearning4j.nn.graph.ComputationGraph) ModelFactory.create(
-        StreamlearnConfig.of(Map.of("updater.hidden.layers", "8", "updater.wide", "true", "updater.l2", "0.001")), 5, 3).model();
+        StreamlearnConfig.of(Map.of("updater.hidden.layers", "8", "updater.wide", "true", "updater.l2", "0.001", "updater.hidden.l2", "-1")), 5, 3).model();
     assertThat(l2(plain.getLayer("hidden0"))).isEqualTo(0.001);
   }
 

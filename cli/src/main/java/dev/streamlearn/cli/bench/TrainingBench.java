@@ -8,6 +8,7 @@ import dev.streamlearn.core.TopicName;
 import dev.streamlearn.schemas.Avro;
 import dev.streamlearn.updater.ModelFactory;
 import dev.streamlearn.updater.ModelUpdater;
+import dev.streamlearn.updater.ReplayBuffer;
 import dev.streamlearn.updater.SnapshotEvent;
 import dev.streamlearn.updater.Trainer;
 import dev.streamlearn.client.snapshot.SnapshotCatalog;
@@ -23,16 +24,30 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * DL4J's raw fit on mini-batches held in memory, against the model updater consuming the same
- * records from records.train (decode, batch assembly, fit, eval window, periodic snapshots).
+ * records from records.train (decode, batch assembly, prequential test, fit, eval window, periodic
+ * snapshots). Both do the same gradient work: the raw loop also replays {@code updater.replay.batches}
+ * mini-batches from a reservoir after each new one and folds every step into the parameter average when
+ * {@code updater.average.decay} is on, as the updater's {@link Trainer} does. The two alternate over
+ * {@code repetitions} rounds (raw, updater, raw, updater, ...) so a drift in the machine's load hits both,
+ * and the figures are medians with their range.
  */
 final class TrainingBench {
 
-  /** @param updaterFitOnlySps the updater's own fit() calls alone (no Kafka, decode or snapshots), under the same CPU contention */
-  record Result(double fitRawSps, double updaterSps, double updaterFitOnlySps, long snapshotBytes, double publishMs, double loadMs, int snapshots) {}
+  /**
+   * @param fitRawSps median records/s of the raw loop (new records; replayed ones are extra work per record, as in the updater)
+   * @param updaterSps median records/s of the updater, from the first record it reads to the last snapshot
+   * @param ratio median of the per-round ratios updater / raw
+   * @param updaterFitOnlySps the updater's own fit() calls alone (no Kafka, decode or snapshots; replayed mini-batches in the time), in the last round
+   */
+  record Result(double fitRawSps, double updaterSps, double ratio, double[] rawRuns, double[] updaterRuns, double[] ratioRuns,
+      double updaterFitOnlySps, long snapshotBytes, double publishMs, double loadMs, int snapshots) {}
 
   private TrainingBench() {}
 
-  static Result run(StreamlearnConfig base, int n) throws Exception {
+  static Result run(StreamlearnConfig base, int n, int repetitions) throws Exception {
+    if (repetitions < 1) {
+      throw new IllegalArgumentException("at least one round, not " + repetitions);
+    }
     int batch = base.getInt(StreamlearnConfig.BATCH_SIZE);
     SplittableRandom rnd = new SplittableRandom(5);
     List<double[]> xs = new ArrayList<>();
@@ -47,87 +62,139 @@ final class TrainingBench {
       ys.add(c);
     }
     DatasetSpec spec = DatasetSpec.newBuilder().setFeatures(List.of("f0", "f1", "f2", "f3", "f4", "f5")).setLabels(List.of("a", "b", "c")).build();
-
-    // 1. Raw fit: the same batches in memory, one pass, after a short warm-up.
-    Trainer raw = new Trainer(ModelFactory.create(base, 6, 3));
     List<double[][]> bx = new ArrayList<>();
     List<int[]> by = new ArrayList<>();
     for (int i = 0; i + batch <= n; i += batch) {
       bx.add(xs.subList(i, i + batch).toArray(double[][]::new));
       by.add(ys.subList(i, i + batch).stream().mapToInt(Integer::intValue).toArray());
     }
-    // Warm-up: one pass over up to 500 batches, so the JIT has compiled ND4J's Java side before timing
-    // (with only 50 batches the raw loop measured 30% below the same fit() calls inside the updater).
-    for (int i = 0; i < Math.min(500, bx.size()); i++) {
-      raw.fit(bx.get(i), by.get(i), null);
-    }
-    // Timed on a thread of its own, like the updater's loop, so both run under the same conditions.
-    double[] fitRawBox = new double[1];
-    Thread rawThread = new Thread(() -> {
-      long t0 = System.nanoTime();
-      for (int i = 0; i < bx.size(); i++) {
-        raw.fit(bx.get(i), by.get(i), null);
-      }
-      fitRawBox[0] = (double) bx.size() * batch / ((System.nanoTime() - t0) / 1e9);
-    }, "bench-raw-fit");
-    rawThread.start();
-    rawThread.join();
-    double fitRaw = fitRawBox[0];
+    // Warm-up: up to 500 batches, so the JIT has compiled ND4J's Java side before timing (with only 50 batches the
+    // raw loop measured 30% below the same fit() calls inside the updater).
+    rawPass(base, bx.subList(0, Math.min(500, bx.size())), by);
 
-    // 2. The updater over the same records on records.train (eval gets every tenth copy).
-    try (BenchEnv env = new BenchEnv(base, "train", Map.of(StreamlearnConfig.SNAPSHOT_EVERY_RECORDS, String.valueOf(Math.max(1000, n / 5)),
-        StreamlearnConfig.SNAPSHOT_EVERY_MS, "600000", StreamlearnConfig.MODEL_NAME, "bench"))) {
-      try (KafkaProducer<byte[], byte[]> p = env.clients.producer()) {
-        p.send(new ProducerRecord<>(env.config.topic(TopicName.STATS), "spec".getBytes(StandardCharsets.UTF_8), Avro.SPEC.encode(spec)));
-        for (int i = 0; i < n; i++) {
-          List<Double> f = new ArrayList<>();
-          for (double v : xs.get(i)) {
-            f.add(v);
-          }
-          ProcessedRecord r = ProcessedRecord.newBuilder().setId("t" + i).setTs(i).setLabel(spec.getLabels().get(ys.get(i))).setLabelIndex(ys.get(i))
-              .setFeatures(f).setSplit(Split.TRAIN).setStatsVersion(i).build();
-          p.send(new ProducerRecord<>(env.config.topic(TopicName.TRAIN), Avro.PROCESSED.encode(r)));
-          if (i % 10 == 0) {
-            r.setSplit(Split.EVAL);
-            p.send(new ProducerRecord<>(env.config.topic(TopicName.EVAL), Avro.PROCESSED.encode(r)));
-          }
+    int every = Math.max(1000, n / 5);
+    double[] rawRuns = new double[repetitions];
+    double[] updaterRuns = new double[repetitions];
+    double[] ratioRuns = new double[repetitions];
+    UpdaterRun last = null;
+    try (BenchEnv env = new BenchEnv(base, "train", Map.of(StreamlearnConfig.SNAPSHOT_EVERY_RECORDS, String.valueOf(every),
+        StreamlearnConfig.SNAPSHOT_EVERY_MS, "600000"))) {
+      produce(env, spec, xs, ys);
+      for (int r = 0; r < repetitions; r++) {
+        double[] rawSps = new double[1];
+        onOwnThread("bench-raw-fit", () -> rawSps[0] = rawPass(base, bx, by));
+        rawRuns[r] = rawSps[0];
+        // Each round is a model of its own (its own consumer group and lineage) over the same records.
+        last = updater(env, "bench-" + r, n - n % every);
+        if (!Double.isFinite(last.sps)) {
+          // A median over the rounds that finished would flatter the updater: the figure is void, and says why.
+          throw new IllegalStateException("training bench: the updater's round " + (r + 1) + " did not publish a snapshot covering " + (n - n % every)
+              + " records within 10 minutes" + (last.failure == null ? "" : ": " + last.failure));
         }
+        updaterRuns[r] = last.sps;
+        ratioRuns[r] = updaterRuns[r] / rawRuns[r];
       }
-      List<SnapshotEvent> events = new CopyOnWriteArrayList<>();
-      AtomicBoolean stop = new AtomicBoolean();
-      long[] started = new long[1];
-      long[] finished = new long[1];
-      Thread t = new Thread(() -> {
-        try (ModelUpdater u = new ModelUpdater(env.config, e -> {
-          if (e instanceof SnapshotEvent.Resumed) {
-            started[0] = System.nanoTime();
-          }
-          if (e instanceof SnapshotEvent.Published p && p.meta().getTrainedRecords() >= n - n % Math.max(1000, n / 5)) {
-            finished[0] = System.nanoTime();
-            stop.set(true);
-          }
-          events.add(e);
-        })) {
-          u.run(stop);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "bench-updater");
-      t.start();
-      t.join(600_000);
-      stop.set(true);
-      List<SnapshotEvent.Published> pub = events.stream().filter(e -> e instanceof SnapshotEvent.Published).map(e -> (SnapshotEvent.Published) e).toList();
-      long trained = pub.isEmpty() ? 0 : pub.get(pub.size() - 1).meta().getTrainedRecords();
-      double updater = finished[0] == 0 ? Double.NaN : trained / ((finished[0] - started[0]) / 1e9);
-      double publishMs = pub.stream().mapToLong(SnapshotEvent.Published::publishMs).average().orElse(Double.NaN);
-      long size = pub.isEmpty() ? 0 : pub.get(pub.size() - 1).meta().getSizeBytes();
       long l0 = System.nanoTime();
-      if (!pub.isEmpty()) {
-        new SnapshotCatalog(env.clients).load("bench", pub.get(pub.size() - 1).meta().getVersion(), null);
+      if (!last.published.isEmpty()) {
+        new SnapshotCatalog(env.clients).load(last.model, last.published.get(last.published.size() - 1).meta().getVersion(), null);
       }
       double loadMs = (System.nanoTime() - l0) / 1e6;
+      List<SnapshotEvent.Published> pub = last.published;
+      double publishMs = pub.stream().mapToLong(SnapshotEvent.Published::publishMs).average().orElse(Double.NaN);
+      long size = pub.isEmpty() ? 0 : pub.get(pub.size() - 1).meta().getSizeBytes();
       double fitOnly = pub.isEmpty() ? Double.NaN : pub.get(pub.size() - 1).trainSamplesPerSecond();
-      return new Result(fitRaw, updater, fitOnly, size, publishMs, loadMs, pub.size());
+      return new Result(median(rawRuns), median(updaterRuns), median(ratioRuns), rawRuns, updaterRuns, ratioRuns, fitOnly, size, publishMs, loadMs,
+          pub.size());
     }
+  }
+
+  /** One pass of the gradient work the updater does per mini-batch: the new one, then the replayed ones; averaging inside {@link Trainer}. */
+  private static double rawPass(StreamlearnConfig c, List<double[][]> bx, List<int[]> by) {
+    Trainer raw = new Trainer(ModelFactory.create(c, 6, 3), c.getDouble(StreamlearnConfig.AVERAGE_DECAY));
+    int replayBatches = c.getInt(StreamlearnConfig.REPLAY_BATCHES);
+    ReplayBuffer replay = new ReplayBuffer(c.getInt(StreamlearnConfig.REPLAY_BUFFER), c.getLong(StreamlearnConfig.SEED));
+    int batch = c.getInt(StreamlearnConfig.BATCH_SIZE);
+    long t0 = System.nanoTime();
+    for (int i = 0; i < bx.size(); i++) {
+      raw.fit(bx.get(i), by.get(i), null);
+      if (replayBatches > 0) {
+        for (int r = 0; r < replayBatches && replay.size() > 0; r++) {
+          ReplayBuffer.Batch b = replay.sample(batch);
+          raw.fit(b.x(), b.y(), b.weights());
+        }
+        for (int k = 0; k < bx.get(i).length; k++) {
+          replay.add(bx.get(i)[k], by.get(i)[k], 1.0);
+        }
+      }
+    }
+    return (double) bx.size() * batch / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  private static void produce(BenchEnv env, DatasetSpec spec, List<double[]> xs, List<Integer> ys) {
+    try (KafkaProducer<byte[], byte[]> p = env.clients.producer()) {
+      p.send(new ProducerRecord<>(env.config.topic(TopicName.STATS), "spec".getBytes(StandardCharsets.UTF_8), Avro.SPEC.encode(spec)));
+      for (int i = 0; i < xs.size(); i++) {
+        List<Double> f = new ArrayList<>();
+        for (double v : xs.get(i)) {
+          f.add(v);
+        }
+        ProcessedRecord r = ProcessedRecord.newBuilder().setId("t" + i).setTs(i).setLabel(spec.getLabels().get(ys.get(i))).setLabelIndex(ys.get(i))
+            .setFeatures(f).setSplit(Split.TRAIN).setStatsVersion(i).build();
+        p.send(new ProducerRecord<>(env.config.topic(TopicName.TRAIN), Avro.PROCESSED.encode(r)));
+        if (i % 10 == 0) {
+          r.setSplit(Split.EVAL);
+          p.send(new ProducerRecord<>(env.config.topic(TopicName.EVAL), Avro.PROCESSED.encode(r)));
+        }
+      }
+    }
+  }
+
+  private record UpdaterRun(String model, double sps, List<SnapshotEvent.Published> published, Throwable failure) {}
+
+  /** The updater for {@code model} from the start of the topics until a snapshot covers {@code until} records. */
+  private static UpdaterRun updater(BenchEnv env, String model, long until) throws InterruptedException {
+    List<SnapshotEvent> events = new CopyOnWriteArrayList<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    long[] started = new long[1];
+    long[] finished = new long[1];
+    Throwable[] failure = new Throwable[1];
+    Thread t = new Thread(() -> {
+      try (ModelUpdater u = new ModelUpdater(env.config.with(Map.of(StreamlearnConfig.MODEL_NAME, model)), e -> {
+        if (e instanceof SnapshotEvent.Resumed) {
+          started[0] = System.nanoTime();
+        }
+        if (e instanceof SnapshotEvent.Published p && p.meta().getTrainedRecords() >= until) {
+          finished[0] = System.nanoTime();
+          stop.set(true);
+        }
+        events.add(e);
+      })) {
+        u.run(stop);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException | Error e) {
+        failure[0] = e;
+      }
+    }, "bench-updater");
+    t.start();
+    t.join(600_000);
+    stop.set(true);
+    t.join(60_000);
+    List<SnapshotEvent.Published> pub = events.stream().filter(e -> e instanceof SnapshotEvent.Published).map(e -> (SnapshotEvent.Published) e).toList();
+    long trained = pub.isEmpty() ? 0 : pub.get(pub.size() - 1).meta().getTrainedRecords();
+    return new UpdaterRun(model, finished[0] == 0 ? Double.NaN : trained / ((finished[0] - started[0]) / 1e9), pub, failure[0]);
+  }
+
+  /** Timed on a thread of its own, like the updater's loop, so both run under the same conditions. */
+  private static void onOwnThread(String name, Runnable work) throws InterruptedException {
+    Thread t = new Thread(work, name);
+    t.start();
+    t.join();
+  }
+
+  static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 }
