@@ -133,7 +133,7 @@ public final class ModelsCommand {
   }
 
   @Command(name = "export", mixinStandardHelpOptions = true,
-      description = {"Write a version's network (verified) to a file that DL4J loads directly:", "ModelSerializer.restoreMultiLayerNetwork(file),", "or restoreComputationGraph(file) for a wide-and-deep network (updater.wide)."})
+      description = {"Write a version's network (verified) to a file that DL4J loads directly:", "ModelSerializer.restoreComputationGraph(file) for a wide-and-deep network (updater.wide, the default),", "restoreMultiLayerNetwork(file) for a plain stack (updater.wide=false or no hidden layers)."})
   static final class Export implements Callable<Integer> {
     @Mixin ConfigOptions options;
     @Option(names = "--model", description = "Model name (default: the setting model.name).") String model;

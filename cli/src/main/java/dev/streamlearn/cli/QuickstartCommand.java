@@ -76,8 +76,8 @@ public final class QuickstartCommand implements Callable<Integer> {
         // Step 5 shows the gate holding a version trained on a bad batch. Replay and parameter averaging (on by default)
         // damp a burst of wrong labels so much that the version trained on it is no worse by ROC AUC (docs/quality.md):
         // the demo turns them off so that its bad batch moves the model; -D sets them as usual.
-        StreamlearnConfig.REPLAY_BATCHES, options.overrides.getOrDefault(StreamlearnConfig.REPLAY_BATCHES, "0"),
-        StreamlearnConfig.AVERAGE_DECAY, options.overrides.getOrDefault(StreamlearnConfig.AVERAGE_DECAY, "0")));
+        StreamlearnConfig.REPLAY_BATCHES, explicit(StreamlearnConfig.REPLAY_BATCHES, "0"),
+        StreamlearnConfig.AVERAGE_DECAY, explicit(StreamlearnConfig.AVERAGE_DECAY, "0")));
     KafkaClients clients = new KafkaClients(config);
     LocalSigningKey.ensure(config);
     Files.createDirectories(out);
@@ -129,6 +129,10 @@ public final class QuickstartCommand implements Callable<Integer> {
       await("the updater to train on every training record", Duration.ofMinutes(4), () -> trained() >= trainTotal, updater);
 
       step("5/8 a producer ships a bug: 6,000 training records with wrong labels; the quality gate holds the version trained on them");
+      if (config.getInt(StreamlearnConfig.REPLAY_BATCHES) == 0 && config.getDouble(StreamlearnConfig.AVERAGE_DECAY) == 0) {
+        System.out.println("   (this demo's updater runs with updater.replay.batches=0 and updater.average.decay=0: with the defaults, 4 and 0.999,");
+        System.out.println("    such a burst barely moves the model and the gate has nothing to hold; docs/quality.md)");
+      }
       long versionsBefore = events.stream().filter(e -> e instanceof SnapshotEvent.Published).count();
       List<String> bad = labelSwappedTrainingRecords(6000, 7, config);
       produce(clients, config, bad, "bad batch");
@@ -298,6 +302,12 @@ public final class QuickstartCommand implements Callable<Integer> {
 
 
 
+  /** The value the user gave for {@code key} (-D, the properties file or STREAMLEARN_*), else the demo's {@code demo}. */
+  private String explicit(String key, String demo) {
+    Object given = options.config().originals().get(key);
+    return given != null ? given.toString() : demo;
+  }
+
   /**
    * {@code n} records whose legit and fraud labels are swapped, with ids the split sends to training. The gate judges a
    * candidate by the labels of the eval records: were the bug's records in the eval window too, it would grade the
@@ -305,12 +315,18 @@ public final class QuickstartCommand implements Callable<Integer> {
    * timing). The eval split here stands for labels checked apart from the broken feed.
    */
   static List<String> labelSwappedTrainingRecords(int n, long seed, StreamlearnConfig config) {
-    dev.streamlearn.streams.split.Splitter split = new dev.streamlearn.streams.split.Splitter(config.getDouble(StreamlearnConfig.EVAL_FRACTION));
+    double evalFraction = config.getDouble(StreamlearnConfig.EVAL_FRACTION);
+    if (evalFraction > 0.9) {
+      throw new IllegalArgumentException("split.eval.fraction " + evalFraction + " leaves too few training ids for the demo's bad batch");
+    }
+    dev.streamlearn.streams.split.Splitter split = new dev.streamlearn.streams.split.Splitter(evalFraction);
+    java.util.regex.Pattern idField = java.util.regex.Pattern.compile("\"id\":\"(bad-[^\"]+)\"");
+    int pool = (int) Math.ceil(1.5 * n / (1 - evalFraction)) + 100;
     List<String> out = new ArrayList<>(n);
-    for (String l : new DirtyStreamGenerator(seed, 0, 0).generate(2 * n + 100).lines()) {
+    for (String l : new DirtyStreamGenerator(seed, 0, 0).generate(pool).lines()) {
       String swapped = l.replace("\"id\":\"tx-", "\"id\":\"bad-").replace("\"label\":\"legit\"", "\"label\":\"TMP\"")
           .replace("\"label\":\"fraud\"", "\"label\":\"legit\"").replace("\"label\":\"TMP\"", "\"label\":\"fraud\"");
-      java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"id\":\"(bad-[^\"]+)\"").matcher(swapped);
+      java.util.regex.Matcher id = idField.matcher(swapped);
       if (id.find() && split.assign(id.group(1)) == dev.streamlearn.avro.Split.TRAIN) {
         out.add(swapped);
         if (out.size() == n) {
@@ -318,6 +334,6 @@ public final class QuickstartCommand implements Callable<Integer> {
         }
       }
     }
-    throw new IllegalStateException("fewer than " + n + " training ids among " + (2 * n + 100) + " generated records");
+    throw new IllegalStateException("fewer than " + n + " training ids among " + pool + " generated records");
   }
 }

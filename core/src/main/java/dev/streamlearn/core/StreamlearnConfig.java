@@ -254,7 +254,7 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(LR_DECAY, Type.DOUBLE, 1.0, Range.between(0.0, 1.0), Importance.LOW,
           "Exponential decay of the learning rate per 1000 iterations; 1 keeps it constant.")
       .define(MOMENTUM, Type.DOUBLE, 0.9, Range.between(0.0, 1.0), Importance.LOW, "Momentum for nesterovs.")
-      .define(L2, Type.DOUBLE, 0.001, Range.atLeast(0), Importance.LOW, "L2 regularization (of the output layer when updater.hidden.l2 is set).")
+      .define(L2, Type.DOUBLE, 0.001, Range.atLeast(0), Importance.LOW, "L2 regularization (of the output layer only when updater.hidden.l2 is non-negative, as by default).")
       .define(HIDDEN_L2, Type.DOUBLE, 0.01, Importance.LOW,
           "L2 regularization of the hidden layers, in place of updater.l2 there (which then covers the output layer only); negative: "
               + "updater.l2 everywhere. With updater.wide, a larger value here reins in the MLP where the data set has little non-linear signal while the "

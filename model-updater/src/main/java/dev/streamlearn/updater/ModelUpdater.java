@@ -255,7 +255,7 @@ public final class ModelUpdater implements AutoCloseable {
         // After an upgrade that changed defaults, or a changed -D: the network cannot change shape mid-lineage.
         log.warn("model {}: the training settings here (config hash {}) are not those v{} was trained with ({}): training goes on with v{}'s "
             + "network as it is (its layers, their L2 and dropout), the other updater.* settings apply from now on; for a network built "
-            + "from these settings, train another model (updater.model.name)", model, hashNow, headVersion, head.meta().getConfigHash(), headVersion);
+            + "from these settings, train another model (model.name)", model, hashNow, headVersion, head.meta().getConfigHash(), headVersion);
       }
       servingVersion = p.getVersion();
       Snapshot served = servingVersion == headVersion ? head : catalog.load(model, servingVersion, known.get(servingVersion), cache);

@@ -3,6 +3,7 @@ package dev.streamlearn.updater;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.updater.metrics.Prequential;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +134,34 @@ class OnlineLearnerTest {
     OnlineLearner next = new OnlineLearner(l.network().copy(), null, new OnlineLearner.Lineage(2000, 500, m), LABELS,
         QualityGate.from(StreamlearnConfig.of(Map.of())), 50, 100);
     assertThat(next.prequential().toMap()).isEqualTo(l.prequential().toMap());
+  }
+
+  @Test
+  void withAveragingThePrequentialTestScoresTheAverageBeforeTheBatchIsLearnt() {
+    // A reference Trainer from the same seed tests each mini-batch on the average, then fits it: the learner's
+    // prequential state must be the same, bit for bit (a test after the step, or on the raw network, would differ).
+    StreamlearnConfig c = StreamlearnConfig.of(Map.of("updater.hidden.layers", "16", "updater.wide", "true"));
+    OnlineLearner l = new OnlineLearner(ModelFactory.create(c, 4, 3), null, OnlineLearner.Lineage.EMPTY, LABELS, QualityGate.from(c), 32, 100, 0.9);
+    Trainer reference = new Trainer(ModelFactory.create(c, 4, 3), 0.9);
+    Prequential expected = new Prequential(LABELS);
+    for (int b = 0; b < 40; b++) {
+      double[][] x = new double[32][];
+      int[] y = new int[32];
+      for (int i = 0; i < 32; i++) {
+        y[i] = rnd.nextInt(3);
+        x[i] = blob(y[i]);
+        l.learnOne(x[i], y[i], 1.0, false);
+      }
+      double[][] p = reference.predict(x);
+      for (int i = 0; i < 32; i++) {
+        expected.update(y[i], p[i]);
+      }
+      reference.fit(x, y, null);
+    }
+    assertThat(l.prequential().n()).isEqualTo(40 * 32);
+    assertThat(l.prequential().toMap()).isEqualTo(expected.toMap());
+    double[][] probe = {blob(0), blob(1), blob(2)};
+    assertThat(Arrays.deepEquals(new Trainer(l.served()).predict(probe), reference.predict(probe))).as("the same average at the end").isTrue();
   }
 
   @Test
