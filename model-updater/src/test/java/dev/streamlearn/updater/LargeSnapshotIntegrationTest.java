@@ -21,7 +21,9 @@ class LargeSnapshotIntegrationTest {
   @Test
   void a64MegabyteSnapshotRoundTripsWithBitIdenticalPredictions() throws Exception {
     try (UpdaterFixture f = new UpdaterFixture("large", Map.of())) {
-      // A 4400x4400 hidden layer: ~19.4 M float parameters, ~71 MB serialized (SGD: no updater state to add).
+      // A 4400x4400 hidden layer: ~19.4 M float parameters, ~71 MB serialized (SGD: no updater state to add). A wide
+      // network (the default) is a ComputationGraph, whose restore reads each zip entry into a growing byte array
+      // (DL4J's loadZipData): with the broker in this JVM it ran out of a 1 GB heap once in CI, hence Surefire's 2 GB.
       StreamlearnConfig c = f.config.with(Map.of("updater.hidden.layers", "4400", "updater.optimizer", "sgd"));
       Trainer trainer = new Trainer(ModelFactory.create(c, 4400, 3));
       byte[] network = trainer.serialize();
