@@ -123,13 +123,7 @@ public final class OnlineLearner {
       lossFits++;
     }
     if (replay != null && replayBatches > 0) {
-      for (int r = 0; r < replayBatches && replay.size() > 0; r++) {
-        ReplayBuffer.Batch b = replay.sample(batchSize);
-        trainer.fit(b.x(), b.y(), b.weights());
-      }
-      for (int i = 0; i < x.length; i++) {
-        replay.add(x[i], y[i], batch.get(i).weight());
-      }
+      replay.replayThenAdd(trainer, replayBatches, batchSize, x, y, w);
     }
     fitNanos += System.nanoTime() - t0;
     fitSamples += y.length;

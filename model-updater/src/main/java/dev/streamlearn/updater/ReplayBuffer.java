@@ -51,6 +51,20 @@ public final class ReplayBuffer {
     return (int) Math.min(seen, x.length);
   }
 
+  /**
+   * What follows each new mini-batch: {@code batches} mini-batches of {@code size} drawn from the reservoir are fitted,
+   * then the new mini-batch's records join the reservoir. {@code weights} null: all 1.
+   */
+  public void replayThenAdd(Trainer trainer, int batches, int size, double[][] x, int[] y, double[] weights) {
+    for (int r = 0; r < batches && size() > 0; r++) {
+      Batch b = sample(size);
+      trainer.fit(b.x(), b.y(), b.weights());
+    }
+    for (int i = 0; i < x.length; i++) {
+      add(x[i], y[i], weights == null ? 1.0 : weights[i]);
+    }
+  }
+
   /** A mini-batch drawn uniformly with replacement from the reservoir. */
   public Batch sample(int n) {
     int size = size();

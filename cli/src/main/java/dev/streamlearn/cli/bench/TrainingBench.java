@@ -118,13 +118,7 @@ final class TrainingBench {
     for (int i = 0; i < bx.size(); i++) {
       raw.fit(bx.get(i), by.get(i), null);
       if (replayBatches > 0) {
-        for (int r = 0; r < replayBatches && replay.size() > 0; r++) {
-          ReplayBuffer.Batch b = replay.sample(batch);
-          raw.fit(b.x(), b.y(), b.weights());
-        }
-        for (int k = 0; k < bx.get(i).length; k++) {
-          replay.add(bx.get(i)[k], by.get(i)[k], 1.0);
-        }
+        replay.replayThenAdd(raw, replayBatches, batch, bx.get(i), by.get(i), null);
       }
     }
     return (double) bx.size() * batch / ((System.nanoTime() - t0) / 1e9);

@@ -137,14 +137,8 @@ public final class OfflineScreen {
         double[] ww = bw.stream().mapToDouble(Double::doubleValue).toArray();
         boolean weighted = bw.stream().anyMatch(v -> v != 1.0);
         trainer.fit(x, yy, weighted ? ww : null);
-        for (int r = 0; r < replayBatches && replay.size() > 0; r++) {
-          ReplayBuffer.Batch b = replay.sample(batchSize);
-          trainer.fit(b.x(), b.y(), b.weights());
-        }
         if (replayBatches > 0) {
-          for (int k = 0; k < x.length; k++) {
-            replay.add(x[k], yy[k], ww[k]);
-          }
+          replay.replayThenAdd(trainer, replayBatches, batchSize, x, yy, ww);
         }
         bx.clear();
         by.clear();
