@@ -16,6 +16,7 @@ import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.TopicReader;
 import dev.streamlearn.schemas.Avro;
+import dev.streamlearn.schemas.TrainingRecords;
 import dev.streamlearn.client.snapshot.Snapshot;
 import dev.streamlearn.updater.snapshot.SnapshotCache;
 import dev.streamlearn.client.snapshot.SnapshotCatalog;
@@ -318,26 +319,42 @@ public final class ModelUpdater implements AutoCloseable {
     if (p == null) {
       return;
     }
-    if (p.getFeatures().size() != spec.getFeatures().size() || p.getLabelIndex() >= spec.getLabels().size()) {
-      log.warn("skipping {} at {}: {} features / label {} do not fit the spec", p.getId(), tp, p.getFeatures().size(), p.getLabel());
+    if (r.topic().equals(evalTopic)) {
+      if (fitsSpec(p, tp)) {
+        double[] x = features(p);
+        if (p.getRaw().size() == x.length) {
+          learner.evalRawOne(p.getRaw().stream().mapToDouble(Double::doubleValue).toArray(), p.getLabelIndex(), r.partition(), r.offset());
+        } else {
+          learner.evalOne(x, p.getLabelIndex(), r.partition(), r.offset()); // written before raw values travelled with records
+        }
+      }
       return;
     }
+    if (learner.trainedSinceSnapshot() == 0) {
+      pendingSinceNanos = System.nanoTime();
+    }
+    // A real record first, then the synthetic records it carries, as they were made.
+    for (ProcessedRecord one : TrainingRecords.unpack(p)) {
+      if (fitsSpec(one, tp)) {
+        learner.learnOne(features(one), one.getLabelIndex(), one.getWeight(), one.getSynthetic());
+      }
+    }
+  }
+
+  private boolean fitsSpec(ProcessedRecord p, TopicPartition tp) {
+    if (p.getFeatures().size() != spec.getFeatures().size() || p.getLabelIndex() >= spec.getLabels().size()) {
+      log.warn("skipping {} at {}: {} features / label {} do not fit the spec", p.getId(), tp, p.getFeatures().size(), p.getLabel());
+      return false;
+    }
+    return true;
+  }
+
+  private static double[] features(ProcessedRecord p) {
     double[] x = new double[p.getFeatures().size()];
     for (int i = 0; i < x.length; i++) {
       x[i] = p.getFeatures().get(i);
     }
-    if (r.topic().equals(evalTopic)) {
-      if (p.getRaw().size() == x.length) {
-        learner.evalRawOne(p.getRaw().stream().mapToDouble(Double::doubleValue).toArray(), p.getLabelIndex(), r.partition(), r.offset());
-      } else {
-        learner.evalOne(x, p.getLabelIndex(), r.partition(), r.offset()); // written before raw values travelled with records
-      }
-    } else {
-      if (learner.trainedSinceSnapshot() == 0) {
-        pendingSinceNanos = System.nanoTime();
-      }
-      learner.learnOne(x, p.getLabelIndex(), p.getWeight(), p.getSynthetic());
-    }
+    return x;
   }
 
   /**

@@ -17,6 +17,7 @@ import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.TopicReader;
 import dev.streamlearn.core.UntrustedBytes;
 import dev.streamlearn.schemas.Avro;
+import dev.streamlearn.schemas.TrainingRecords;
 import dev.streamlearn.updater.snapshot.SnapshotChunker;
 import dev.streamlearn.updater.snapshot.SnapshotPublisher;
 import java.nio.ByteBuffer;
@@ -364,11 +365,14 @@ public final class Retrainer {
     } catch (RuntimeException e) {
       return false;
     }
-    if (p.getFeatures().size() != spec.getFeatures().size() || p.getLabelIndex() >= spec.getLabels().size()) {
-      return false;
+    boolean learnt = false;
+    for (ProcessedRecord one : TrainingRecords.unpack(p)) { // the real record, then the synthetic records it carries
+      if (one.getFeatures().size() == spec.getFeatures().size() && one.getLabelIndex() < spec.getLabels().size()) {
+        learner.learnOne(one.getFeatures().stream().mapToDouble(Double::doubleValue).toArray(), one.getLabelIndex(), one.getWeight(), one.getSynthetic());
+        learnt = true;
+      }
     }
-    learner.learnOne(p.getFeatures().stream().mapToDouble(Double::doubleValue).toArray(), p.getLabelIndex(), p.getWeight(), p.getSynthetic());
-    return true;
+    return learnt;
   }
 
   /** The newest eval-window's worth of records.eval, partition by partition, as the gate's evidence. */
