@@ -13,16 +13,27 @@ public final class Reservoir {
 
   private final Sample[] ring;
   private long seen;
+  /**
+   * Per slot, the neighbours {@link #nearest(int, int)} last found for it and the k-th distance, or null once the
+   * ring has changed in a way that could change them. A minority class gets several synthetic records per sample
+   * it receives (classes 80/14/6: about 5 and 12), so most searches repeat one already made.
+   */
+  private final Neighbours[] cached;
+
+  private record Neighbours(int k, List<Sample> samples, double kth) {}
 
   public Reservoir(int capacity) {
     this.ring = new Sample[capacity];
+    this.cached = new Neighbours[capacity];
   }
 
   /** Adds a sample and returns the slot it took (the caller persists that slot). */
   public int add(Sample s) {
     int slot = (int) (seen % ring.length);
+    Sample old = ring[slot];
     ring[slot] = s;
     seen++;
+    forgetNeighboursChangedBy(slot, old, s);
     return slot;
   }
 
@@ -30,6 +41,48 @@ public final class Reservoir {
   public void restore(int slot, Sample s, long seenSoFar) {
     ring[slot] = s;
     seen = Math.max(seen, seenSoFar);
+    java.util.Arrays.fill(cached, null);
+  }
+
+  /**
+   * Drops every cached search whose answer the exact scan might now give differently: the slot itself, lists that
+   * held the replaced sample, lists not yet full, and lists the new sample could enter (a distance not above
+   * their k-th, ties included, since a tie goes to the lower slot). What stays cached is what a scan would return.
+   */
+  private void forgetNeighboursChangedBy(int slot, Sample old, Sample added) {
+    cached[slot] = null;
+    for (int i = 0; i < cached.length; i++) {
+      Neighbours n = cached[i];
+      if (n == null) {
+        continue;
+      }
+      if (n.samples().size() < n.k() || (old != null && containsSame(n.samples(), old))
+          || squaredDistance(ring[i].x(), added.x(), n.kth()) <= n.kth()) {
+        cached[i] = null;
+      }
+    }
+  }
+
+  private static boolean containsSame(List<Sample> list, Sample s) {
+    for (Sample x : list) {
+      if (x == s) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The k nearest samples to the one in {@code slot}, excluding its own id: {@link #nearest(double[], String, int)}, remembered. */
+  public List<Sample> nearest(int slot, int k) {
+    Neighbours n = cached[slot];
+    if (n != null && n.k() == k) {
+      return n.samples();
+    }
+    Sample base = ring[slot];
+    List<Sample> found = nearest(base.x(), base.id(), k);
+    double kth = found.size() < k ? Double.POSITIVE_INFINITY : squaredDistance(base.x(), found.get(k - 1).x(), Double.POSITIVE_INFINITY);
+    cached[slot] = new Neighbours(k, List.copyOf(found), kth);
+    return found;
   }
 
   public long seen() {
