@@ -39,6 +39,8 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
   private final List<String> labels;
   private final long settleIdleMs;
   private final String[] targetGauges;
+  private final String[] realCounters;
+  private final String[] classCounters;
   private ProcessorContext<String, ProcessedRecord> context;
   private RebalanceState state;
   private Counters counters;
@@ -58,6 +60,8 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
     this.factory = factory;
     this.settleIdleMs = settleIdleMs;
     this.targetGauges = labels.stream().map(l -> "train_target." + l).toArray(String[]::new);
+    this.realCounters = labels.stream().map(l -> "train_real." + l).toArray(String[]::new);
+    this.classCounters = labels.stream().map(l -> "train_class." + l).toArray(String[]::new);
   }
 
   @Override
@@ -111,7 +115,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
     ProcessedRecord r = record.value();
     int c = r.getLabelIndex();
     ClassBalance balance = sampler.balance();
-    counters.increment("train_real." + labels.get(c));
+    counters.increment(realCounters[c]);
     List<Oversampler.Synthetic> synthetic = List.of();
     switch (mode) {
       case SMOTE -> {
@@ -145,7 +149,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
       default -> throw new IllegalStateException();
     }
     state.saveCounts(sampler);
-    counters.increment("train_class." + labels.get(c));
+    counters.increment(classCounters[c]);
     if (synthetic.isEmpty()) {
       context.forward(record.withValue(r));
     } else {
@@ -189,9 +193,9 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
   private List<ProcessedRecord> synthetic(ProcessedRecord r, List<Oversampler.Synthetic> synthetic) {
     List<ProcessedRecord> out = new ArrayList<>(synthetic.size());
     for (Oversampler.Synthetic s : synthetic) {
-      out.add(ProcessedRecord.newBuilder(r).setId(s.id()).setLabel(labels.get(s.label())).setLabelIndex(s.label())
-          .setFeatures(toList(s.x())).setRaw(List.of()).setSynthetic(true).setParents(List.of(s.parentId(), s.neighbourId()))
-          .setSynthetics(List.of()).build());
+      // The constructor, not newBuilder(r): a builder deep-copies r's arrays only for them to be replaced.
+      out.add(new ProcessedRecord(s.id(), r.getTs(), labels.get(s.label()), s.label(), toList(s.x()), r.getSplit(), true,
+          List.of(s.parentId(), s.neighbourId()), r.getStatsVersion(), r.getWeight(), List.of(), List.of()));
     }
     return out;
   }
@@ -204,7 +208,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
     // One counter write per class that received synthetic records, not one per record.
     for (int l = 0; l < perClass.length; l++) {
       if (perClass[l] > 0) {
-        counters.add("train_class." + labels.get(l), perClass[l]);
+        counters.add(classCounters[l], perClass[l]);
       }
     }
     counters.add("synthetic", synthetic.size());
