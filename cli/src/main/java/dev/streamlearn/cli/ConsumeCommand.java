@@ -7,6 +7,7 @@ import dev.streamlearn.avro.ProcessedRecord;
 import dev.streamlearn.core.TopicReader;
 import dev.streamlearn.schemas.Avro;
 import dev.streamlearn.schemas.JsonRenderer;
+import dev.streamlearn.schemas.KnownSchemas;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.avro.SchemaNormalization;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -44,7 +45,7 @@ public final class ConsumeCommand implements Callable<Integer> {
       description = "beginning, end, an offset (every partition), or an ISO-8601 time such as 2026-11-28T10:00:00Z. Default: ${DEFAULT-VALUE}.")
   String from;
 
-  @Option(names = "--limit", defaultValue = "0", description = "Stop after this many records; 0: no limit.")
+  @Option(names = "--limit", defaultValue = "0", description = "Stop after this many lines (records, carried ones included); 0: no limit.")
   long limit;
 
   @Option(names = {"-f", "--follow"}, description = "Keep reading new records until interrupted.")
@@ -146,11 +147,13 @@ public final class ConsumeCommand implements Callable<Integer> {
   /** ProcessedRecord's field for the synthetic records a training record carries. */
   private static final String CARRIED = "synthetics";
 
-  private static final long CARRIER_SCHEMA = SchemaNormalization.parsingFingerprint64(ProcessedRecord.getClassSchema());
-
-  /** Only the schema with 'synthetics' carries any; a user's raw JSON with such a field is printed as it is. */
+  /** A ProcessedRecord schema with 'synthetics' (any version since): a user's raw JSON with such a field is printed as it is. */
   private static boolean writtenAsProcessedRecord(byte[] value) {
-    return Avro.isSingleObject(value) && ByteBuffer.wrap(value, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong() == CARRIER_SCHEMA;
+    if (!Avro.isSingleObject(value)) {
+      return false;
+    }
+    Schema writer = KnownSchemas.get().findByFingerprint(ByteBuffer.wrap(value, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong());
+    return writer != null && writer.getFullName().equals(ProcessedRecord.getClassSchema().getFullName()) && writer.getField(CARRIED) != null;
   }
 
   static ObjectNode envelope(ConsumerRecord<byte[], byte[]> r, JsonRenderer renderer) {

@@ -16,7 +16,6 @@ import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.TopicReader;
 import dev.streamlearn.schemas.Avro;
-import dev.streamlearn.schemas.TrainingRecords;
 import dev.streamlearn.client.snapshot.Snapshot;
 import dev.streamlearn.updater.snapshot.SnapshotCache;
 import dev.streamlearn.client.snapshot.SnapshotCatalog;
@@ -320,33 +319,46 @@ public final class ModelUpdater implements AutoCloseable {
       return;
     }
     if (r.topic().equals(evalTopic)) {
-      if (fitsSpec(p, tp)) {
+      if (fitsSpec(p)) {
         double[] x = features(p);
         if (p.getRaw().size() == x.length) {
           learner.evalRawOne(p.getRaw().stream().mapToDouble(Double::doubleValue).toArray(), p.getLabelIndex(), r.partition(), r.offset());
         } else {
           learner.evalOne(x, p.getLabelIndex(), r.partition(), r.offset()); // written before raw values travelled with records
         }
+      } else {
+        log.warn("skipping {} at {}: {} features / label {} do not fit the spec", p.getId(), tp, p.getFeatures().size(), p.getLabel());
       }
+      return;
+    }
+    if (!fitsSpec(p)) {
+      // What it carries was made from it: none of it is learnt either.
+      log.warn("skipping {} at {} and the {} synthetic records it carries: {} features / label {} do not fit the spec", p.getId(), tp,
+          p.getSynthetics().size(), p.getFeatures().size(), p.getLabel());
       return;
     }
     if (learner.trainedSinceSnapshot() == 0) {
       pendingSinceNanos = System.nanoTime();
     }
-    // A real record first, then the synthetic records it carries, as they were made.
-    for (ProcessedRecord one : TrainingRecords.unpack(p)) {
-      if (fitsSpec(one, tp)) {
-        learner.learnOne(features(one), one.getLabelIndex(), one.getWeight(), one.getSynthetic());
+    // The real record first, then the synthetic records it carries, as they were made; whatever a carried record
+    // claims, it is synthetic. Synthetic records carried deeper than that are not ours and are ignored.
+    learner.learnOne(features(p), p.getLabelIndex(), p.getWeight(), p.getSynthetic());
+    int misfits = 0;
+    for (ProcessedRecord carried : p.getSynthetics()) {
+      if (fitsSpec(carried)) {
+        learner.learnOne(features(carried), carried.getLabelIndex(), carried.getWeight(), true);
+      } else {
+        misfits++;
       }
+    }
+    if (misfits > 0) {
+      log.warn("skipping {} of the {} synthetic records {} at {} carries: their features / label do not fit the spec", misfits,
+          p.getSynthetics().size(), p.getId(), tp);
     }
   }
 
-  private boolean fitsSpec(ProcessedRecord p, TopicPartition tp) {
-    if (p.getFeatures().size() != spec.getFeatures().size() || p.getLabelIndex() >= spec.getLabels().size()) {
-      log.warn("skipping {} at {}: {} features / label {} do not fit the spec", p.getId(), tp, p.getFeatures().size(), p.getLabel());
-      return false;
-    }
-    return true;
+  private boolean fitsSpec(ProcessedRecord p) {
+    return p.getFeatures().size() == spec.getFeatures().size() && p.getLabelIndex() >= 0 && p.getLabelIndex() < spec.getLabels().size();
   }
 
   private static double[] features(ProcessedRecord p) {

@@ -17,7 +17,6 @@ import dev.streamlearn.core.TopicName;
 import dev.streamlearn.core.TopicReader;
 import dev.streamlearn.core.UntrustedBytes;
 import dev.streamlearn.schemas.Avro;
-import dev.streamlearn.schemas.TrainingRecords;
 import dev.streamlearn.updater.snapshot.SnapshotChunker;
 import dev.streamlearn.updater.snapshot.SnapshotPublisher;
 import java.nio.ByteBuffer;
@@ -365,14 +364,20 @@ public final class Retrainer {
     } catch (RuntimeException e) {
       return false;
     }
-    boolean learnt = false;
-    for (ProcessedRecord one : TrainingRecords.unpack(p)) { // the real record, then the synthetic records it carries
-      if (one.getFeatures().size() == spec.getFeatures().size() && one.getLabelIndex() < spec.getLabels().size()) {
-        learner.learnOne(one.getFeatures().stream().mapToDouble(Double::doubleValue).toArray(), one.getLabelIndex(), one.getWeight(), one.getSynthetic());
-        learnt = true;
+    if (!fits(p, spec)) {
+      return false; // and what it carries, made from it, with it
+    }
+    learner.learnOne(p.getFeatures().stream().mapToDouble(Double::doubleValue).toArray(), p.getLabelIndex(), p.getWeight(), p.getSynthetic());
+    for (ProcessedRecord carried : p.getSynthetics()) { // as the updater learnt them: in order, each one synthetic
+      if (fits(carried, spec)) {
+        learner.learnOne(carried.getFeatures().stream().mapToDouble(Double::doubleValue).toArray(), carried.getLabelIndex(), carried.getWeight(), true);
       }
     }
-    return learnt;
+    return true;
+  }
+
+  private static boolean fits(ProcessedRecord p, DatasetSpec spec) {
+    return p.getFeatures().size() == spec.getFeatures().size() && p.getLabelIndex() >= 0 && p.getLabelIndex() < spec.getLabels().size();
   }
 
   /** The newest eval-window's worth of records.eval, partition by partition, as the gate's evidence. */

@@ -85,8 +85,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
   private void settleIfIdle(long now) {
     if (!lastRealSaved) {
       // Saved on the punctuation rather than per record: one store write per period, not per record.
-      // Without what it carried: the template only gives settling records their split, time and stats version.
-      state.saveTemplate(ProcessedRecord.newBuilder(lastReal.value()).setSynthetics(List.of()).build());
+      state.saveTemplate(lastReal.value());
       lastRealSaved = true;
     }
     if (lastReal == null || now - lastRealAt < settleIdleMs || sampler.balance().owed() == 0) {
@@ -155,12 +154,14 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
     } else {
       // The synthetic records ride inside the real record that triggered them: one record written per input
       // instead of 1 + about 1.3 (classes 80/14/6), which is most of what SMOTE cost the topology.
-      int carried = Math.min(synthetic.size(), carriable(r.getFeatures().size()));
-      r.setSynthetics(synthetic(r, synthetic.subList(0, carried)));
-      context.forward(record.withValue(r));
-      List<Oversampler.Synthetic> rest = synthetic.subList(carried, synthetic.size());
-      if (!rest.isEmpty()) {
-        forwardSynthetic(record, rest);
+      List<ProcessedRecord> made = synthetic(r, synthetic);
+      int carried = carriable(made);
+      // A shallow copy, not r itself: r is what every branch after the normalize stage shares, and the settling template.
+      ProcessedRecord carrier = new ProcessedRecord(r.getId(), r.getTs(), r.getLabel(), r.getLabelIndex(), r.getFeatures(), r.getSplit(),
+          r.getSynthetic(), r.getParents(), r.getStatsVersion(), r.getWeight(), r.getRaw(), List.copyOf(made.subList(0, carried)));
+      context.forward(record.withValue(carrier));
+      for (ProcessedRecord out : made.subList(carried, made.size())) {
+        context.forward(record.withKey(out.getId()).withValue(out));
       }
       count(synthetic);
     }
@@ -168,11 +169,28 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
   }
 
   /**
-   * How many synthetic records one carrier may hold: its bytes stay under {@link #CARRIER_BUDGET_BYTES}
-   * (8 bytes a value, the id, the parents' ids, field overhead), far below a broker's default 1 MB record limit.
+   * How many of these synthetic records, from the first, one carrier may hold: their estimated bytes (8 a value
+   * plus its tag, up to 3 a character of the ids and label, field overhead) stay within {@link #CARRIER_BUDGET_BYTES},
+   * so a carrier stays far below a broker's default 1 MB record limit however long the ids (a cleaned record may be
+   * up to clean.max.record.bytes, and each synthetic record repeats its parents' ids).
    */
-  static int carriable(int features) {
-    return (int) Math.max(0, CARRIER_BUDGET_BYTES / (9L * features + 256));
+  static int carriable(List<ProcessedRecord> synthetic) {
+    long bytes = 0;
+    for (int i = 0; i < synthetic.size(); i++) {
+      bytes += estimatedBytes(synthetic.get(i));
+      if (bytes > CARRIER_BUDGET_BYTES) {
+        return i;
+      }
+    }
+    return synthetic.size();
+  }
+
+  static long estimatedBytes(ProcessedRecord s) {
+    long chars = s.getId().length() + s.getLabel().length();
+    for (String p : s.getParents()) {
+      chars += p.length();
+    }
+    return 9L * s.getFeatures().size() + 3 * chars + 64;
   }
 
   /** Bytes the synthetic records inside one carrier may take; the rest go out as records of their own. */

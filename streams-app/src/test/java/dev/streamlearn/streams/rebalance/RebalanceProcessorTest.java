@@ -189,8 +189,7 @@ class RebalanceProcessorTest {
 
   @Test
   void syntheticRecordsBeyondACarriersByteBudgetGoOutAsRecordsOfTheirOwn() throws Exception {
-    int width = 3000; // carriable(3000) = 9 synthetic records a carrier, while one review record may trigger up to 20
-    assertThat(RebalanceProcessor.carriable(width)).isEqualTo(9);
+    int width = 3000; // about 27 KB a synthetic record: 9 fit a carrier, while one review record may trigger up to 20
     try (Stage s = new Stage("smote", Map.of(StreamlearnConfig.REBALANCE_MAX_PER_RECORD, "20"))) {
       for (int i = 0; i < 200; i++) {
         s.send("l" + i, LEGIT, width);
@@ -198,16 +197,36 @@ class RebalanceProcessorTest {
       for (int i = 0; i < 30; i++) {
         s.send("v" + i, REVIEW, width);
       }
-      List<ProcessedRecord> onTopic = s.out.readValuesToList();
-      assertThat(onTopic).allSatisfy(r -> {
-        assertThat(r.getSynthetics()).hasSizeLessThanOrEqualTo(9);
-        assertThat(Avro.PROCESSED.encode(r).length).isLessThan(RebalanceProcessor.CARRIER_BUDGET_BYTES + 2 * 9 * width + 1024);
-      });
-      assertThat(onTopic.stream().filter(ProcessedRecord::getSynthetic)).as("the overflow, standalone").isNotEmpty();
-      List<ProcessedRecord> all = onTopic.stream().flatMap(r -> TrainingRecords.unpack(r).stream()).toList();
-      assertThat(all.stream().filter(ProcessedRecord::getSynthetic).count()).isEqualTo(s.counter("synthetic")).isPositive();
-      assertThat(all.stream().map(ProcessedRecord::getId).distinct().count()).as("no synthetic record twice").isEqualTo(all.size());
+      assertBudgetHeld(s, width);
     }
+  }
+
+  @Test
+  void longIdsCountAgainstTheBudget() throws Exception {
+    // Ids of 20,000 characters (a cleaned record may be 100 KB): each synthetic record repeats its id and two parents'.
+    String pad = "x".repeat(20_000);
+    try (Stage s = new Stage("smote", Map.of(StreamlearnConfig.REBALANCE_MAX_PER_RECORD, "20"))) {
+      for (int i = 0; i < 200; i++) {
+        s.send(pad + "l" + i, LEGIT);
+      }
+      for (int i = 0; i < 30; i++) {
+        s.send(pad + "v" + i, REVIEW);
+      }
+      assertBudgetHeld(s, 2);
+    }
+  }
+
+  private static void assertBudgetHeld(Stage s, int width) {
+    List<ProcessedRecord> onTopic = s.out.readValuesToList();
+    assertThat(onTopic).allSatisfy(r -> {
+      int carrierOwn = Avro.PROCESSED.encode(ProcessedRecord.newBuilder(r).setSynthetics(List.of()).build()).length;
+      assertThat(Avro.PROCESSED.encode(r).length - carrierOwn).isLessThanOrEqualTo(RebalanceProcessor.CARRIER_BUDGET_BYTES);
+    });
+    assertThat(onTopic.stream().filter(ProcessedRecord::getSynthetic)).as("the overflow, standalone").isNotEmpty();
+    assertThat(onTopic.stream().mapToInt(r -> r.getSynthetics().size()).max().orElseThrow()).as("carriers do carry").isPositive();
+    List<ProcessedRecord> all = onTopic.stream().flatMap(r -> TrainingRecords.unpack(r).stream()).toList();
+    assertThat(all.stream().filter(ProcessedRecord::getSynthetic).count()).isEqualTo(s.counter("synthetic")).isPositive();
+    assertThat(all.stream().map(ProcessedRecord::getId).distinct().count()).as("no synthetic record twice").isEqualTo(all.size());
   }
 
   @Test
