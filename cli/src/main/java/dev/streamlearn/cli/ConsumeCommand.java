@@ -1,10 +1,16 @@
 package dev.streamlearn.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamlearn.avro.ProcessedRecord;
 import dev.streamlearn.core.TopicReader;
+import dev.streamlearn.schemas.Avro;
 import dev.streamlearn.schemas.JsonRenderer;
+import dev.streamlearn.schemas.KnownSchemas;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -24,7 +31,9 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "consume", mixinStandardHelpOptions = true,
     description = {"Print a topic as JSON lines on stdout, Avro decoded (read_committed).",
-        "By default from the beginning to the current end, then exit."})
+        "By default from the beginning to the current end, then exit.",
+        "A records.train record carrying synthetic records (SMOTE) prints them as lines of their own after it,",
+        "with its partition and offset: one line per record learnt."})
 public final class ConsumeCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
@@ -36,7 +45,7 @@ public final class ConsumeCommand implements Callable<Integer> {
       description = "beginning, end, an offset (every partition), or an ISO-8601 time such as 2026-11-28T10:00:00Z. Default: ${DEFAULT-VALUE}.")
   String from;
 
-  @Option(names = "--limit", defaultValue = "0", description = "Stop after this many records; 0: no limit.")
+  @Option(names = "--limit", defaultValue = "0", description = "Stop after this many lines (records, carried ones included); 0: no limit.")
   long limit;
 
   @Option(names = {"-f", "--follow"}, description = "Keep reading new records until interrupted.")
@@ -72,10 +81,12 @@ public final class ConsumeCommand implements Callable<Integer> {
           if (!follow && r.offset() >= end.getOrDefault(new TopicPartition(r.topic(), r.partition()), Long.MIN_VALUE)) {
             continue;
           }
-          out.println(valueOnly ? renderer.renderLine(r.value()) : envelope(r, renderer).toString());
-          if (limit > 0 && ++printed >= limit) {
-            out.flush();
-            return 0;
+          for (JsonNode line : lines(r, renderer)) {
+            out.println(line.toString());
+            if (limit > 0 && ++printed >= limit) {
+              out.flush();
+              return 0;
+            }
           }
         }
         out.flush();
@@ -103,14 +114,60 @@ public final class ConsumeCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * One line per record, except that a records.train record carrying synthetic records prints them as lines of their
+   * own after it, with its partition and offset and their own id as key, so that every record learnt is one line.
+   */
+  private List<JsonNode> lines(ConsumerRecord<byte[], byte[]> r, JsonRenderer renderer) {
+    JsonNode value = renderer.render(r.value());
+    JsonNode carried = value.isObject() && writtenAsProcessedRecord(r.value()) ? ((ObjectNode) value).remove(CARRIED) : null;
+    List<JsonNode> values = new java.util.ArrayList<>(List.of(value));
+    if (carried != null && carried.isArray()) {
+      carried.forEach(c -> {
+        if (c.isObject()) {
+          ((ObjectNode) c).remove(CARRIED);
+        }
+        values.add(c);
+      });
+    }
+    if (valueOnly) {
+      return values;
+    }
+    List<JsonNode> out = new java.util.ArrayList<>(values.size());
+    for (int i = 0; i < values.size(); i++) {
+      ObjectNode o = envelope(r, values.get(i));
+      if (i > 0) {
+        o.put("key", values.get(i).path("id").asText(null));
+      }
+      out.add(o);
+    }
+    return out;
+  }
+
+  /** ProcessedRecord's field for the synthetic records a training record carries. */
+  private static final String CARRIED = "synthetics";
+
+  /** A ProcessedRecord schema with 'synthetics' (any version since): a user's raw JSON with such a field is printed as it is. */
+  private static boolean writtenAsProcessedRecord(byte[] value) {
+    if (!Avro.isSingleObject(value)) {
+      return false;
+    }
+    Schema writer = KnownSchemas.get().findByFingerprint(ByteBuffer.wrap(value, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong());
+    return writer != null && writer.getFullName().equals(ProcessedRecord.getClassSchema().getFullName()) && writer.getField(CARRIED) != null;
+  }
+
   static ObjectNode envelope(ConsumerRecord<byte[], byte[]> r, JsonRenderer renderer) {
+    return envelope(r, renderer.render(r.value()));
+  }
+
+  private static ObjectNode envelope(ConsumerRecord<byte[], byte[]> r, JsonNode value) {
     ObjectNode o = JsonNodeFactory.instance.objectNode();
     o.put("topic", r.topic());
     o.put("partition", r.partition());
     o.put("offset", r.offset());
     o.put("timestamp", r.timestamp());
     o.put("key", r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8));
-    o.set("value", renderer.render(r.value()));
+    o.set("value", value);
     return o;
   }
 }

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -73,6 +74,59 @@ class CliTest {
     assertThat(out.lines()).hasSize(4);
     assertThat(out).contains("\"id\":\"r1\"").contains("\"not json at all\"").contains("{\"id\":\"c1\",\"label\":\"y\",\"features\":{\"f\":2.5}}")
         .contains("\"f\":\"3,5\"");
+  }
+
+  @Test
+  void consumePrintsTheSyntheticRecordsATrainingRecordCarriesAsLinesOfTheirOwn() throws Exception {
+    String bootstrap = RealKafka.bootstrap();
+    String prefix = "cli-carry-" + System.nanoTime() + ".";
+    assertThat(run("topics", "create", "-b", bootstrap, "-D", "topic.prefix=" + prefix)).isZero();
+    dev.streamlearn.avro.ProcessedRecord syn = dev.streamlearn.avro.ProcessedRecord.newBuilder().setId("c1#syn1.0").setTs(1).setLabel("y")
+        .setLabelIndex(1).setFeatures(java.util.List.of(0.5)).setSplit(dev.streamlearn.avro.Split.TRAIN).setSynthetic(true)
+        .setParents(java.util.List.of("c1", "c0")).setStatsVersion(2).build();
+    dev.streamlearn.avro.ProcessedRecord carrier = dev.streamlearn.avro.ProcessedRecord.newBuilder(syn).setId("c1").setLabel("x").setLabelIndex(0)
+        .setSynthetic(false).setParents(java.util.List.of()).setSynthetics(java.util.List.of(syn, dev.streamlearn.avro.ProcessedRecord.newBuilder(syn)
+            .setId("c1#syn1.1").build())).build();
+    var config = dev.streamlearn.core.StreamlearnConfig.of(java.util.Map.of("bootstrap.servers", bootstrap, "topic.prefix", prefix));
+    try (var p = new dev.streamlearn.core.KafkaClients(config).producer()) {
+      p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.topic(dev.streamlearn.core.TopicName.TRAIN), "c1".getBytes(StandardCharsets.UTF_8),
+          dev.streamlearn.schemas.Avro.PROCESSED.encode(carrier))).get();
+      // A producer's own JSON with a field of that name is not ours to unpack.
+      p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(config.topic(dev.streamlearn.core.TopicName.RAW), "r".getBytes(StandardCharsets.UTF_8),
+          "{\"id\":\"r\",\"synthetics\":[{\"id\":\"q\"}]}".getBytes(StandardCharsets.UTF_8))).get();
+    }
+
+    String train = captured(() -> run("consume", "train", "-b", bootstrap, "-D", "topic.prefix=" + prefix));
+    List<com.fasterxml.jackson.databind.JsonNode> lines = train.lines().map(l -> {
+      try {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(l);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }).toList();
+    assertThat(lines).extracting(l -> l.get("value").get("id").asText()).containsExactly("c1", "c1#syn1.0", "c1#syn1.1");
+    assertThat(lines).extracting(l -> l.get("key").asText()).containsExactly("c1", "c1#syn1.0", "c1#syn1.1");
+    assertThat(lines).allSatisfy(l -> {
+      assertThat(l.get("offset").asLong()).isEqualTo(lines.get(0).get("offset").asLong());
+      assertThat(l.get("value").has("synthetics")).isFalse();
+    });
+    assertThat(lines.get(1).get("value").get("synthetic").asBoolean()).isTrue();
+    assertThat(captured(() -> run("consume", "train", "--value-only", "--limit", "2", "-b", bootstrap, "-D", "topic.prefix=" + prefix)).lines())
+        .hasSize(2);
+    assertThat(captured(() -> run("consume", "raw", "--value-only", "-b", bootstrap, "-D", "topic.prefix=" + prefix)).strip())
+        .isEqualTo("{\"id\":\"r\",\"synthetics\":[{\"id\":\"q\"}]}");
+  }
+
+  private static String captured(java.util.function.IntSupplier command) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(command.getAsInt()).isZero();
+    } finally {
+      System.setOut(old);
+    }
+    return buf.toString(StandardCharsets.UTF_8);
   }
 
   private static int run(String... args) {

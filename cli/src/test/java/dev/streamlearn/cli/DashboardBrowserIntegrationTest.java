@@ -204,7 +204,7 @@ class DashboardBrowserIntegrationTest {
       // Every good record covered by a snapshot, then a producer bug: legit and fraud swapped. The gate holds what learns it.
       await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
         PipelineReport r = PipelineReport.read(clients);
-        long written = r.train() + r.synthetic() - r.undersampled(); // what records.train holds
+        long written = r.train() + r.synthetic() - r.undersampled(); // what records.train holds, unpacked
         long learnt = events.stream().filter(e -> e instanceof SnapshotEvent.Published).mapToLong(e -> ((SnapshotEvent.Published) e).meta().getTrainedRecords())
             .max().orElse(0);
         return r.raw() == 6000 && r.reconciles() && r.held() == 0 && r.owed() == 0 && learnt >= written;

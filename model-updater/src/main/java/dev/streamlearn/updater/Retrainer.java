@@ -364,11 +364,20 @@ public final class Retrainer {
     } catch (RuntimeException e) {
       return false;
     }
-    if (p.getFeatures().size() != spec.getFeatures().size() || p.getLabelIndex() >= spec.getLabels().size()) {
-      return false;
+    if (!fits(p, spec)) {
+      return false; // and what it carries, made from it, with it
     }
     learner.learnOne(p.getFeatures().stream().mapToDouble(Double::doubleValue).toArray(), p.getLabelIndex(), p.getWeight(), p.getSynthetic());
+    for (ProcessedRecord carried : p.getSynthetics()) { // as the updater learnt them: in order, each one synthetic
+      if (fits(carried, spec)) {
+        learner.learnOne(carried.getFeatures().stream().mapToDouble(Double::doubleValue).toArray(), carried.getLabelIndex(), carried.getWeight(), true);
+      }
+    }
     return true;
+  }
+
+  private static boolean fits(ProcessedRecord p, DatasetSpec spec) {
+    return p.getFeatures().size() == spec.getFeatures().size() && p.getLabelIndex() >= 0 && p.getLabelIndex() < spec.getLabels().size();
   }
 
   /** The newest eval-window's worth of records.eval, partition by partition, as the gate's evidence. */

@@ -65,6 +65,19 @@ class ModelUpdaterIntegrationTest {
     }
   }
 
+  @Test
+  void learnsTheSyntheticRecordsATrainingRecordCarriesAndCountsThem() throws Exception {
+    try (UpdaterFixture f = new UpdaterFixture("carried", Map.of("updater.snapshot.every.records", "900"))) {
+      f.produce(3_000, false, 2); // 2,700 training records carrying 2 synthetic records each, 300 eval records
+      f.startUpdater();
+      await().atMost(PATIENCE).until(() -> f.published().stream().anyMatch(p -> p.meta().getTrainedRecords() == 8_100));
+      ModelSnapshot last = f.published().stream().filter(p -> p.meta().getTrainedRecords() == 8_100).findFirst().orElseThrow().meta();
+      assertThat(last.getSyntheticRecords()).isEqualTo(5_400);
+      assertThat(last.getMetrics().get("n")).as("carried records never reach the eval window").isLessThanOrEqualTo(300.0);
+      assertThat(last.getMetrics().get("macro_f1")).isGreaterThan(0.9);
+    }
+  }
+
   /** The served version refuses what training would have rejected, and answers the same from 8 threads as from one. */
   private static void servesUnderTheTrainingPolicyFromManyThreads(CurrentModel current) throws Exception {
     assertThatThrownBy(() -> current.predict(Map.of("a", 2.0, "b", 0.0, "c", 0.0))).isInstanceOf(ServingTransform.InvalidFeaturesException.class)

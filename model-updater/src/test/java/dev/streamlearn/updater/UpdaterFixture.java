@@ -64,6 +64,11 @@ final class UpdaterFixture implements AutoCloseable {
 
   /** @param corruptTrainLabels give training records a wrong label (eval stays right): a bad batch that makes the model worse */
   void produce(int n, boolean corruptTrainLabels) {
+    produce(n, corruptTrainLabels, 0);
+  }
+
+  /** @param carried synthetic records each training record carries (as the rebalancer packs them), jittered copies of it */
+  void produce(int n, boolean corruptTrainLabels, int carried) {
     try (KafkaProducer<byte[], byte[]> p = clients.producer()) {
       for (int i = 0; i < n; i++) {
         int c = rnd.nextInt(3);
@@ -75,6 +80,14 @@ final class UpdaterFixture implements AutoCloseable {
         int label = corruptTrainLabels && !eval ? (c + 1) % 3 : c;
         ProcessedRecord r = ProcessedRecord.newBuilder().setId("r" + nextId++).setTs(nextId).setLabel(SPEC.getLabels().get(label)).setLabelIndex(label)
             .setFeatures(x).setSplit(eval ? Split.EVAL : Split.TRAIN).setStatsVersion(1).build();
+        if (!eval && carried > 0) {
+          List<ProcessedRecord> synthetic = new ArrayList<>();
+          for (int k = 0; k < carried; k++) {
+            synthetic.add(ProcessedRecord.newBuilder(r).setId(r.getId() + "#syn" + k).setSynthetic(true).setParents(List.of(r.getId(), r.getId()))
+                .setFeatures(x.stream().map(v -> v + 0.1 * rnd.nextGaussian()).toList()).build());
+          }
+          r.setSynthetics(synthetic);
+        }
         p.send(new ProducerRecord<>(config.topic(eval ? TopicName.EVAL : TopicName.TRAIN), r.getId().getBytes(StandardCharsets.UTF_8), Avro.PROCESSED.encode(r)));
       }
     }

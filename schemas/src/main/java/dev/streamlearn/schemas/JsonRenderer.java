@@ -37,6 +37,8 @@ public final class JsonRenderer {
       Schema writer = KnownSchemas.get().findByFingerprint(fp);
       if (writer != null) {
         try {
+          // Sizes and nesting checked before decoding, as every reader of ours does: ProcessedRecord nests itself.
+          AvroBounds.check(value, 10, writer);
           GenericRecord rec = new GenericDatumReader<GenericRecord>(writer)
               .read(null, DecoderFactory.get().binaryDecoder(value, 10, value.length - 10, null));
           return toJson(rec);

@@ -30,8 +30,10 @@ public final class KnownSchemas implements SchemaStore {
 
   static final List<String> HISTORY = List.of("LabeledRecord-v1.avsc",
       // v1 of every schema that embeds DatasetSpec, from before its serving-policy fields (ModelSnapshot's v1 is also
-      // from before its signature); ProcessedRecord before 'raw'; ModelPointer before 'lastVersion'.
-      "DatasetSpec-v1.avsc", "NormalizerStats-v1.avsc", "ModelSnapshot-v1.avsc", "ProcessedRecord-v1.avsc", "ModelPointer-v1.avsc");
+      // from before its signature); ProcessedRecord before 'raw' (v1) and before 'synthetics' (v2);
+      // ModelPointer before 'lastVersion'.
+      "DatasetSpec-v1.avsc", "NormalizerStats-v1.avsc", "ModelSnapshot-v1.avsc", "ProcessedRecord-v1.avsc", "ProcessedRecord-v2.avsc",
+      "ModelPointer-v1.avsc");
 
   private static final KnownSchemas INSTANCE = new KnownSchemas();
 

@@ -71,6 +71,48 @@ class SchemaEvolutionTest {
   }
 
   @Test
+  void trainingRecordFromBeforeCarriedSyntheticsDecodesAsOneRecordCarryingNone() throws Exception {
+    Schema v2 = KnownSchemas.loadHistory("ProcessedRecord-v2.avsc");
+    assertThat(v2.getField("synthetics")).isNull();
+    GenericRecord old = new GenericData.Record(v2);
+    old.put("id", "s1#syn1.0");
+    old.put("ts", 7L);
+    old.put("label", "b");
+    old.put("labelIndex", 1);
+    old.put("features", java.util.List.of(0.25));
+    old.put("split", new GenericData.EnumSymbol(v2.getField("split").schema(), "TRAIN"));
+    old.put("synthetic", true);
+    old.put("parents", java.util.List.of("s1", "s0"));
+    old.put("statsVersion", 3L);
+    old.put("weight", 1.0);
+    old.put("raw", java.util.List.of());
+    byte[] bytes = toArray(new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(old));
+
+    dev.streamlearn.avro.ProcessedRecord read = Avro.PROCESSED.decode(bytes);
+
+    assertThat(read.getSynthetics()).isEmpty();
+    assertThat(TrainingRecords.unpack(read)).containsExactly(read);
+    assertThat(read.getSynthetic()).as("a standalone synthetic record, as every one was written then").isTrue();
+  }
+
+  @Test
+  void aCarrierWrittenNowDecodesWithTheReaderBeforeSyntheticsWithoutThem() throws Exception {
+    dev.streamlearn.avro.ProcessedRecord syn = dev.streamlearn.avro.ProcessedRecord.newBuilder().setId("c#syn1.0").setTs(1).setLabel("b")
+        .setLabelIndex(1).setFeatures(java.util.List.of(0.5)).setSplit(dev.streamlearn.avro.Split.TRAIN).setSynthetic(true)
+        .setParents(java.util.List.of("c", "d")).setStatsVersion(2).build();
+    dev.streamlearn.avro.ProcessedRecord carrier = dev.streamlearn.avro.ProcessedRecord.newBuilder(syn).setId("c").setLabelIndex(0).setLabel("a")
+        .setSynthetic(false).setParents(java.util.List.of()).setSynthetics(java.util.List.of(syn)).build();
+    byte[] bytes = Avro.PROCESSED.encode(carrier);
+
+    GenericRecord old = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), KnownSchemas.loadHistory("ProcessedRecord-v2.avsc"),
+        KnownSchemas.get()).decode(bytes);
+
+    assertThat(old.get("id").toString()).isEqualTo("c");
+    assertThat(Avro.PROCESSED.decode(bytes).getSynthetics()).containsExactly(syn);
+    assertThat(TrainingRecords.unpack(Avro.PROCESSED.decode(bytes))).extracting(r -> r.getId()).containsExactly("c", "c#syn1.0");
+  }
+
+  @Test
   void datasetSpecWithoutServingPoliciesDecodesWithTheStrictDefaults() throws Exception {
     Schema v1 = KnownSchemas.loadHistory("DatasetSpec-v1.avsc");
     GenericRecord old = new GenericData.Record(v1);

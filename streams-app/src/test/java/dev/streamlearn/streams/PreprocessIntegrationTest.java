@@ -90,6 +90,9 @@ class PreprocessIntegrationTest {
 
     // Train and eval never share an id; train is balanced within 2% of 1:1 per class against the largest.
     List<ProcessedRecord> train = read(clients, config.topic(TopicName.TRAIN));
+    // Synthetic records made while records flow travel inside their real record; only settling ones stand alone.
+    assertThat(recordsOn(clients, config.topic(TopicName.TRAIN)))
+        .isEqualTo(train.stream().filter(t -> !t.getSynthetic() || t.getId().contains("#settle")).count());
     List<ProcessedRecord> eval = read(clients, config.topic(TopicName.EVAL));
     var evalIds = eval.stream().map(ProcessedRecord::getId).collect(Collectors.toSet());
     assertThat(train).noneMatch(t -> evalIds.contains(t.getId()) || t.getParents().stream().anyMatch(evalIds::contains));
@@ -240,10 +243,17 @@ class PreprocessIntegrationTest {
     }
   }
 
+  /** A topic's records, unpacked: each followed by the synthetic records it carries (records.train only carries any). */
   static List<ProcessedRecord> read(KafkaClients clients, String topic) {
     List<ProcessedRecord> out = new ArrayList<>();
-    new TopicReader(clients).readAll(topic, r -> out.add(Avro.PROCESSED.decode(r.value())));
+    new TopicReader(clients).readAll(topic, r -> out.addAll(dev.streamlearn.schemas.TrainingRecords.unpack(Avro.PROCESSED.decode(r.value()))));
     return out;
+  }
+
+  static long recordsOn(KafkaClients clients, String topic) {
+    long[] n = {0};
+    new TopicReader(clients).readAll(topic, r -> n[0]++);
+    return n[0];
   }
 
 }

@@ -67,7 +67,7 @@ class PreprocessTopologyTest {
       }
       assertThat(t.clean.isEmpty()).as("records.clean is opt-in").isTrue();
       Set<String> emitted = new HashSet<>();
-      t.train.readValuesToList().forEach(r -> assertThat(emitted.add(r.getId())).isTrue());
+      t.trainRecords().forEach(r -> assertThat(emitted.add(r.getId())).isTrue());
       t.eval.readValuesToList().forEach(r -> assertThat(emitted.add(r.getId())).isTrue());
       assertThat(emitted).hasSize(40);
       assertThat(t.report().clean()).as("the clean count does not depend on the topic").isEqualTo(40);
@@ -209,7 +209,7 @@ class PreprocessTopologyTest {
         t.send(json("r" + i, i % 10 == 0 ? "b" : "a", i % 17, i % 5));
       }
       List<ProcessedRecord> eval = t.eval.readValuesToList();
-      List<ProcessedRecord> train = t.train.readValuesToList();
+      List<ProcessedRecord> train = t.trainRecords();
       Set<String> evalIds = eval.stream().map(ProcessedRecord::getId).collect(Collectors.toSet());
       Set<String> trainParents = new HashSet<>();
       train.forEach(r -> {
@@ -236,7 +236,7 @@ class PreprocessTopologyTest {
         t.send(json("r" + i, minority ? "b" : "a", (minority ? 3 : 0) + rnd.nextGaussian(), rnd.nextGaussian()));
       }
       t.driver.advanceWallClockTime(java.time.Duration.ofSeconds(6)); // at rest: the partition settles its balance
-      List<ProcessedRecord> train = t.train.readValuesToList();
+      List<ProcessedRecord> train = t.trainRecords();
       long a = train.stream().filter(r -> r.getLabel().equals("a")).count();
       long b = train.stream().filter(r -> r.getLabel().equals("b")).count();
       assertThat((double) b / a).isCloseTo(1.0, within(0.02));

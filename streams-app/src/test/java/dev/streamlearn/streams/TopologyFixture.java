@@ -57,6 +57,11 @@ final class TopologyFixture implements AutoCloseable {
     stats = driver.createOutputTopic(config.topic(TopicName.STATS), new StringDeserializer(), Avro.STATS.deserializer());
   }
 
+  /** What records.train holds, unpacked: each record followed by the synthetic records it carries. */
+  java.util.List<ProcessedRecord> trainRecords() {
+    return train.readValuesToList().stream().flatMap(r -> dev.streamlearn.schemas.TrainingRecords.unpack(r).stream()).toList();
+  }
+
   void send(String json) {
     raw.pipeInput(json.getBytes(StandardCharsets.UTF_8));
   }

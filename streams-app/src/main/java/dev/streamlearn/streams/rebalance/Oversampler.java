@@ -109,8 +109,9 @@ public final class Oversampler {
   /** A synthetic sample between a random sample of class c and one of its nearest neighbours with another id; null if there is none. */
   private Synthetic interpolate(int c, String id, SplittableRandom rng) {
     Reservoir res = reservoirs[c];
-    Reservoir.Sample base = res.get(rng.nextInt(res.size()));
-    List<Reservoir.Sample> neighbours = res.nearest(base.x(), base.id(), k);
+    int slot = rng.nextInt(res.size());
+    Reservoir.Sample base = res.get(slot);
+    List<Reservoir.Sample> neighbours = res.nearest(slot, k);
     if (neighbours.isEmpty()) {
       return null;
     }

@@ -25,6 +25,10 @@ import org.apache.kafka.streams.processor.api.Record;
  * no record for {@code settleIdleMs} (a wall-clock punctuation): the settling records follow the last
  * real record seen (kept in the state store, so a restarted task settles too), in the same
  * transaction as the counts.
+ *
+ * <p>Synthetic records made as records flow are carried inside the real record that triggered them
+ * ({@code ProcessedRecord.synthetics}, unpacked by {@code TrainingRecords}); settling records, and any beyond a
+ * carrier's byte budget, go out as records of their own, keyed by their own id.
  */
 public final class RebalanceProcessor implements Processor<String, ProcessedRecord, String, ProcessedRecord> {
 
@@ -35,6 +39,8 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
   private final List<String> labels;
   private final long settleIdleMs;
   private final String[] targetGauges;
+  private final String[] realCounters;
+  private final String[] classCounters;
   private ProcessorContext<String, ProcessedRecord> context;
   private RebalanceState state;
   private Counters counters;
@@ -54,6 +60,8 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
     this.factory = factory;
     this.settleIdleMs = settleIdleMs;
     this.targetGauges = labels.stream().map(l -> "train_target." + l).toArray(String[]::new);
+    this.realCounters = labels.stream().map(l -> "train_real." + l).toArray(String[]::new);
+    this.classCounters = labels.stream().map(l -> "train_class." + l).toArray(String[]::new);
   }
 
   @Override
@@ -86,7 +94,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
     List<Oversampler.Synthetic> synthetic = sampler.settle("t" + context.taskId());
     state.saveCounts(sampler);
     if (!synthetic.isEmpty()) {
-      forwardSynthetic(lastReal, synthetic);
+      settled(lastReal, synthetic);
     }
     updateGauges();
   }
@@ -106,7 +114,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
     ProcessedRecord r = record.value();
     int c = r.getLabelIndex();
     ClassBalance balance = sampler.balance();
-    counters.increment("train_real." + labels.get(c));
+    counters.increment(realCounters[c]);
     List<Oversampler.Synthetic> synthetic = List.of();
     switch (mode) {
       case SMOTE -> {
@@ -140,28 +148,85 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
       default -> throw new IllegalStateException();
     }
     state.saveCounts(sampler);
-    counters.increment("train_class." + labels.get(c));
-    context.forward(record.withValue(r));
-    if (!synthetic.isEmpty()) {
-      forwardSynthetic(record, synthetic);
+    counters.increment(classCounters[c]);
+    if (synthetic.isEmpty()) {
+      context.forward(record.withValue(r));
+    } else {
+      // The synthetic records ride inside the real record that triggered them: one record written per input
+      // instead of 1 + about 1.3 (classes 80/14/6), which is most of what SMOTE cost the topology.
+      List<ProcessedRecord> made = synthetic(r, synthetic);
+      int carried = carriable(made);
+      // A shallow copy, not r itself: r is what every branch after the normalize stage shares, and the settling template.
+      ProcessedRecord carrier = new ProcessedRecord(r.getId(), r.getTs(), r.getLabel(), r.getLabelIndex(), r.getFeatures(), r.getSplit(),
+          r.getSynthetic(), r.getParents(), r.getStatsVersion(), r.getWeight(), r.getRaw(), List.copyOf(made.subList(0, carried)));
+      context.forward(record.withValue(carrier));
+      for (ProcessedRecord out : made.subList(carried, made.size())) {
+        context.forward(record.withKey(out.getId()).withValue(out));
+      }
+      count(synthetic);
     }
     updateGauges();
   }
 
-  /** Synthetic records go out right after the real record that triggered them, each keyed by its own id. */
+  /**
+   * How many of these synthetic records, from the first, one carrier may hold: their estimated bytes (8 a value
+   * plus its tag, up to 3 a character of the ids and label, field overhead) stay within {@link #CARRIER_BUDGET_BYTES},
+   * so a carrier stays far below a broker's default 1 MB record limit however long the ids (a cleaned record may be
+   * up to clean.max.record.bytes, and each synthetic record repeats its parents' ids).
+   */
+  static int carriable(List<ProcessedRecord> synthetic) {
+    long bytes = 0;
+    for (int i = 0; i < synthetic.size(); i++) {
+      bytes += estimatedBytes(synthetic.get(i));
+      if (bytes > CARRIER_BUDGET_BYTES) {
+        return i;
+      }
+    }
+    return synthetic.size();
+  }
+
+  static long estimatedBytes(ProcessedRecord s) {
+    long chars = s.getId().length() + s.getLabel().length();
+    for (String p : s.getParents()) {
+      chars += p.length();
+    }
+    return 9L * s.getFeatures().size() + 3 * chars + 64;
+  }
+
+  /** Bytes the synthetic records inside one carrier may take; the rest go out as records of their own. */
+  static final int CARRIER_BUDGET_BYTES = 256 * 1024;
+
+  /** Records made while the partition settles at rest (no real record to carry them), or beyond a carrier's budget. */
   private void forwardSynthetic(Record<String, ProcessedRecord> record, List<Oversampler.Synthetic> synthetic) {
-    ProcessedRecord r = record.value();
+    for (ProcessedRecord out : synthetic(record.value(), synthetic)) {
+      context.forward(record.withKey(out.getId()).withValue(out));
+    }
+  }
+
+  private void settled(Record<String, ProcessedRecord> record, List<Oversampler.Synthetic> synthetic) {
+    forwardSynthetic(record, synthetic);
+    count(synthetic);
+  }
+
+  private List<ProcessedRecord> synthetic(ProcessedRecord r, List<Oversampler.Synthetic> synthetic) {
+    List<ProcessedRecord> out = new ArrayList<>(synthetic.size());
+    for (Oversampler.Synthetic s : synthetic) {
+      // The constructor, not newBuilder(r): a builder deep-copies r's arrays only for them to be replaced.
+      out.add(new ProcessedRecord(s.id(), r.getTs(), labels.get(s.label()), s.label(), toList(s.x()), r.getSplit(), true,
+          List.of(s.parentId(), s.neighbourId()), r.getStatsVersion(), r.getWeight(), List.of(), List.of()));
+    }
+    return out;
+  }
+
+  private void count(List<Oversampler.Synthetic> synthetic) {
     long[] perClass = new long[labels.size()];
     for (Oversampler.Synthetic s : synthetic) {
-      ProcessedRecord out = ProcessedRecord.newBuilder(r).setId(s.id()).setLabel(labels.get(s.label())).setLabelIndex(s.label())
-          .setFeatures(toList(s.x())).setRaw(List.of()).setSynthetic(true).setParents(List.of(s.parentId(), s.neighbourId())).build();
       perClass[s.label()]++;
-      context.forward(record.withKey(s.id()).withValue(out));
     }
     // One counter write per class that received synthetic records, not one per record.
     for (int l = 0; l < perClass.length; l++) {
       if (perClass[l] > 0) {
-        counters.add("train_class." + labels.get(l), perClass[l]);
+        counters.add(classCounters[l], perClass[l]);
       }
     }
     counters.add("synthetic", synthetic.size());

@@ -7,6 +7,7 @@ import dev.streamlearn.avro.ProcessedRecord;
 import dev.streamlearn.avro.Split;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.schemas.Avro;
+import dev.streamlearn.schemas.TrainingRecords;
 import dev.streamlearn.streams.Stores;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -70,9 +71,23 @@ class RebalanceProcessorTest {
       counters = driver.getKeyValueStore(Stores.COUNTERS);
     }
 
+    /** The output, unpacked: each record followed by the synthetic records it carries. */
+    List<ProcessedRecord> read() {
+      return out.readValuesToList().stream().flatMap(r -> TrainingRecords.unpack(r).stream()).toList();
+    }
+
     void send(String id, int label) {
       ProcessedRecord r = record(id, label, rnd);
       in.pipeInput(id, r);
+    }
+
+    void send(String id, int label, int features) {
+      List<Double> x = new ArrayList<>(features);
+      x.add(label + rnd.nextGaussian());
+      while (x.size() < features) {
+        x.add(rnd.nextGaussian());
+      }
+      in.pipeInput(id, ProcessedRecord.newBuilder(record(id, label, rnd)).setFeatures(x).build());
     }
 
     /** The partition has been idle for longer than rebalance.settle.idle.ms. */
@@ -118,14 +133,14 @@ class RebalanceProcessorTest {
       for (int i = 0; i < labels.size(); i++) {
         s.send("r" + i, labels.get(i));
       }
-      List<ProcessedRecord> out = new ArrayList<>(s.out.readValuesToList());
+      List<ProcessedRecord> out = new ArrayList<>(s.read());
       // While records flow, each minority is kept within the noise margin of its target: 5 x sqrt(2400) = 245 below it.
       Map<String, Long> flowing = perLabel(out);
       assertThat(flowing.get("review")).isBetween(2400L - 245, 2400L);
       assertThat(flowing.get("fraud")).isBetween(2400L - 245, 2400L);
       assertThat(s.counter("rebalance_owed")).isEqualTo(2 * 2400 - flowing.get("review") - flowing.get("fraud"));
       s.pause();
-      out.addAll(s.out.readValuesToList());
+      out.addAll(s.read());
       // At rest: legit gets nothing, each minority is exactly on the target.
       Map<String, Long> perLabel = perLabel(out);
       assertThat(perLabel.get("legit")).isEqualTo(2400);
@@ -147,6 +162,74 @@ class RebalanceProcessorTest {
   }
 
   @Test
+  void whileRecordsFlowEachRealRecordCarriesTheSyntheticRecordsItTriggered() throws Exception {
+    try (Stage s = new Stage("smote", Map.of())) {
+      List<Integer> labels = shuffled(800, 140, 60, 11);
+      for (int i = 0; i < labels.size(); i++) {
+        s.send("r" + i, labels.get(i));
+      }
+      List<ProcessedRecord> onTopic = s.out.readValuesToList();
+      assertThat(onTopic).as("one record per real input").hasSize(labels.size()).noneMatch(ProcessedRecord::getSynthetic);
+      long carried = 0;
+      for (ProcessedRecord carrier : onTopic) {
+        for (ProcessedRecord syn : carrier.getSynthetics()) {
+          assertThat(syn.getSynthetic()).isTrue();
+          assertThat(syn.getId()).startsWith(carrier.getId() + "#syn");
+          assertThat(syn.getSynthetics()).as("one level only").isEmpty();
+          assertThat(syn.getRaw()).isEmpty();
+          assertThat(syn.getSplit()).isEqualTo(Split.TRAIN);
+        }
+        carried += carrier.getSynthetics().size();
+      }
+      assertThat(carried).isPositive().isEqualTo(s.counter("synthetic"));
+      assertThat(s.counter("train_class.legit") + s.counter("train_class.review") + s.counter("train_class.fraud"))
+          .isEqualTo(labels.size() + carried);
+    }
+  }
+
+  @Test
+  void syntheticRecordsBeyondACarriersByteBudgetGoOutAsRecordsOfTheirOwn() throws Exception {
+    int width = 3000; // about 27 KB a synthetic record: 9 fit a carrier, while one review record may trigger up to 20
+    try (Stage s = new Stage("smote", Map.of(StreamlearnConfig.REBALANCE_MAX_PER_RECORD, "20"))) {
+      for (int i = 0; i < 200; i++) {
+        s.send("l" + i, LEGIT, width);
+      }
+      for (int i = 0; i < 30; i++) {
+        s.send("v" + i, REVIEW, width);
+      }
+      assertBudgetHeld(s, width);
+    }
+  }
+
+  @Test
+  void longIdsCountAgainstTheBudget() throws Exception {
+    // Ids of 20,000 characters (a cleaned record may be 100 KB): each synthetic record repeats its id and two parents'.
+    String pad = "x".repeat(20_000);
+    try (Stage s = new Stage("smote", Map.of(StreamlearnConfig.REBALANCE_MAX_PER_RECORD, "20"))) {
+      for (int i = 0; i < 200; i++) {
+        s.send(pad + "l" + i, LEGIT);
+      }
+      for (int i = 0; i < 30; i++) {
+        s.send(pad + "v" + i, REVIEW);
+      }
+      assertBudgetHeld(s, 2);
+    }
+  }
+
+  private static void assertBudgetHeld(Stage s, int width) {
+    List<ProcessedRecord> onTopic = s.out.readValuesToList();
+    assertThat(onTopic).allSatisfy(r -> {
+      int carrierOwn = Avro.PROCESSED.encode(ProcessedRecord.newBuilder(r).setSynthetics(List.of()).build()).length;
+      assertThat(Avro.PROCESSED.encode(r).length - carrierOwn).isLessThanOrEqualTo(RebalanceProcessor.CARRIER_BUDGET_BYTES);
+    });
+    assertThat(onTopic.stream().filter(ProcessedRecord::getSynthetic)).as("the overflow, standalone").isNotEmpty();
+    assertThat(onTopic.stream().mapToInt(r -> r.getSynthetics().size()).max().orElseThrow()).as("carriers do carry").isPositive();
+    List<ProcessedRecord> all = onTopic.stream().flatMap(r -> TrainingRecords.unpack(r).stream()).toList();
+    assertThat(all.stream().filter(ProcessedRecord::getSynthetic).count()).isEqualTo(s.counter("synthetic")).isPositive();
+    assertThat(all.stream().map(ProcessedRecord::getId).distinct().count()).as("no synthetic record twice").isEqualTo(all.size());
+  }
+
+  @Test
   void smoteLeavesATinyClassAloneAndCatchesALateClassUpAtTheConfiguredPace() throws Exception {
     try (Stage s = new Stage("smote", Map.of(StreamlearnConfig.REBALANCE_MAX_PER_RECORD, "20"))) {
       List<Integer> labels = new ArrayList<>(Collections.nCopies(1000, LEGIT));
@@ -155,7 +238,7 @@ class RebalanceProcessorTest {
         s.send("r" + i, labels.get(i));
       }
       s.pause();
-      List<ProcessedRecord> out = s.out.readValuesToList();
+      List<ProcessedRecord> out = s.read();
       Map<String, Long> perLabel = perLabel(out);
       assertThat(perLabel).containsEntry("legit", 1200L).containsEntry("fraud", 5L).containsEntry("review", 1200L);
       // Per real record, at most 20 synthetic records (of the one class that lags here) while records flow.
@@ -175,12 +258,12 @@ class RebalanceProcessorTest {
       for (int i = 0; i < 300; i++) {
         s.send("a" + i, LEGIT);
       }
-      assertThat(s.out.readValuesToList()).hasSize(300); // review and fraud not seen yet: nothing is capped
+      assertThat(s.read()).hasSize(300); // review and fraud not seen yet: nothing is capped
       List<Integer> labels = shuffled(600, 200, 0, 4);
       for (int i = 0; i < labels.size(); i++) {
         s.send("b" + i, labels.get(i));
       }
-      Map<String, Long> kept = perLabel(s.out.readValuesToList());
+      Map<String, Long> kept = perLabel(s.read());
       // Until review has 10 records (rebalance.min.class.records) nothing is capped; then the cap is review's count,
       // and legit, already past it, is dropped: review (200) never catches up with it.
       int tenthReview = 0;
@@ -202,7 +285,7 @@ class RebalanceProcessorTest {
       for (int i = 0; i < labels.size(); i++) {
         s.send("r" + i, labels.get(i));
       }
-      Map<String, Long> kept = perLabel(s.out.readValuesToList());
+      Map<String, Long> kept = perLabel(s.read());
       assertThat(kept.get("fraud")).isEqualTo(400);
       assertThat(kept.get("legit") / 800.0).isCloseTo(1.0, within(0.02));
       assertThat(kept.get("review") / 800.0).isCloseTo(1.0, within(0.02));
@@ -215,13 +298,13 @@ class RebalanceProcessorTest {
       for (int i = 0; i < 100; i++) {
         s.send("a" + i, LEGIT);
       }
-      assertThat(s.out.readValuesToList()).allSatisfy(r -> assertThat(r.getWeight()).isEqualTo(1.0));
+      assertThat(s.read()).allSatisfy(r -> assertThat(r.getWeight()).isEqualTo(1.0));
       s.send("late1", FRAUD);
       assertThat(s.out.readValue().getWeight()).as("a late class's first record: bounded, not 100").isEqualTo(4.0);
       for (int i = 0; i < 49; i++) {
         s.send("f" + i, FRAUD);
       }
-      List<ProcessedRecord> fraud = s.out.readValuesToList();
+      List<ProcessedRecord> fraud = s.read();
       assertThat(fraud.get(fraud.size() - 1).getWeight()).isEqualTo(100.0 / 50);
       s.send("a100", LEGIT);
       assertThat(s.out.readValue().getWeight()).isEqualTo(1.0);
@@ -235,7 +318,7 @@ class RebalanceProcessorTest {
       for (int i = 0; i < labels.size(); i++) {
         s.send("r" + i, labels.get(i));
       }
-      List<ProcessedRecord> out = s.out.readValuesToList();
+      List<ProcessedRecord> out = s.read();
       assertThat(out).hasSize(101).noneMatch(ProcessedRecord::getSynthetic).allSatisfy(r -> assertThat(r.getWeight()).isEqualTo(1.0));
     }
   }
@@ -300,7 +383,7 @@ class RebalanceProcessorTest {
     }
 
     List<ProcessedRecord> forwarded() {
-      return context.forwarded().stream().map(f -> (ProcessedRecord) f.record().value()).toList();
+      return context.forwarded().stream().flatMap(f -> TrainingRecords.unpack((ProcessedRecord) f.record().value()).stream()).toList();
     }
   }
 }

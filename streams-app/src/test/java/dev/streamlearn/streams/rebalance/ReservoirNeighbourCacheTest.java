@@ -1,0 +1,53 @@
+package dev.streamlearn.streams.rebalance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.SplittableRandom;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+
+/** The remembered neighbour search must answer exactly as a fresh scan would, in the same order, whatever the ring did. */
+class ReservoirNeighbourCacheTest {
+
+  @Property(tries = 200)
+  void rememberedNeighboursAreTheScansAnswer(@ForAll @IntRange(min = 2, max = 40) int capacity, @ForAll @IntRange(min = 1, max = 7) int k,
+      @ForAll @IntRange(min = 1, max = 4) int dims, @ForAll @IntRange(min = 1, max = 6) int grid, @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
+    // A coarse grid makes equal distances (ties go to the lower slot) and repeated ids (excluded from their own list) common.
+    SplittableRandom rnd = new SplittableRandom(seed);
+    Reservoir res = new Reservoir(capacity);
+    for (int step = 0; step < 6 * capacity; step++) {
+      double[] x = new double[dims];
+      for (int d = 0; d < dims; d++) {
+        x[d] = rnd.nextInt(grid);
+      }
+      res.add(new Reservoir.Sample("id" + rnd.nextInt(3 * capacity), x));
+      for (int ask = rnd.nextInt(4); ask > 0; ask--) {
+        int slot = rnd.nextInt(res.size());
+        int kk = rnd.nextInt(8) == 0 ? k + 1 : k;
+        List<Reservoir.Sample> remembered = res.nearest(slot, kk);
+        Reservoir.Sample base = res.get(slot);
+        assertThat(remembered).containsExactlyElementsOf(res.nearest(base.x(), base.id(), kk));
+      }
+    }
+  }
+
+  @Property(tries = 50)
+  void aRestoredRingAnswersAsTheOriginal(@ForAll @IntRange(min = 3, max = 30) int capacity, @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    Reservoir res = new Reservoir(capacity);
+    for (int i = 0; i < 2 * capacity; i++) {
+      res.add(new Reservoir.Sample("id" + i, new double[] {rnd.nextInt(4), rnd.nextInt(4)}));
+      res.nearest(rnd.nextInt(res.size()), 3);
+    }
+    Reservoir restored = new Reservoir(capacity);
+    for (int slot = 0; slot < capacity; slot++) {
+      restored.restore(slot, res.get(slot), res.seen());
+    }
+    for (int slot = 0; slot < capacity; slot++) {
+      assertThat(restored.nearest(slot, 3)).containsExactlyElementsOf(res.nearest(slot, 3));
+    }
+  }
+}
