@@ -23,8 +23,13 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * <p>The hook is the task's cache flush ({@code CachedStateStore.flushCache}, called first in
  * {@code StreamTask.prepareCommit}; an internal interface of Kafka Streams, pinned with the version).
  * Reads that must see every write of the open transaction (a stats report) call {@link #writePending}
- * first. Processors open this store with {@code context.getStateStore(name)} (it is not a
- * {@link KeyValueStore}, so the context hands it over undecorated) and read and write through {@link #kv}.
+ * first. Processors open this store with {@link #open} (it is not a {@link KeyValueStore}, so the context hands it
+ * over undecorated) and read and write through {@link #kv}.
+ *
+ * <p>Two consequences of the wrapper: the stores cannot be read by interactive queries of the first kind
+ * ({@code KafkaStreams.store(...keyValueStore())} does not accept them; nothing here uses them), and a writer that
+ * throws fails the commit ({@code ProcessorStateException: Failed to flush cache of store ...}) rather than one record,
+ * so writers only serialize values they made themselves.
  */
 public final class CommitAlignedStore<V> extends WrappedStateStore<KeyValueStore<String, V>, String, V> {
 

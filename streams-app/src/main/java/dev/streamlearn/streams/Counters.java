@@ -20,7 +20,11 @@ public final class Counters {
   private final Map<String, Cell> cells = new HashMap<>();
   private final List<Cell> dirty = new ArrayList<>();
 
-  /** Counters of {@code owner} (a stage's name, unique per store) in {@code store}. */
+  /**
+   * Counters of {@code owner} in {@code store}. The owner names this instance's commit writer: it must be unique per
+   * store (a stage's name), since a second instance of the same owner replaces the first one's writer, as a restarted
+   * processor should.
+   */
   public Counters(CommitAlignedStore<Long> store, String owner) {
     this.store = store.kv();
     store.beforeCommit(owner, this::write);

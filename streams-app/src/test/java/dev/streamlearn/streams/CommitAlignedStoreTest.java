@@ -97,11 +97,58 @@ class CommitAlignedStoreTest {
     Fixture f = new Fixture();
     List<String> ran = new ArrayList<>();
     f.store.beforeCommit("old", () -> ran.add("old"));
-    f.store.close();
     f.store.init(f.context.getStateStoreContext(), f.store);
     f.store.beforeCommit("new", () -> ran.add("new"));
     f.store.flushCache();
     assertThat(ran).containsExactly("new");
+  }
+
+  @Test
+  void closingTheStoreDropsItsWriters() {
+    Fixture f = new Fixture();
+    List<String> ran = new ArrayList<>();
+    f.store.beforeCommit("old", () -> ran.add("old"));
+    f.store.close();
+    f.store.flushCache();
+    assertThat(ran).isEmpty();
+  }
+
+  /**
+   * Pins the Kafka Streams internal this store relies on: a task's commit calls {@code flushCache} on the store
+   * registered under the name (ours, not an inner layer) before it commits. The driver commits after every input.
+   */
+  @Test
+  void aTaskCommitRunsTheWritersThroughKafkaStreamsOwnCommitPath() throws Exception {
+    org.apache.kafka.streams.StreamsBuilder b = new org.apache.kafka.streams.StreamsBuilder();
+    b.addStateStore(CommitAlignedStore.builder(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+        org.apache.kafka.streams.state.Stores.persistentKeyValueStore("counts"), Serdes.String(), Serdes.Long()).withCachingEnabled()));
+    b.stream("in", org.apache.kafka.streams.kstream.Consumed.with(Serdes.String(), Serdes.String()))
+        .process(() -> new org.apache.kafka.streams.processor.api.Processor<String, String, Void, Void>() {
+          private Counters counters;
+
+          @Override
+          public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context) {
+            counters = new Counters(CommitAlignedStore.open(context, "counts"), "stage");
+          }
+
+          @Override
+          public void process(org.apache.kafka.streams.processor.api.Record<String, String> record) {
+            counters.increment(record.value());
+          }
+        }, "counts");
+    java.util.Properties p = new java.util.Properties();
+    p.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, "commit-aligned-test");
+    p.put(org.apache.kafka.streams.StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, java.nio.file.Files.createTempDirectory("commit-aligned").toString());
+    try (org.apache.kafka.streams.TopologyTestDriver driver = new org.apache.kafka.streams.TopologyTestDriver(b.build(), p)) {
+      var in = driver.createInputTopic("in", Serdes.String().serializer(), Serdes.String().serializer());
+      KeyValueStore<String, Long> counts = ((CommitAlignedStore<Long>) driver.getStateStore("counts")).kv();
+      for (int i = 1; i <= 5; i++) {
+        in.pipeInput("k", "seen");
+        assertThat(counts.get("seen")).as("after input %d and its commit", i).isEqualTo((long) i);
+      }
+      assertThat(driver.producedTopicNames()).as("the store keeps its changelog").anyMatch(t -> t.endsWith("counts-changelog"));
+    }
   }
 
   @Test

@@ -91,7 +91,13 @@ public final class NormalizeProcessor implements Processor<String, LabeledRecord
 
   @Override
   public void init(ProcessorContext<String, ProcessedRecord> context) {
+    // A revived task (after a dirty close) calls init again on this same object: nothing of the previous life may stay.
     this.context = context;
+    this.statsChanged = false;
+    this.heldCount = 0;
+    this.nextSeq = 0;
+    this.oldestArrivedMillis = 0;
+    this.startupRelease = null;
     CommitAlignedStore<byte[]> aligned = CommitAlignedStore.open(context, Stores.NORMALIZER);
     this.store = aligned.kv();
     this.counters = new Counters(CommitAlignedStore.open(context, Stores.COUNTERS), "normalize");

@@ -67,7 +67,11 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
 
   @Override
   public void init(ProcessorContext<String, ProcessedRecord> context) {
+    // A revived task (after a dirty close) calls init again on this same object: nothing of the previous life may stay.
     this.context = context;
+    this.lastReal = null;
+    this.lastRealSaved = true;
+    this.lastRealAt = 0;
     this.counters = new Counters(CommitAlignedStore.open(context, Stores.COUNTERS), "rebalance");
     this.sampler = factory.get();
     this.state = new RebalanceState(CommitAlignedStore.open(context, Stores.REBALANCE), sampler);
