@@ -112,7 +112,8 @@ public final class BenchRun {
       say("latency at %d%% load (%,.0f records/s offered)", pct, rate);
       LatencyBench.Result r = LatencyBench.run(base, rate, latencyWindow, keyById, input);
       lat.set("load_" + pct, mapper.valueToTree(r));
-      say("   p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms over %,d records (achieved %,.0f records/s)", r.p50(), r.p99(), r.p999(), r.samples(), r.achievedRps());
+      say("   p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms, max %.0f ms over %,d records (achieved %,.0f records/s); %,d over 1 s; producer retries %.0f, slowest commit %.0f ms",
+          r.p50(), r.p99(), r.p999(), r.max(), r.samples(), r.achievedRps(), r.overOneSecond(), r.producerRetries(), r.commitLatencyMaxMs());
       if (pct == 50) {
         ObjectNode l = out.putObject("latency_ms");
         l.put("p50", r.p50());
