@@ -327,6 +327,7 @@ public final class ModelUpdater implements AutoCloseable {
       return;
     }
     boolean firstSinceSnapshot = learner.trainedSinceSnapshot() == 0;
+    long learntAt = System.nanoTime(); // before learning: learnOne may fit a mini-batch
     SpecFeed.Learnt learnt = feed.learn(p, learner);
     if (!learnt.carrierFits()) {
       // What it carries was made from it: none of it is learnt either.
@@ -335,7 +336,7 @@ public final class ModelUpdater implements AutoCloseable {
       return;
     }
     if (firstSinceSnapshot) {
-      pendingSinceNanos = System.nanoTime(); // the first records the next snapshot will cover
+      pendingSinceNanos = learntAt; // the first records the next snapshot will cover
     }
     if (learnt.carriedMisfits() > 0) {
       log.warn("skipping {} of the {} synthetic records {} at {} carries: their features / label do not fit the spec", learnt.carriedMisfits(),
@@ -393,6 +394,7 @@ public final class ModelUpdater implements AutoCloseable {
       log.info("model {}: the pinned spec's policies changed (missing={}, extra={}, clipK={}, featureMaxAbs={})", model, pinned.getMissing(),
           pinned.getExtra(), pinned.getClipK(), pinned.getFeatureMaxAbs());
       spec = pinned;
+      feed = new SpecFeed(spec);
       global = normalizer.global(spec);
     }
     UnaryOperator<double[]> headTransform = new ServingTransform(spec, global)::apply;

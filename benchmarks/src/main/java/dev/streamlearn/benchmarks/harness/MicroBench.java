@@ -17,23 +17,27 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * The hot paths (parse and clean, normalize, SMOTE's neighbour search and a whole offer, Avro encode and decode,
- * metrics) under JMH: the benchmarks of {@code dev.streamlearn.benchmarks}, run in one forked JVM with fewer and
- * shorter iterations than {@code scripts/jmh} uses (which is the place for careful single figures).
+ * metrics) under JMH: the benchmarks of {@code dev.streamlearn.benchmarks}, one forked JVM per benchmark and
+ * parameter, with fewer and shorter iterations than {@code scripts/jmh} uses (the place for careful single figures).
+ * The forks get their own JVM options, not the harness's (its heap, a JFR recording or an agent would otherwise
+ * follow them), and JMH's own output goes to a log file beside the JSON.
  */
 final class MicroBench {
 
   private MicroBench() {}
 
   /** Nanoseconds per operation, keyed {@code Class.method} plus {@code .param_value} per parameter, in name order. */
-  static Map<String, Double> run(boolean quick) throws RunnerException {
+  static Map<String, Double> run(boolean quick, java.nio.file.Path log) throws RunnerException {
     ChainedOptionsBuilder o = new OptionsBuilder()
         .include("dev\\.streamlearn\\.benchmarks\\.[A-Za-z]+Benchmark\\.")
         .forks(1)
         .warmupIterations(quick ? 1 : 2).warmupTime(TimeValue.milliseconds(quick ? 500 : 1000))
         .measurementIterations(quick ? 2 : 3).measurementTime(TimeValue.milliseconds(quick ? 500 : 1000))
         .timeUnit(TimeUnit.NANOSECONDS)
+        .jvmArgs("-Xmx1g")
         .shouldFailOnError(true)
-        .verbosity(VerboseMode.SILENT);
+        .output(log.toString())
+        .verbosity(VerboseMode.NORMAL);
     if (quick) {
       o.param("reservoir", "256", "1000");
     }
