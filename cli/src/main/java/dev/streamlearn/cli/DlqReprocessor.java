@@ -1,5 +1,6 @@
 package dev.streamlearn.cli;
 
+import dev.streamlearn.core.IdKey;
 import dev.streamlearn.avro.RejectedRecord;
 import dev.streamlearn.client.snapshot.Snapshot;
 import dev.streamlearn.core.AcknowledgedWrites;

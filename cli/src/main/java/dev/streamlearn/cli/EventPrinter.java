@@ -23,7 +23,7 @@ public final class EventPrinter implements Consumer<SnapshotEvent> {
       return String.format("%s v%-3d parent %-4s %s trained %,9d (%,d synthetic)  eval n=%.0f acc %.3f bal_acc %.3f macroF1 %.3f auc %.3f logloss %.3f  %s  publish %d ms  fit %,.0f samples/s%s",
           m.getModel(), m.getVersion(), m.getParentVersion() == null ? "-" : "v" + m.getParentVersion(), status, m.getTrainedRecords(),
           m.getSyntheticRecords(), x.getOrDefault("n", 0.0), x.getOrDefault("accuracy", Double.NaN), x.getOrDefault("balanced_accuracy", Double.NaN),
-          x.getOrDefault("macro_f1", Double.NaN), x.getOrDefault("roc_auc", Double.NaN), x.getOrDefault("log_loss", Double.NaN), size(m.getSizeBytes()),
+          x.getOrDefault("macro_f1", Double.NaN), x.getOrDefault("roc_auc", Double.NaN), x.getOrDefault("log_loss", Double.NaN), dev.streamlearn.core.ByteSize.format(m.getSizeBytes()),
           p.publishMs(), p.trainSamplesPerSecond(), m.getStatus() == SnapshotStatus.HELD ? "\n      held: " + m.getHoldReason() + "; current stays v" + p.servingVersion() : "");
     }
     if (e instanceof SnapshotEvent.RolledBack r) {
@@ -35,10 +35,5 @@ public final class EventPrinter implements Consumer<SnapshotEvent> {
     SnapshotEvent.Resumed r = (SnapshotEvent.Resumed) e;
     return r.headVersion() < 0 ? "updater for model " + r.model() + " starts from scratch"
         : String.format("updater for model %s resumes from v%d (current v%d) at offsets %s", r.model(), r.headVersion(), r.servingVersion(), r.offsets());
-  }
-
-  /** A byte count for people: KB below a megabyte, MB above. */
-  public static String size(long bytes) {
-    return bytes >= 1 << 20 ? String.format("%.1f MB", bytes / 1048576.0) : String.format("%.0f KB", bytes / 1024.0);
   }
 }

@@ -85,7 +85,7 @@ public final class ModelsCommand {
         Instant.ofEpochMilli(s.getCreatedAt()).toString().substring(0, 19), s.getTrainedRecords(), x.getOrDefault("n", 0.0),
         x.getOrDefault("roc_auc", Double.NaN), x.getOrDefault("balanced_accuracy", Double.NaN), x.getOrDefault("macro_f1", Double.NaN),
         x.getOrDefault("log_loss", Double.NaN), x.getOrDefault("preq_balanced_accuracy", Double.NaN), x.getOrDefault("preq_log_loss", Double.NaN),
-        EventPrinter.size(s.getSizeBytes()));
+        dev.streamlearn.core.ByteSize.format(s.getSizeBytes()));
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Everything about one version (metadata, lineage offsets, metrics) as JSON.")
@@ -147,7 +147,7 @@ public final class ModelsCommand {
       long v = version != null ? version : catalog.trustedPointer(m).orElseThrow(() -> new IllegalArgumentException("model " + m + " has no current version")).getVersion();
       Snapshot s = catalog.load(m, v, null);
       Files.write(out, s.network());
-      System.err.printf("wrote %s v%d (%s, sha256 %s) to %s%n", m, v, EventPrinter.size(s.network().length), s.meta().getSha256(), out);
+      System.err.printf("wrote %s v%d (%s, sha256 %s) to %s%n", m, v, dev.streamlearn.core.ByteSize.format(s.network().length), s.meta().getSha256(), out);
       return 0;
     }
   }

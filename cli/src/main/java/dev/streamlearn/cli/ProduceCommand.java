@@ -1,5 +1,6 @@
 package dev.streamlearn.cli;
 
+import dev.streamlearn.core.IdKey;
 import dev.streamlearn.core.TopicName;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

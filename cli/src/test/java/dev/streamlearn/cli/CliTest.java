@@ -42,6 +42,18 @@ class CliTest {
   }
 
   @Test
+  void benchRefusesAnUnknownSectionOrKeysBeforeTouchingABroker() {
+    StringOutput err = new StringOutput();
+    CommandLine cl = Main.commandLine();
+    cl.setErr(err.writer());
+    // No broker listens on port 1: a refusal that came after connecting would take the client's timeout, then fail otherwise.
+    assertThat(cl.execute("bench", "--only", "throughput,lantecy", "-b", "127.0.0.1:1")).isEqualTo(2);
+    assertThat(err.text()).contains("lantecy").contains("growth, latency, micro, throughput, training");
+    assertThat(cl.execute("bench", "--keys", "partition", "-b", "127.0.0.1:1")).isEqualTo(2);
+    assertThat(err.text()).contains("--keys must be id or none");
+  }
+
+  @Test
   void pruneWithKeepZeroIsRefused() {
     StringOutput err = new StringOutput();
     CommandLine cl = Main.commandLine();

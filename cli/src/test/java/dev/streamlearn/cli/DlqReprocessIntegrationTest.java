@@ -1,5 +1,6 @@
 package dev.streamlearn.cli;
 
+import dev.streamlearn.core.IdKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -142,7 +142,7 @@ public final class RunningStats {
     return max.clone();
   }
 
-  /** A compact binary form (width, then the five component arrays): cheap enough to write on every record. */
+  /** A compact binary form (width, then the five component arrays), 40 bytes a feature. */
   public byte[] toBytes() {
     int w = width();
     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 40 * w);

@@ -72,6 +72,7 @@ public final class ModelUpdater implements AutoCloseable {
   private final Quarantine quarantine;
 
   private DatasetSpec spec;
+  private SpecFeed feed;
   private OnlineLearner learner;
   private long servingVersion = -1;
   /** The normalizer statistics the served version carries: what it is scored with, as services are served with them. */
@@ -139,6 +140,7 @@ public final class ModelUpdater implements AutoCloseable {
     if (spec == null) {
       return;
     }
+    feed = new SpecFeed(spec);
     try (LeaderLock lock = new LeaderLock(clients, dataGroup + ".leader", commandsTopic)) {
       boolean announced = false;
       while (!lock.awaitLeadership(Duration.ofMillis(500))) {
@@ -319,54 +321,27 @@ public final class ModelUpdater implements AutoCloseable {
       return;
     }
     if (r.topic().equals(evalTopic)) {
-      if (fitsSpec(p)) {
-        double[] x = features(p);
-        if (p.getRaw().size() == x.length) {
-          learner.evalRawOne(p.getRaw().stream().mapToDouble(Double::doubleValue).toArray(), p.getLabelIndex(), r.partition(), r.offset());
-        } else {
-          learner.evalOne(x, p.getLabelIndex(), r.partition(), r.offset()); // written before raw values travelled with records
-        }
-      } else {
+      if (!feed.eval(p, learner, r.partition(), r.offset())) {
         log.warn("skipping {} at {}: {} features / label {} do not fit the spec", p.getId(), tp, p.getFeatures().size(), p.getLabel());
       }
       return;
     }
-    if (!fitsSpec(p)) {
+    boolean firstSinceSnapshot = learner.trainedSinceSnapshot() == 0;
+    long learntAt = System.nanoTime(); // before learning: learnOne may fit a mini-batch
+    SpecFeed.Learnt learnt = feed.learn(p, learner);
+    if (!learnt.carrierFits()) {
       // What it carries was made from it: none of it is learnt either.
       log.warn("skipping {} at {} and the {} synthetic records it carries: {} features / label {} do not fit the spec", p.getId(), tp,
           p.getSynthetics().size(), p.getFeatures().size(), p.getLabel());
       return;
     }
-    if (learner.trainedSinceSnapshot() == 0) {
-      pendingSinceNanos = System.nanoTime();
+    if (firstSinceSnapshot) {
+      pendingSinceNanos = learntAt; // the first records the next snapshot will cover
     }
-    // The real record first, then the synthetic records it carries, as they were made; whatever a carried record
-    // claims, it is synthetic. Synthetic records carried deeper than that are not ours and are ignored.
-    learner.learnOne(features(p), p.getLabelIndex(), p.getWeight(), p.getSynthetic());
-    int misfits = 0;
-    for (ProcessedRecord carried : p.getSynthetics()) {
-      if (fitsSpec(carried)) {
-        learner.learnOne(features(carried), carried.getLabelIndex(), carried.getWeight(), true);
-      } else {
-        misfits++;
-      }
-    }
-    if (misfits > 0) {
-      log.warn("skipping {} of the {} synthetic records {} at {} carries: their features / label do not fit the spec", misfits,
+    if (learnt.carriedMisfits() > 0) {
+      log.warn("skipping {} of the {} synthetic records {} at {} carries: their features / label do not fit the spec", learnt.carriedMisfits(),
           p.getSynthetics().size(), p.getId(), tp);
     }
-  }
-
-  private boolean fitsSpec(ProcessedRecord p) {
-    return p.getFeatures().size() == spec.getFeatures().size() && p.getLabelIndex() >= 0 && p.getLabelIndex() < spec.getLabels().size();
-  }
-
-  private static double[] features(ProcessedRecord p) {
-    double[] x = new double[p.getFeatures().size()];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = p.getFeatures().get(i);
-    }
-    return x;
   }
 
   /**
@@ -419,6 +394,7 @@ public final class ModelUpdater implements AutoCloseable {
       log.info("model {}: the pinned spec's policies changed (missing={}, extra={}, clipK={}, featureMaxAbs={})", model, pinned.getMissing(),
           pinned.getExtra(), pinned.getClipK(), pinned.getFeatureMaxAbs());
       spec = pinned;
+      feed = new SpecFeed(spec);
       global = normalizer.global(spec);
     }
     UnaryOperator<double[]> headTransform = new ServingTransform(spec, global)::apply;

@@ -310,6 +310,7 @@ public final class Retrainer {
     if (r.size() == 0) {
       return 0;
     }
+    SpecFeed feed = new SpecFeed(spec);
     long skipped = 0;
     Duration patience = Duration.ofMillis(config.getLong(READ_TIMEOUT_MS));
     TopicPartition tp = new TopicPartition(trainTopic, r.partition());
@@ -336,7 +337,7 @@ public final class Retrainer {
           if (rec.offset() >= r.until()) {
             break;
           }
-          if (!learn(rec, spec, learner)) {
+          if (!learn(rec, feed, learner)) {
             skipped++;
           }
         }
@@ -354,7 +355,7 @@ public final class Retrainer {
   }
 
   /** As the updater's handling of a training record: undecodable records and records that do not fit the spec are skipped. */
-  private static boolean learn(ConsumerRecord<byte[], byte[]> rec, DatasetSpec spec, OnlineLearner learner) {
+  private static boolean learn(ConsumerRecord<byte[], byte[]> rec, SpecFeed feed, OnlineLearner learner) {
     if (rec.value() == null) {
       return false;
     }
@@ -364,24 +365,12 @@ public final class Retrainer {
     } catch (RuntimeException e) {
       return false;
     }
-    if (!fits(p, spec)) {
-      return false; // and what it carries, made from it, with it
-    }
-    learner.learnOne(p.getFeatures().stream().mapToDouble(Double::doubleValue).toArray(), p.getLabelIndex(), p.getWeight(), p.getSynthetic());
-    for (ProcessedRecord carried : p.getSynthetics()) { // as the updater learnt them: in order, each one synthetic
-      if (fits(carried, spec)) {
-        learner.learnOne(carried.getFeatures().stream().mapToDouble(Double::doubleValue).toArray(), carried.getLabelIndex(), carried.getWeight(), true);
-      }
-    }
-    return true;
-  }
-
-  private static boolean fits(ProcessedRecord p, DatasetSpec spec) {
-    return p.getFeatures().size() == spec.getFeatures().size() && p.getLabelIndex() >= 0 && p.getLabelIndex() < spec.getLabels().size();
+    return feed.learn(p, learner).carrierFits(); // a misfit skips what it carries too, as the updater does
   }
 
   /** The newest eval-window's worth of records.eval, partition by partition, as the gate's evidence. */
   private void fillEvalWindow(OnlineLearner learner, DatasetSpec spec) {
+    SpecFeed feed = new SpecFeed(spec);
     String evalTopic = config.topic(TopicName.EVAL);
     try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer()) {
       List<TopicPartition> parts = TopicReader.partitions(consumer, evalTopic);
@@ -398,15 +387,7 @@ public final class Retrainer {
           } catch (RuntimeException e) {
             continue; // a tombstone or junk: the updater quarantines it, the gate never sees it
           }
-          if (p.getFeatures().size() != spec.getFeatures().size() || p.getLabelIndex() >= spec.getLabels().size()) {
-            continue;
-          }
-          double[] x = p.getFeatures().stream().mapToDouble(Double::doubleValue).toArray();
-          if (p.getRaw().size() == x.length) {
-            learner.evalRawOne(p.getRaw().stream().mapToDouble(Double::doubleValue).toArray(), p.getLabelIndex(), rec.partition(), rec.offset());
-          } else {
-            learner.evalOne(x, p.getLabelIndex(), rec.partition(), rec.offset());
-          }
+          feed.eval(p, learner, rec.partition(), rec.offset()); // as the updater: a record that does not fit the spec is passed over
         }
       }
     }

@@ -1,46 +1,89 @@
 package dev.streamlearn.streams;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Named counters in a state store, so they are restored with the task and committed atomically
  * with the records they count (exactly-once). Each processor writes its own names; {@link
  * StatsReporter} reads them all.
+ *
+ * <p>Increments stay in memory and reach the store once per commit ({@link CommitAlignedStore}): about
+ * ten counters move per record, and one store put each cost more than the rest of the counting.
  */
 public final class Counters {
 
   private final KeyValueStore<String, Long> store;
-  private final java.util.Map<String, long[]> values = new java.util.HashMap<>();
+  private final Map<String, Cell> cells = new HashMap<>();
+  private final List<Cell> dirty = new ArrayList<>();
 
-  public Counters(KeyValueStore<String, Long> store) {
-    this.store = store;
+  /**
+   * Counters of {@code owner} in {@code store}. The owner names this instance's commit writer: it must be unique per
+   * store (a stage's name), since a second instance of the same owner replaces the first one's writer, as a restarted
+   * processor should.
+   */
+  public Counters(CommitAlignedStore<Long> store, String owner) {
+    this.store = store.kv();
+    store.beforeCommit(owner, this::write);
   }
 
   public void increment(String name) {
     add(name, 1);
   }
 
-  /** Reads a counter from the store once, then writes through: one cached put per increment, no get. */
+  /** Reads a counter from the store once, then counts in memory. */
   public void add(String name, long n) {
-    long[] v = cell(name, 0);
-    v[0] += n;
-    store.put(name, v[0]);
+    Cell c = cell(name, 0);
+    c.value += n;
+    markDirty(c);
   }
 
-  /** A gauge: writes only when the value changes. */
+  /** A gauge: written only when the value changes. */
   public void set(String name, long value) {
-    long[] v = cell(name, Long.MIN_VALUE);
-    if (v[0] != value) {
-      v[0] = value;
-      store.put(name, value);
+    Cell c = cell(name, Long.MIN_VALUE);
+    if (c.value != value) {
+      c.value = value;
+      markDirty(c);
     }
   }
 
-  /** The cached value of a name, read from the store the first time; {@code absent} if the store has none. */
-  private long[] cell(String name, long absent) {
-    return values.computeIfAbsent(name, k -> {
-      Long stored = store.get(k);
-      return new long[] {stored == null ? absent : stored};
-    });
+  private void markDirty(Cell c) {
+    if (!c.dirty) {
+      c.dirty = true;
+      dirty.add(c);
+    }
+  }
+
+  private void write() {
+    for (Cell c : dirty) {
+      store.put(c.name, c.value);
+      c.dirty = false;
+    }
+    dirty.clear();
+  }
+
+  /** The value of a name, read from the store the first time; {@code absent} if the store has none. */
+  private Cell cell(String name, long absent) {
+    Cell c = cells.get(name);
+    if (c == null) {
+      Long stored = store.get(name);
+      c = new Cell(name, stored == null ? absent : stored);
+      cells.put(name, c);
+    }
+    return c;
+  }
+
+  private static final class Cell {
+    final String name;
+    long value;
+    boolean dirty;
+
+    Cell(String name, long value) {
+      this.name = name;
+      this.value = value;
+    }
   }
 }

@@ -17,14 +17,14 @@ import org.apache.kafka.streams.state.WindowStore;
  */
 final class StageStores {
 
-  final StoreBuilder<KeyValueStore<String, Long>> cleanCounters = counterStore(Stores.CLEAN_COUNTERS);
-  final StoreBuilder<KeyValueStore<String, Long>> counters = counterStore(Stores.COUNTERS);
+  final StoreBuilder<CommitAlignedStore<Long>> cleanCounters = counterStore(Stores.CLEAN_COUNTERS);
+  final StoreBuilder<CommitAlignedStore<Long>> counters = counterStore(Stores.COUNTERS);
   final StoreBuilder<WindowStore<String, Long>> dedup;
-  final StoreBuilder<KeyValueStore<String, byte[]>> normalizer = bytesStore(Stores.NORMALIZER);
+  final StoreBuilder<CommitAlignedStore<byte[]>> normalizer = bytesStore(Stores.NORMALIZER);
   // Not cached: held records are few, and each must reach the changelog with the offsets that consumed it.
   final StoreBuilder<KeyValueStore<String, byte[]>> normalizeWarmup = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
       org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.NORMALIZE_WARMUP), Serdes.String(), Serdes.ByteArray());
-  final StoreBuilder<KeyValueStore<String, byte[]>> rebalance = bytesStore(Stores.REBALANCE);
+  final StoreBuilder<CommitAlignedStore<byte[]>> rebalance = bytesStore(Stores.REBALANCE);
 
   StageStores(Duration dedupRetention) {
     dedup = org.apache.kafka.streams.state.Stores.windowStoreBuilder(
@@ -49,15 +49,16 @@ final class StageStores {
     };
   }
 
-  // Caching matters here: these stores are written on every record but hold few keys, so the record
-  // cache collapses the writes and the changelog receives one record per key per commit, not per input.
-  private static StoreBuilder<KeyValueStore<String, Long>> counterStore(String name) {
-    return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.Long()).withCachingEnabled();
+  // These stores change on every record but hold few keys: their writers keep the state in memory and
+  // write it once per commit (CommitAlignedStore), so the changelog receives one record per changed key per
+  // commit.
+  private static StoreBuilder<CommitAlignedStore<Long>> counterStore(String name) {
+    return CommitAlignedStore.builder(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.Long()).withCachingEnabled());
   }
 
-  private static StoreBuilder<KeyValueStore<String, byte[]>> bytesStore(String name) {
-    return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray()).withCachingEnabled();
+  private static StoreBuilder<CommitAlignedStore<byte[]>> bytesStore(String name) {
+    return CommitAlignedStore.builder(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
   }
 }

@@ -53,13 +53,22 @@ public final class StatsReporter<K, V> implements Processor<K, V, String, Normal
     // reports are driven by the punctuator
   }
 
+  private KeyValueStore<String, byte[]> normalizerStore() {
+    CommitAlignedStore<byte[]> aligned = CommitAlignedStore.open(context, Stores.NORMALIZER);
+    aligned.writePending();
+    return aligned.kv();
+  }
+
   private void report(long now) {
-    KeyValueStore<String, Long> counters = context.getStateStore(countersStore);
+    // The stages keep their counts and statistics in memory until a commit: write them first, to report them all.
+    CommitAlignedStore<Long> aligned = CommitAlignedStore.open(context, countersStore);
+    aligned.writePending();
+    KeyValueStore<String, Long> counters = aligned.kv();
     Map<String, Long> values = new TreeMap<>();
     try (KeyValueIterator<String, Long> it = counters.all()) {
       it.forEachRemaining(kv -> values.put(kv.key, kv.value));
     }
-    RunningStats stats = withNormalizer ? NormalizeProcessor.load(context.getStateStore(Stores.NORMALIZER), spec.getFeatures().size())
+    RunningStats stats = withNormalizer ? NormalizeProcessor.load(normalizerStore(), spec.getFeatures().size())
         : new RunningStats(0);
     if (values.equals(lastCounters) && stats.maxCount() == lastVersion) {
       return;

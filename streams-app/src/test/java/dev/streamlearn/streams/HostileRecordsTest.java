@@ -102,9 +102,9 @@ class HostileRecordsTest {
     Cleaner cleaner = new Cleaner(exploding, Cleaner.MissingPolicy.REJECT, Cleaner.ExtraPolicy.REJECT,
         new Cleaner.Limits(100_000, 1e15, 86_400_000L), new PiiScrubber(Set.of(), false, ""));
     MockProcessorContext<String, CleanOutcome> context = new MockProcessorContext<>();
-    KeyValueStore<String, Long> counters = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+    CommitAlignedStore<Long> counters = CommitAlignedStore.builder(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
         org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.CLEAN_COUNTERS), Serdes.String(), Serdes.Long())
-        .withLoggingDisabled().build();
+        .withLoggingDisabled()).build();
     counters.init(context.getStateStoreContext(), counters);
     context.addStateStore(counters);
     context.setRecordMetadata("records.raw", 0, 42L);
@@ -120,6 +120,7 @@ class HostileRecordsTest {
     assertThat(r.getMessage()).contains("StackOverflowError");
     assertThat(r.getOriginal()).isEqualTo(ByteBuffer.wrap(value));
     assertThat(r.getSourceOffset()).isEqualTo(42L);
-    assertThat(counters.get("dlq.UNPROCESSABLE")).isEqualTo(1L);
+    counters.flushCache();
+    assertThat(counters.kv().get("dlq.UNPROCESSABLE")).isEqualTo(1L);
   }
 }

@@ -225,7 +225,7 @@ class NormalizeWarmupTest {
     byte[] key = "k0".getBytes(StandardCharsets.UTF_8);
     byte[] value = dev.streamlearn.schemas.Avro.LABELED.encode(labeled("r0", "a", 1));
     held.put("held.000000000000", java.nio.ByteBuffer.allocate(12 + key.length + value.length).putLong(777L).putInt(key.length).put(key).put(value).array());
-    ((KeyValueStore<String, Long>) first.stores.get(Stores.COUNTERS)).delete("held");
+    first.counters().delete("held");
 
     Task restarted = first.restart(List.of("a", "b"), 200, 50_000);
     restarted.punctuateAll(59_000);
@@ -255,9 +255,9 @@ class NormalizeWarmupTest {
     private Task(List<String> labels, int records, long maxWaitMs, long nowMs, Map<String, StateStore> existing) {
       ctx.setCurrentSystemTimeMs(nowMs);
       stores = existing != null ? existing : Map.of(
-          Stores.NORMALIZER, bytes(Stores.NORMALIZER), Stores.NORMALIZE_WARMUP, bytes(Stores.NORMALIZE_WARMUP),
-          Stores.COUNTERS, org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.COUNTERS),
-              Serdes.String(), Serdes.Long()).withLoggingDisabled().build());
+          Stores.NORMALIZER, CommitAlignedStore.builder(bytes(Stores.NORMALIZER)).build(), Stores.NORMALIZE_WARMUP, bytes(Stores.NORMALIZE_WARMUP).build(),
+          Stores.COUNTERS, CommitAlignedStore.builder(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+              org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.COUNTERS), Serdes.String(), Serdes.Long()).withLoggingDisabled()).build());
       for (StateStore s : stores.values()) {
         if (existing == null) {
           s.init(ctx.getStateStoreContext(), s);
@@ -272,13 +272,24 @@ class NormalizeWarmupTest {
       processor.init(ctx);
     }
 
-    private static StateStore bytes(String name) {
+    private static org.apache.kafka.streams.state.StoreBuilder<KeyValueStore<String, byte[]>> bytes(String name) {
       return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(name),
-          Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
+          Serdes.String(), Serdes.ByteArray()).withLoggingDisabled();
     }
 
+    /** The task commits, and a new processor opens the same stores. */
     Task restart(List<String> labels, int records, long nowMs) {
+      commit();
       return new Task(labels, records, 10_000, nowMs, stores);
+    }
+
+    void commit() {
+      stores.values().stream().filter(s -> s instanceof CommitAlignedStore<?>).forEach(s -> ((CommitAlignedStore<?>) s).flushCache());
+    }
+
+    KeyValueStore<String, Long> counters() {
+      commit();
+      return ((CommitAlignedStore<Long>) stores.get(Stores.COUNTERS)).kv();
     }
 
     void process(String id, String label, double x) {
@@ -295,7 +306,7 @@ class NormalizeWarmupTest {
     }
 
     long counter(String name) {
-      Long v = ((KeyValueStore<String, Long>) stores.get(Stores.COUNTERS)).get(name);
+      Long v = counters().get(name);
       return v == null ? 0 : v;
     }
   }

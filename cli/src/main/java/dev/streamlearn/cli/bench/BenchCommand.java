@@ -1,35 +1,28 @@
 package dev.streamlearn.cli.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamlearn.benchmarks.harness.BenchRun;
 import dev.streamlearn.cli.ConfigOptions;
-import dev.streamlearn.cli.EventPrinter;
-import dev.streamlearn.core.StreamlearnConfig;
-import dev.streamlearn.streams.sample.DirtyStreamGenerator;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+/** The CLI's door to the benchmark harness, which lives in the benchmarks module ({@link BenchRun}). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measure the pipeline against the limits of Kafka and DL4J on this machine, side by side in one run:",
         "passthrough vs full topology (exactly_once_v2 and at_least_once), end-to-end latency at 25/50/75%% of the full",
-        "topology's throughput, raw DL4J fit vs the model updater, SMOTE and hot-path costs, and growth with dedup state.",
-        "Needs a running broker (scripts/bench starts the local one). Writes JSON and PNG charts."})
+        "topology's throughput, raw DL4J fit vs the model updater, SMOTE and hot-path costs (JMH), and growth with dedup state.",
+        "Needs a running broker (scripts/bench starts the local one), except for --only micro. Writes JSON and, for a full run, PNG charts."})
 public final class BenchCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
+
+  @Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--quick", description = "A reduced set (about 4 minutes) for CI smoke checks.")
   boolean quick;
@@ -41,7 +34,7 @@ public final class BenchCommand implements Callable<Integer> {
   List<Integer> growth;
 
   @Option(names = "--only", split = ",", description = "Run only these sections: throughput, latency, training, micro, growth (the JSON then lacks the others' figures).")
-  java.util.Set<String> only;
+  Set<String> only;
 
   @Option(names = "--keys", defaultValue = "id",
       description = "Producer keys of the input: id (each record keyed by its id, as 'produce' does; the streams app then skips the repartition topic) or none. Default: ${DEFAULT-VALUE}.")
@@ -50,178 +43,17 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", defaultValue = "bench-results/bench.json", description = "Where the figures go. Default: ${DEFAULT-VALUE}.")
   Path json;
 
-  private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   @Override
   public Integer call() throws Exception {
-    int n = records != null ? records : quick ? 100_000 : 1_000_000;
-    List<Integer> growthSizes = growth != null ? growth : quick ? List.of(20_000, 100_000) : List.of(100_000, 1_000_000);
-    Duration latencyWindow = Duration.ofSeconds(quick ? 6 : 20);
-    StreamlearnConfig base = options.config();
-    ObjectNode out = mapper.createObjectNode();
-    out.put("started", Instant.now().toString());
-    out.put("mode", quick ? "quick" : "full");
-    out.set("machine", machine());
-    out.put("records", n);
-    out.put("commit_interval_ms", base.getLong(StreamlearnConfig.COMMIT_INTERVAL_MS));
     if (!keys.equals("id") && !keys.equals("none")) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--keys must be id or none, not " + keys);
+      throw new CommandLine.ParameterException(spec.commandLine(), "--keys must be id or none, not " + keys);
     }
-    boolean keyById = keys.equals("id");
-    out.put("keys", keys);
-
-    say("generating %,d input records (dirty stream: 2%% faults, 3%% duplicates, 3 imbalanced classes)", n);
-    DirtyStreamGenerator.Output data = new DirtyStreamGenerator(99, 0.02, 0.03).generate(n);
-    List<byte[]> input = data.lines().stream().map(l -> l.getBytes(StandardCharsets.UTF_8)).toList();
-    out.put("mean_record_bytes", input.stream().mapToInt(b -> b.length).average().orElse(0));
-
-    // 1. Preprocessing against the Kafka Streams passthrough limit.
-    ObjectNode tp = out.putObject("throughput");
-    double[] rps = new double[4];
-    String[] names = {"passthrough_eos", "topology_eos", "passthrough_alos", "topology_alos"};
-    for (int i = 0; i < 4; i++) {
-      if (!runs("throughput") && !(i == 1 && runs("latency"))) {
-        continue; // latency needs the full topology's maximum
-      }
-      boolean full = i % 2 == 1;
-      String guarantee = i < 2 ? "exactly_once_v2" : "at_least_once";
-      say("throughput: %s", names[i]);
-      ThroughputBench.Result r = ThroughputBench.run(base, full, guarantee, keyById, input);
-      rps[i] = r.rps();
-      tp.set(names[i], mapper.valueToTree(r));
-      say("   %,.0f records/s (%.1f s), heap after %,.0f MB, peak heap %,.0f MB, RSS %,.0f MB, state %s", r.rps(), r.seconds(), r.heapMb(),
-          r.peakHeapMb(), r.rssMb(), EventPrinter.size(r.stateBytes()));
-      if (full && i == 1) {
-        // Live heap after a collection, net of this harness's own input held in the same JVM; the peak
-        // mostly measures garbage between collections under a large -Xmx, so it is kept apart.
-        out.put("streams_heap_mb", r.heapMb());
-        out.put("streams_heap_after_gc_mb", r.heapMb());
-        out.put("streams_peak_heap_mb", r.peakHeapMb());
-        out.put("streams_rss_mb", r.rssMb());
-      }
-    }
-    if (runs("throughput")) {
-    out.put("passthrough_eos_rps", rps[0]);
-    out.put("topology_eos_rps", rps[1]);
-    out.put("ratio_eos", rps[1] / rps[0]);
-    out.put("passthrough_alos_rps", rps[2]);
-    out.put("topology_alos_rps", rps[3]);
-    out.put("ratio_alos", rps[3] / rps[2]);
-    say("ratio full/passthrough: exactly_once_v2 %.2f, at_least_once %.2f", rps[1] / rps[0], rps[3] / rps[2]);
-    }
-
-    // 2. Latency raw -> train at 25/50/75% of the full topology's measured maximum (exactly_once_v2).
-    ObjectNode lat = out.putObject("latency");
-    for (int pct : runs("latency") ? new int[] {25, 50, 75} : new int[0]) {
-      double rate = rps[1] * pct / 100.0;
-      say("latency at %d%% load (%,.0f records/s offered)", pct, rate);
-      LatencyBench.Result r = LatencyBench.run(base, rate, latencyWindow, keyById, input);
-      lat.set("load_" + pct, mapper.valueToTree(r));
-      say("   p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms over %,d records (achieved %,.0f records/s)", r.p50(), r.p99(), r.p999(), r.samples(), r.achievedRps());
-      if (pct == 50) {
-        ObjectNode l = out.putObject("latency_ms");
-        l.put("p50", r.p50());
-        l.put("p99", r.p99());
-        l.put("p999", r.p999());
-      }
-    }
-
-    // 3. Training against DL4J's raw fit.
-    int trainN = quick ? 100_000 : 300_000;
-    int rounds = quick ? 3 : 5;
-    if (runs("training")) {
-    say("training: raw DL4J fit vs the model updater on %,d records, %d alternating rounds", trainN, rounds);
-    TrainingBench.Result t = TrainingBench.run(base, trainN, rounds);
-    out.set("training", mapper.valueToTree(t));
-    out.put("fit_raw_sps", t.fitRawSps());
-    out.put("updater_sps", t.updaterSps());
-    out.put("ratio_updater", t.ratio());
-    out.put("snapshot_bytes", t.snapshotBytes());
-    out.put("snapshot_publish_ms", t.publishMs());
-    out.put("snapshot_load_ms", t.loadMs());
-    say("   fit %,.0f samples/s, updater %,.0f samples/s (medians): ratio %.2f (rounds %s); the updater's fit() alone: %,.0f samples/s; snapshot %s, publish %.0f ms, load %.0f ms",
-        t.fitRawSps(), t.updaterSps(), t.ratio(), ratios(t.ratioRuns()), t.updaterFitOnlySps(), EventPrinter.size(t.snapshotBytes()), t.publishMs(), t.loadMs());
-    }
-
-    // 4. Oversampling and hot paths.
-    if (runs("micro")) {
-    say("SMOTE cost and hot paths");
-    Map<String, Double> smote = MicroBench.smoteCost();
-    Map<String, Double> hot = MicroBench.hotPaths();
-    out.set("smote", mapper.valueToTree(smote));
-    out.set("hot_paths", mapper.valueToTree(hot));
-    smote.forEach((k, v) -> say("   %-40s %10.2f", k, v));
-    hot.forEach((k, v) -> say("   %-40s %10.1f", k, v));
-    }
-
-    // 5. Growth: cost per record and memory as dedup state grows.
-    ArrayNode gr = out.putArray("growth");
-    for (int size : runs("growth") ? growthSizes : List.<Integer>of()) {
-      say("growth: %,d distinct ids (full topology, exactly_once_v2)", size);
-      ThroughputBench.Result r = ThroughputBench.run(base, true, "exactly_once_v2", keyById, size, BenchCommand::uniqueRecord);
-      ObjectNode g = mapper.valueToTree(r);
-      g.put("distinct_ids", size);
-      g.put("us_per_record", 1e6 / r.rps());
-      gr.add(g);
-      say("   %,.0f records/s (%.1f µs/record), peak heap %,.0f MB, RSS %,.0f MB, RocksDB state %s", r.rps(), 1e6 / r.rps(), r.peakHeapMb(), r.rssMb(),
-          EventPrinter.size(r.stateBytes()));
-    }
-    out.put("finished", Instant.now().toString());
-
-    Files.createDirectories(json.toAbsolutePath().getParent());
-    mapper.writeValue(json.toFile(), out);
-    Path dir = json.toAbsolutePath().getParent();
-    if (only == null) {
-      BenchCharts.write(out, dir);
-      say("wrote %s and %s/bench-*.png", json, dir);
-      System.out.printf(Locale.ROOT, "%nratios: topology/passthrough eos %.2f (target >= 0.50), alos %.2f; updater/fit %.2f (target >= 0.90); p99 at 50%% load %.0f ms (target <= 250); streams live heap after GC %.0f MB (target <= 512; peak with this harness's input in the same JVM: %.0f MB)%n",
-          out.get("ratio_eos").asDouble(), out.get("ratio_alos").asDouble(), out.get("ratio_updater").asDouble(), out.get("latency_ms").get("p99").asDouble(),
-          out.get("streams_heap_after_gc_mb").asDouble(), out.get("streams_peak_heap_mb").asDouble());
-    } else {
-      say("wrote %s (sections %s only; no charts)", json, only);
-    }
-    return 0;
-  }
-
-  private boolean runs(String section) {
-    return only == null || only.contains(section);
-  }
-
-  /** A valid record with a unique id, for the growth series (no duplicates, no faults). */
-  static byte[] uniqueRecord(int i) {
-    java.util.SplittableRandom r = new java.util.SplittableRandom(i * 0x9E3779B97F4A7C15L);
-    String label = r.nextDouble() < 0.8 ? "legit" : r.nextDouble() < 0.7 ? "review" : "fraud";
-    return String.format(Locale.ROOT,
-        "{\"id\":\"g-%d\",\"ts\":%d,\"label\":\"%s\",\"features\":{\"amount\":%.2f,\"hour\":%.2f,\"distance_km\":%.2f,\"merchant_risk\":%.3f,\"account_age_days\":%.1f,\"velocity_1h\":%.2f}}",
-        i, 1_764_000_000_000L + i, label, 50 + 40 * r.nextGaussian(), 12 + 5 * r.nextGaussian(), 10 + 8 * r.nextGaussian(), 0.3 + 0.1 * r.nextGaussian(),
-        500 + 300 * r.nextGaussian(), 2 + r.nextGaussian()).getBytes(StandardCharsets.UTF_8);
-  }
-
-  private ObjectNode machine() {
-    ObjectNode m = mapper.createObjectNode();
-    m.put("cores", Runtime.getRuntime().availableProcessors());
-    m.put("max_heap_mb", Runtime.getRuntime().maxMemory() / 1048576);
-    m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+    BenchRun run;
     try {
-      String mem = Files.readAllLines(Path.of("/proc/meminfo")).get(0);
-      m.put("memory", mem.replaceAll("\\s+", " "));
-      Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
-          .ifPresent(l -> m.put("cpu", l.substring(l.indexOf(':') + 1).trim()));
-    } catch (Exception e) {
-      // not Linux
+      run = new BenchRun(quick, records, growth, only, keys.equals("id"), json);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--only: " + e.getMessage());
     }
-    m.put("omp_num_threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
-    return m;
-  }
-
-  private static void say(String fmt, Object... args) {
-    System.out.println(String.format(Locale.ROOT, fmt, args));
-    System.out.flush();
-  }
-
-
-  private static String ratios(double[] v) {
-    return java.util.Arrays.stream(v).mapToObj(x -> String.format(java.util.Locale.ROOT, "%.2f", x)).collect(java.util.stream.Collectors.joining(", "));
+    return run.run(options.config());
   }
 }

@@ -2,6 +2,7 @@ package dev.streamlearn.streams.clean;
 
 import dev.streamlearn.avro.LabeledRecord;
 import dev.streamlearn.avro.RejectedRecord;
+import dev.streamlearn.streams.CommitAlignedStore;
 import dev.streamlearn.streams.Counters;
 import dev.streamlearn.streams.Stores;
 import dev.streamlearn.streams.dedup.DedupKey;
@@ -45,7 +46,7 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
   @Override
   public void init(ProcessorContext<String, CleanOutcome> context) {
     this.context = context;
-    this.counters = new Counters(context.getStateStore(Stores.CLEAN_COUNTERS));
+    this.counters = new Counters(CommitAlignedStore.open(context, Stores.CLEAN_COUNTERS), "clean");
   }
 
   @Override

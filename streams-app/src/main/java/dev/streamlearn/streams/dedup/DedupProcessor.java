@@ -1,6 +1,7 @@
 package dev.streamlearn.streams.dedup;
 
 import dev.streamlearn.avro.LabeledRecord;
+import dev.streamlearn.streams.CommitAlignedStore;
 import dev.streamlearn.streams.Counters;
 import dev.streamlearn.streams.Stores;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -35,7 +36,7 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
   public void init(ProcessorContext<String, LabeledRecord> context) {
     this.context = context;
     this.seen = context.getStateStore(Stores.DEDUP);
-    this.counters = new Counters(context.getStateStore(Stores.COUNTERS));
+    this.counters = new Counters(CommitAlignedStore.open(context, Stores.COUNTERS), "dedup");
   }
 
   @Override

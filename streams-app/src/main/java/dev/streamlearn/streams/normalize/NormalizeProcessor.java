@@ -6,6 +6,7 @@ import dev.streamlearn.avro.ProcessedRecord;
 import dev.streamlearn.avro.Split;
 import dev.streamlearn.stats.RunningStats;
 import dev.streamlearn.stats.Scaler;
+import dev.streamlearn.streams.CommitAlignedStore;
 import dev.streamlearn.streams.Counters;
 import dev.streamlearn.streams.Stores;
 import dev.streamlearn.streams.split.Splitter;
@@ -69,6 +70,7 @@ public final class NormalizeProcessor implements Processor<String, LabeledRecord
   private KeyValueStore<String, byte[]> held;
   private Counters counters;
   private RunningStats stats;
+  private boolean statsChanged;
   private boolean warm;
   /** Number of held records, the sequence number of the next one, and when the oldest arrived (wall clock). */
   private long heldCount;
@@ -89,10 +91,18 @@ public final class NormalizeProcessor implements Processor<String, LabeledRecord
 
   @Override
   public void init(ProcessorContext<String, ProcessedRecord> context) {
+    // A revived task (after a dirty close) calls init again on this same object: nothing of the previous life may stay.
     this.context = context;
-    this.store = context.getStateStore(Stores.NORMALIZER);
-    this.counters = new Counters(context.getStateStore(Stores.COUNTERS));
+    this.statsChanged = false;
+    this.heldCount = 0;
+    this.nextSeq = 0;
+    this.oldestArrivedMillis = 0;
+    this.startupRelease = null;
+    CommitAlignedStore<byte[]> aligned = CommitAlignedStore.open(context, Stores.NORMALIZER);
+    this.store = aligned.kv();
+    this.counters = new Counters(CommitAlignedStore.open(context, Stores.COUNTERS), "normalize");
     this.stats = load(store, spec.getFeatures().size());
+    aligned.beforeCommit("normalize", this::writeStats);
     // Connected whatever the setting (see PreprocessTopology), so records held under an earlier setting are found.
     this.held = context.getStateStore(Stores.NORMALIZE_WARMUP);
     scanHeld();
@@ -113,13 +123,20 @@ public final class NormalizeProcessor implements Processor<String, LabeledRecord
     return b == null ? new RunningStats(width) : RunningStats.fromBytes(b);
   }
 
+  /** Once per commit, not per record (the bytes are 40 a feature), so the changelog commits with the output it explains. */
+  private void writeStats() {
+    if (statsChanged) {
+      store.put(KEY, stats.toBytes());
+      statsChanged = false;
+    }
+  }
+
   @Override
   public void process(Record<String, LabeledRecord> record) {
     releaseStranded(); // before this record, so order is kept
     double[] x = rawValues(record.value());
     stats.update(x);
-    // Written on every record (into the record cache), so the changelog commits with the output it explains.
-    store.put(KEY, stats.toBytes());
+    statsChanged = true;
     if (warm) {
       emit(record, x);
       return;

@@ -1,6 +1,7 @@
 package dev.streamlearn.streams.rebalance;
 
 import dev.streamlearn.avro.ProcessedRecord;
+import dev.streamlearn.streams.CommitAlignedStore;
 import dev.streamlearn.streams.Counters;
 import dev.streamlearn.streams.Stores;
 import java.time.Duration;
@@ -66,11 +67,15 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
 
   @Override
   public void init(ProcessorContext<String, ProcessedRecord> context) {
+    // A revived task (after a dirty close) calls init again on this same object: nothing of the previous life may stay.
     this.context = context;
-    this.state = new RebalanceState(context.getStateStore(Stores.REBALANCE));
-    this.counters = new Counters(context.getStateStore(Stores.COUNTERS));
+    this.lastReal = null;
+    this.lastRealSaved = true;
+    this.lastRealAt = 0;
+    this.counters = new Counters(CommitAlignedStore.open(context, Stores.COUNTERS), "rebalance");
     this.sampler = factory.get();
-    state.restore(sampler);
+    this.state = new RebalanceState(CommitAlignedStore.open(context, Stores.REBALANCE), sampler);
+    state.restore();
     if (mode == Mode.SMOTE && settleIdleMs > 0) {
       ProcessedRecord template = state.template();
       if (template != null) {
@@ -92,7 +97,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
       return;
     }
     List<Oversampler.Synthetic> synthetic = sampler.settle("t" + context.taskId());
-    state.saveCounts(sampler);
+    state.countsChanged();
     if (!synthetic.isEmpty()) {
       settled(lastReal, synthetic);
     }
@@ -119,7 +124,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
     switch (mode) {
       case SMOTE -> {
         synthetic = sampler.offer(r.getId(), c, toArray(r.getFeatures()));
-        state.saveLatestSample(sampler, c);
+        state.sampleTaken(c);
         if (settleIdleMs > 0) {
           lastReal = record;
           lastRealSaved = false;
@@ -129,7 +134,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
       case UNDERSAMPLE -> {
         balance.countReal(c);
         if (!balance.keeps(c)) {
-          state.saveCounts(sampler);
+          state.countsChanged();
           counters.increment("undersampled");
           updateGauges();
           return;
@@ -147,7 +152,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
       }
       default -> throw new IllegalStateException();
     }
-    state.saveCounts(sampler);
+    state.countsChanged();
     counters.increment(classCounters[c]);
     if (synthetic.isEmpty()) {
       context.forward(record.withValue(r));

@@ -1,5 +1,6 @@
 package dev.streamlearn.streams.rebalance;
 
+import dev.streamlearn.streams.CommitAlignedStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -7,9 +8,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Mirrors an {@link Oversampler} (its class counts and reservoirs) in a key-value store, so a
- * restarted task continues exactly where it stopped. Two small writes per real record: the counts of
- * every class in one value ({@code counts}: real, emitted and reservoir position, 24 bytes a class),
- * and the reservoir slot the record took ({@code slot.<class>.<slot>}).
+ * restarted task continues exactly where it stopped. Written once per commit ({@link CommitAlignedStore}):
+ * the counts of every class in one value ({@code counts}: real, emitted and reservoir position, 24 bytes a
+ * class) if they changed, and each reservoir slot taken since the last commit ({@code slot.<class>.<slot>}),
+ * as it is then: a slot taken twice between commits is written once.
  */
 final class RebalanceState {
 
@@ -17,25 +19,54 @@ final class RebalanceState {
   private static final String TEMPLATE = "template";
 
   private final KeyValueStore<String, byte[]> store;
+  private final Oversampler sampler;
+  private boolean countsChanged;
+  /** Slots taken since the last write, per class. */
+  private final java.util.BitSet[] takenSlots;
+  private boolean slotsTaken;
 
-  RebalanceState(KeyValueStore<String, byte[]> store) {
-    this.store = store;
-  }
-
-  void saveCounts(Oversampler sampler) {
-    ClassBalance b = sampler.balance();
-    ByteBuffer buf = ByteBuffer.allocate(24 * b.classes());
-    for (int c = 0; c < b.classes(); c++) {
-      buf.putLong(b.real(c)).putLong(b.emitted(c)).putLong(sampler.reservoir(c).seen());
+  RebalanceState(CommitAlignedStore<byte[]> store, Oversampler sampler) {
+    this.store = store.kv();
+    this.sampler = sampler;
+    this.takenSlots = new java.util.BitSet[sampler.balance().classes()];
+    for (int c = 0; c < takenSlots.length; c++) {
+      takenSlots[c] = new java.util.BitSet();
     }
-    store.put(COUNTS, buf.array());
+    store.beforeCommit("rebalance", this::write);
   }
 
-  /** Saves the slot the latest sample of class c took. */
-  void saveLatestSample(Oversampler sampler, int c) {
+  /** The class counts changed: they are written at the next commit. */
+  void countsChanged() {
+    countsChanged = true;
+  }
+
+  /** The latest sample of class c took a reservoir slot: the slot is written at the next commit. */
+  void sampleTaken(int c) {
     Reservoir res = sampler.reservoir(c);
-    int slot = (int) ((res.seen() - 1) % res.capacity());
-    store.put("slot." + c + "." + slot, encode(res.get(slot)));
+    takenSlots[c].set((int) ((res.seen() - 1) % res.capacity()));
+    slotsTaken = true;
+  }
+
+  private void write() {
+    if (countsChanged) {
+      ClassBalance b = sampler.balance();
+      ByteBuffer buf = ByteBuffer.allocate(24 * b.classes());
+      for (int c = 0; c < b.classes(); c++) {
+        buf.putLong(b.real(c)).putLong(b.emitted(c)).putLong(sampler.reservoir(c).seen());
+      }
+      store.put(COUNTS, buf.array());
+      countsChanged = false;
+    }
+    if (slotsTaken) {
+      for (int c = 0; c < takenSlots.length; c++) {
+        Reservoir res = sampler.reservoir(c);
+        for (int slot = takenSlots[c].nextSetBit(0); slot >= 0; slot = takenSlots[c].nextSetBit(slot + 1)) {
+          store.put("slot." + c + "." + slot, encode(res.get(slot)));
+        }
+        takenSlots[c].clear();
+      }
+      slotsTaken = false;
+    }
   }
 
   /** The last real record, which settling synthetic records are built on (also after a restart). */
@@ -48,7 +79,7 @@ final class RebalanceState {
     return b == null ? null : dev.streamlearn.schemas.Avro.PROCESSED.deserializer().deserialize(null, b);
   }
 
-  void restore(Oversampler sampler) {
+  void restore() {
     byte[] counts = store.get(COUNTS);
     if (counts == null) {
       return;

@@ -1,6 +1,5 @@
 package dev.streamlearn.streams.rebalance;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,7 +19,8 @@ public final class Reservoir {
    */
   private final Neighbours[] cached;
 
-  private record Neighbours(int k, List<Sample> samples, double kth) {}
+  /** A search's answer: {@code found} for the upkeep's identity checks (an array: no iterator per check), {@code samples} the same, for callers. */
+  private record Neighbours(int k, Sample[] found, List<Sample> samples, double kth) {}
 
   /**
    * The ring's vectors side by side ({@code slot * dims}), and each id's hash: the neighbour scan reads one array
@@ -82,15 +82,15 @@ public final class Reservoir {
       if (n == null) {
         continue;
       }
-      if (n.samples().size() < n.k() || (old != null && containsSame(n.samples(), old))
+      if (n.found().length < n.k() || (old != null && containsSame(n.found(), old))
           || squaredDistance(ring[i].x(), added.x(), n.kth()) <= n.kth()) {
         cached[i] = null;
       }
     }
   }
 
-  private static boolean containsSame(List<Sample> list, Sample s) {
-    for (Sample x : list) {
+  private static boolean containsSame(Sample[] found, Sample s) {
+    for (Sample x : found) {
       if (x == s) {
         return true;
       }
@@ -105,10 +105,9 @@ public final class Reservoir {
       return n.samples();
     }
     Sample base = ring[slot];
-    List<Sample> found = nearest(base.x(), base.id(), k);
-    double kth = found.size() < k ? Double.POSITIVE_INFINITY : squaredDistance(base.x(), found.get(k - 1).x(), Double.POSITIVE_INFINITY);
-    cached[slot] = new Neighbours(k, List.copyOf(found), kth);
-    return found;
+    n = search(base.x(), base.id(), k);
+    cached[slot] = n;
+    return n.samples();
   }
 
   public long seen() {
@@ -129,6 +128,11 @@ public final class Reservoir {
 
   /** The k samples nearest to {@code x} (squared Euclidean), excluding {@code selfId}; ties by slot order. */
   public List<Sample> nearest(double[] x, String selfId, int k) {
+    return search(x, selfId, k).samples();
+  }
+
+  /** The search itself: the k nearest, and the k-th's squared distance (infinite while fewer than k were found). */
+  private Neighbours search(double[] x, String selfId, int k) {
     int n = size();
     boolean packed = flat != null && x.length == dims;
     int selfHash = selfId.hashCode();
@@ -156,11 +160,9 @@ public final class Reservoir {
         best[j] = s;
       }
     }
-    List<Sample> out = new ArrayList<>(filled);
-    for (int i = 0; i < filled; i++) {
-      out.add(best[i]);
-    }
-    return out;
+    Sample[] found = filled == k ? best : java.util.Arrays.copyOf(best, filled);
+    // Exact: a candidate enters the top k only with a distance below the bound, so its sum never stopped early.
+    return new Neighbours(k, found, java.util.Collections.unmodifiableList(java.util.Arrays.asList(found)), filled < k ? Double.POSITIVE_INFINITY : dist[k - 1]);
   }
 
   /** As {@link #squaredDistance(double[], double[], double)}, against {@code b[from .. from + a.length)}: the same sums in the same order. */

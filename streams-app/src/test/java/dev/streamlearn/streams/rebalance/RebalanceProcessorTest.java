@@ -8,6 +8,7 @@ import dev.streamlearn.avro.Split;
 import dev.streamlearn.core.StreamlearnConfig;
 import dev.streamlearn.schemas.Avro;
 import dev.streamlearn.schemas.TrainingRecords;
+import dev.streamlearn.streams.CommitAlignedStore;
 import dev.streamlearn.streams.Stores;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -53,10 +54,10 @@ class RebalanceProcessorTest {
       StreamlearnConfig c = StreamlearnConfig.of(m);
       RebalanceProcessor.Mode parsed = RebalanceProcessor.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT));
       StreamsBuilder b = new StreamsBuilder();
-      b.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-          org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.REBALANCE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
-      b.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
-          org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.COUNTERS), Serdes.String(), Serdes.Long()).withCachingEnabled());
+      b.addStateStore(CommitAlignedStore.builder(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+          org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.REBALANCE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled()));
+      b.addStateStore(CommitAlignedStore.builder(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+          org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.COUNTERS), Serdes.String(), Serdes.Long()).withCachingEnabled()));
       b.stream("in", Consumed.with(Serdes.String(), Avro.PROCESSED))
           .process(() -> new RebalanceProcessor(parsed, LABELS, () -> Oversampler.configured(c, LABELS.size()),
               c.getLong(StreamlearnConfig.REBALANCE_SETTLE_IDLE_MS)), Stores.REBALANCE, Stores.COUNTERS)
@@ -68,7 +69,8 @@ class RebalanceProcessorTest {
       driver = new TopologyTestDriver(b.build(), p);
       in = driver.createInputTopic("in", Serdes.String().serializer(), Avro.PROCESSED.serializer());
       out = driver.createOutputTopic("out", Serdes.String().deserializer(), Avro.PROCESSED.deserializer());
-      counters = driver.getKeyValueStore(Stores.COUNTERS);
+      // The driver commits after every input record, so the store holds every count written so far.
+      counters = ((CommitAlignedStore<Long>) driver.getStateStore(Stores.COUNTERS)).kv();
     }
 
     /** The output, unpacked: each record followed by the synthetic records it carries. */
@@ -354,20 +356,73 @@ class RebalanceProcessorTest {
     assertThat(restarted.stream().filter(ProcessedRecord::getSynthetic).count()).isGreaterThan(500);
   }
 
+  /**
+   * The stage's state reaches its stores only at a commit: after a crash the transaction's output is aborted
+   * and the restarted processor, reading the last committed state, replays from there to the same output.
+   */
+  @Test
+  void aRestartAfterAnAbortedTransactionReplaysFromTheLastCommit() {
+    StreamlearnConfig c = StreamlearnConfig.of(Map.of(StreamlearnConfig.BOOTSTRAP, "unused:9092", StreamlearnConfig.REBALANCE_RESERVOIR, "16"));
+    List<Integer> labels = shuffled(400, 60, 25, 9);
+    Random rnd = new Random(11);
+    List<ProcessedRecord> input = new ArrayList<>();
+    for (int i = 0; i < labels.size(); i++) {
+      input.add(record("r" + i, labels.get(i), rnd));
+    }
+    Function<Stores2, RebalanceProcessor> start = st -> {
+      RebalanceProcessor p = new RebalanceProcessor(RebalanceProcessor.Mode.SMOTE, LABELS, () -> Oversampler.configured(c, LABELS.size()));
+      p.init(st.context);
+      return p;
+    };
+    Stores2 once = new Stores2();
+    RebalanceProcessor uninterrupted = start.apply(once);
+    input.forEach(r -> uninterrupted.process(new org.apache.kafka.streams.processor.api.Record<>(r.getId(), r, 0)));
+
+    Stores2 first = new Stores2();
+    RebalanceProcessor before = start.apply(first);
+    input.subList(0, 250).forEach(r -> before.process(new org.apache.kafka.streams.processor.api.Record<>(r.getId(), r, 0)));
+    first.rebalance.flushCache();
+    first.counters.flushCache();
+    List<ProcessedRecord> committed = first.forwarded();
+    Map<String, Long> countsAtCommit = counts(first.counters);
+    // 150 more records, whose transaction never commits: their output is aborted, their state never written.
+    input.subList(250, 400).forEach(r -> before.process(new org.apache.kafka.streams.processor.api.Record<>(r.getId(), r, 0)));
+    assertThat(counts(first.counters)).as("nothing reaches the store between commits").isEqualTo(countsAtCommit);
+
+    Stores2 second = first.reopenedAfterCrash();
+    RebalanceProcessor after = start.apply(second);
+    input.subList(250, input.size()).forEach(r -> after.process(new org.apache.kafka.streams.processor.api.Record<>(r.getId(), r, 0)));
+
+    List<ProcessedRecord> restarted = new ArrayList<>(committed);
+    restarted.addAll(second.forwarded());
+    assertThat(restarted).isEqualTo(once.forwarded());
+    once.counters.flushCache();
+    second.counters.flushCache();
+    assertThat(counts(second.counters)).isEqualTo(counts(once.counters)).containsKey("synthetic");
+  }
+
+  private static Map<String, Long> counts(CommitAlignedStore<Long> store) {
+    Map<String, Long> m = new java.util.TreeMap<>();
+    try (var it = store.kv().all()) {
+      it.forEachRemaining(kv -> m.put(kv.key, kv.value));
+    }
+    return m;
+  }
+
   /** A mock context with the stage's two stores (in memory), which a restarted processor can reopen. */
   private static final class Stores2 {
     final MockProcessorContext<String, ProcessedRecord> context = new MockProcessorContext<>();
-    final KeyValueStore<String, byte[]> rebalance;
-    final KeyValueStore<String, Long> counters;
+    final CommitAlignedStore<byte[]> rebalance;
+    final CommitAlignedStore<Long> counters;
 
     Stores2() {
-      this(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.REBALANCE),
-              Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build(),
-          org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.COUNTERS),
-              Serdes.String(), Serdes.Long()).withLoggingDisabled().build(), true);
+      this(CommitAlignedStore.builder(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+              org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.REBALANCE), Serdes.String(), Serdes.ByteArray()).withLoggingDisabled()).build(),
+          CommitAlignedStore.builder(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+              org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(Stores.COUNTERS), Serdes.String(), Serdes.Long()).withLoggingDisabled()).build(), true);
     }
 
-    private Stores2(KeyValueStore<String, byte[]> rebalance, KeyValueStore<String, Long> counters, boolean init) {
+    private Stores2(CommitAlignedStore<byte[]> rebalance, CommitAlignedStore<Long> counters, boolean init) {
       this.rebalance = rebalance;
       this.counters = counters;
       if (init) {
@@ -378,7 +433,15 @@ class RebalanceProcessorTest {
       context.addStateStore(counters);
     }
 
+    /** The task commits (the processor's state reaches the stores) and a new processor opens the same stores. */
     Stores2 reopened() {
+      rebalance.flushCache();
+      counters.flushCache();
+      return new Stores2(rebalance, counters, false);
+    }
+
+    /** A crash: what was not committed is lost with the processor, and a new one opens the same stores. */
+    Stores2 reopenedAfterCrash() {
       return new Stores2(rebalance, counters, false);
     }
 

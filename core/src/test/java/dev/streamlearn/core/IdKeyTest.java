@@ -1,4 +1,4 @@
-package dev.streamlearn.cli;
+package dev.streamlearn.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.streamlearn.cli.bench;
+package dev.streamlearn.benchmarks.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.awt.Color;

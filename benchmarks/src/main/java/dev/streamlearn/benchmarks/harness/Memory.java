@@ -1,4 +1,4 @@
-package dev.streamlearn.cli.bench;
+package dev.streamlearn.benchmarks.harness;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

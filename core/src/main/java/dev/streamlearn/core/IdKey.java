@@ -1,4 +1,4 @@
-package dev.streamlearn.cli;
+package dev.streamlearn.core;
 
 import dev.streamlearn.schemas.MalformedRecordException;
 import dev.streamlearn.schemas.RawEventParser;

@@ -1,4 +1,4 @@
-package dev.streamlearn.cli.bench;
+package dev.streamlearn.benchmarks.harness;
 
 import dev.streamlearn.core.KafkaClients;
 import dev.streamlearn.core.StreamlearnConfig;
@@ -62,7 +62,7 @@ final class BenchEnv implements AutoCloseable {
   }
 
   ProducerRecord<byte[], byte[]> raw(byte[] value) {
-    return new ProducerRecord<>(config.topic(TopicName.RAW), keyById ? dev.streamlearn.cli.IdKey.of(value) : null, value);
+    return new ProducerRecord<>(config.topic(TopicName.RAW), keyById ? dev.streamlearn.core.IdKey.of(value) : null, value);
   }
 
   static long directorySize(Path p) {

@@ -1,4 +1,4 @@
-package dev.streamlearn.cli.bench;
+package dev.streamlearn.benchmarks.harness;
 
 import dev.streamlearn.avro.ProcessedRecord;
 import dev.streamlearn.core.StreamlearnConfig;
@@ -24,7 +24,13 @@ import org.apache.kafka.common.TopicPartition;
 final class LatencyBench {
 
   /** Samples of the first {@link #WARMUP} are dropped: they measure task start-up (first transactions, fetch sessions), not steady state. */
-  record Result(double offeredRps, double achievedRps, long samples, double p50, double p99, double p999) {}
+  /**
+   * Besides the percentiles, what the stream thread's producer and commits did over the run, to tell a stall's cause:
+   * the producer's retries (a transaction coordinator answering CONCURRENT_TRANSACTIONS is retried with exponential
+   * backoff, 100 ms doubling to 1 s), and the slowest commit the stream thread saw.
+   */
+  record Result(double offeredRps, double achievedRps, long samples, double p50, double p99, double p999, double max, long overOneSecond,
+      double producerRetries, double commitLatencyMaxMs, double txnCommitMs) {}
 
   static final Duration WARMUP = Duration.ofSeconds(3);
 
@@ -73,11 +79,31 @@ final class LatencyBench {
       Thread.sleep(2000); // let the last transactions commit before the reader stops (a measurement tail, not synchronisation)
       stop.set(true);
       reader.join();
+      var metrics = app.streams().metrics();
+      double retries = sum(metrics, "producer-metrics", "record-retry-total");
+      double commitMax = max(metrics, "stream-thread-metrics", "commit-latency-max");
+      double txnCommitMs = sum(metrics, "producer-metrics", "txn-commit-time-ns-total") / 1e6;
       app.close();
       List<Double> sorted = new ArrayList<>(latencies);
       Collections.sort(sorted);
-      return new Result(rate, achieved, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), pct(sorted, 0.999));
+      long overOneSecond = sorted.stream().filter(l -> l > 1000).count();
+      return new Result(rate, achieved, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), pct(sorted, 0.999), sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1),
+          overOneSecond, retries, commitMax, txnCommitMs);
     }
+  }
+
+  private static double sum(Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metrics, String group, String name) {
+    return metrics.entrySet().stream().filter(e -> e.getKey().group().equals(group) && e.getKey().name().equals(name))
+        .mapToDouble(e -> value(e.getValue())).filter(Double::isFinite).sum();
+  }
+
+  private static double max(Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metrics, String group, String name) {
+    return metrics.entrySet().stream().filter(e -> e.getKey().group().equals(group) && e.getKey().name().equals(name))
+        .mapToDouble(e -> value(e.getValue())).filter(Double::isFinite).max().orElse(Double.NaN);
+  }
+
+  private static double value(org.apache.kafka.common.Metric m) {
+    return m.metricValue() instanceof Number n ? n.doubleValue() : Double.NaN;
   }
 
   static double pct(List<Double> sorted, double q) {

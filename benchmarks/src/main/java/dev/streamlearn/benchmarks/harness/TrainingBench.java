@@ -1,4 +1,4 @@
-package dev.streamlearn.cli.bench;
+package dev.streamlearn.benchmarks.harness;
 
 import dev.streamlearn.avro.DatasetSpec;
 import dev.streamlearn.avro.ProcessedRecord;
