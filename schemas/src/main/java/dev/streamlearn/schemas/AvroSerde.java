@@ -73,7 +73,13 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
       writer.write(value, b.encoder);
       b.encoder.flush();
     } catch (IOException e) {
+      buffers.remove();
       throw new UncheckedIOException(e);
+    } catch (RuntimeException | Error e) {
+      // A write that failed half-way leaves bytes in the encoder's buffer, which reusing it would flush into the
+      // next record: this thread starts again from new buffers.
+      buffers.remove();
+      throw e;
     }
     byte[] bytes = b.out.toByteArray();
     if (b.out.size() > 1 << 20) {

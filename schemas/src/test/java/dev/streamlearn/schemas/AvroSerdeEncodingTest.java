@@ -26,6 +26,21 @@ class AvroSerdeEncodingTest {
     assertThat(checked).isEqualTo(serdes.size() * 200);
   }
 
+  @Test
+  void aFailedWriteLeavesNothingForTheNextRecord() throws Exception {
+    dev.streamlearn.avro.LabeledRecord broken = new dev.streamlearn.avro.LabeledRecord();
+    broken.setId("a-long-enough-id-to-reach-the-buffer");
+    broken.setTs(1L);
+    broken.setLabel(null); // not nullable: the writer fails after writing the id and the time
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Avro.LABELED.encode(broken)).isInstanceOf(RuntimeException.class);
+    dev.streamlearn.avro.LabeledRecord good = dev.streamlearn.avro.LabeledRecord.newBuilder().setId("r1").setTs(2L).setLabel("a")
+        .setFeatures(java.util.Map.of("f", 1.5)).build();
+    ByteBuffer expected = new BinaryMessageEncoder<dev.streamlearn.avro.LabeledRecord>(SpecificData.get(), good.getSchema()).encode(good);
+    byte[] want = new byte[expected.remaining()];
+    expected.get(want);
+    assertThat(Avro.LABELED.encode(good)).isEqualTo(want);
+  }
+
   private static <T extends SpecificRecord> int compare(AvroSerde<T> serde) throws Exception {
     int n = 0;
     Class<T> type = serde.type();

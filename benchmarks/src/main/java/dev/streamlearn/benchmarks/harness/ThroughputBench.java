@@ -99,16 +99,28 @@ final class ThroughputBench {
     }
   }
 
-  /** CPU time of the live stream threads of the application whose id starts with {@code appId}, read before close. */
-  static long streamThreadCpuNanos(String appId) {
+  /**
+   * CPU time of the live stream threads of the application whose id starts with {@code appId}, read before close;
+   * NaN where the JVM does not measure thread CPU or no thread carries the default name (a {@code client.id} set
+   * by hand renames them). A stream thread that died and was replaced takes its time with it.
+   */
+  static double streamThreadCpuNanos(String appId) {
     var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    if (!threads.isThreadCpuTimeSupported() || !threads.isThreadCpuTimeEnabled()) {
+      return Double.NaN;
+    }
     long sum = 0;
+    int found = 0;
     for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
       if (info != null && info.getThreadName().startsWith(appId) && info.getThreadName().contains("-StreamThread-")) {
-        sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+        long t = threads.getThreadCpuTime(info.getThreadId());
+        if (t >= 0) {
+          sum += t;
+          found++;
+        }
       }
     }
-    return sum;
+    return found == 0 ? Double.NaN : sum;
   }
 
   static long startAndAwaitRunning(KafkaStreams streams) throws InterruptedException {

@@ -60,28 +60,33 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
     this.filter = filterOfStore();
   }
 
-  /** A filter over every key in the store, sized for twice their number (one pass; 8 bytes a key meanwhile). */
+  /**
+   * A filter over every key in the store, sized for twice their number: one pass counts, a second adds, so
+   * nothing but the new filter is held (at 10^7 keys in one task, 2^28 bits: 32 MB).
+   */
   private SeenIdFilter filterOfStore() {
-    long[] hashes = new long[1024];
-    int n = 0;
+    long n = 0;
     try (var all = seen.all()) {
-      while (all.hasNext()) {
-        if (n == hashes.length) {
-          hashes = java.util.Arrays.copyOf(hashes, hashes.length * 2);
-        }
-        hashes[n++] = SeenIdFilter.hash(all.next().key.key());
+      for (; all.hasNext(); all.next()) {
+        n++;
       }
     }
-    SeenIdFilter f = new SeenIdFilter(Math.max(minFilterCapacity, 2L * n));
-    for (int i = 0; i < n; i++) {
-      f.add(hashes[i]);
+    SeenIdFilter f = new SeenIdFilter(Math.max(minFilterCapacity, 2 * n));
+    try (var all = seen.all()) {
+      while (all.hasNext()) {
+        f.add(SeenIdFilter.hash(all.next().key.key()));
+      }
     }
-    LOG.debug("dedup filter over {} stored keys: capacity {}, {} bytes", n, f.capacity(), f.sizeBytes());
+    LOG.debug("dedup filter over {} stored keys: capacity {}, {} bytes", f.added(), f.capacity(), f.sizeBytes());
     return f;
   }
 
   @Override
   public void process(Record<String, LabeledRecord> record) {
+    if (filter.full()) {
+      // Here, not right after a put: a rebuild that throws must not leave a stored id whose record was never forwarded.
+      filter = filterOfStore(); // expired segments are gone by now: the new filter holds only live keys
+    }
     long ts = record.value().getTs();
     long hash = SeenIdFilter.hash(record.key());
     if (filter.mightContain(hash) && isDuplicate(record.key(), ts)) {
@@ -107,9 +112,6 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
       // An event already older than the window would land in an expired segment: the store drops it anyway.
       seen.put(key, eventTime, Math.max(0, eventTime));
       filter.add(hash);
-      if (filter.full()) {
-        filter = filterOfStore(); // expired segments are gone by now: the new filter holds only live keys
-      }
     }
   }
 }

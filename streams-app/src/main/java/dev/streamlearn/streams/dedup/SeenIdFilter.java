@@ -31,7 +31,7 @@ final class SeenIdFilter {
     double bitsWanted = capacity * -Math.log(FALSE_POSITIVE_RATE) / (ln2 * ln2);
     // A power of two of at least 64 bits: probes are masked, not divided.
     long bits = Long.highestOneBit(Math.max(64L, (long) Math.ceil(bitsWanted)) - 1) << 1;
-    if (bits > (1L << 36)) {
+    if (bits <= 0 || bits > (1L << 36)) {
       throw new IllegalArgumentException("capacity too large for one filter: " + capacity);
     }
     this.words = new long[(int) (bits >>> 6)];
@@ -39,11 +39,27 @@ final class SeenIdFilter {
     this.probes = (int) Math.max(1, Math.min(16, Math.round((double) bits / capacity * ln2)));
   }
 
+  /**
+   * The key's hash as the store sees it: the store compares the UTF-8 bytes {@code Serdes.String()} writes, where
+   * an unpaired surrogate becomes {@code '?'}, so it hashes as {@code '?'} here too. Without that, an id with a lone
+   * surrogate (a JSON escape such as {@code \ud800}) read back from the store at a rebuild would hash apart from
+   * its resent copy, and the filter would let the duplicate through.
+   */
   static long hash(String key) {
     // FNV-1a over the UTF-16 units (no encoding on the hot path), then a 64-bit finalizer to spread the bits.
     long h = 0xcbf29ce484222325L;
-    for (int i = 0; i < key.length(); i++) {
-      h = (h ^ key.charAt(i)) * 0x100000001b3L;
+    int n = key.length();
+    for (int i = 0; i < n; i++) {
+      char c = key.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(key.charAt(i + 1))) {
+          h = (h ^ c) * 0x100000001b3L;
+          c = key.charAt(++i);
+        } else {
+          c = '?';
+        }
+      }
+      h = (h ^ c) * 0x100000001b3L;
     }
     h ^= h >>> 33;
     h *= 0xff51afd7ed558ccdL;
@@ -77,6 +93,10 @@ final class SeenIdFilter {
   /** More keys added than it was sized for: its false-positive rate is climbing, time to rebuild it larger. */
   boolean full() {
     return added > capacity;
+  }
+
+  long added() {
+    return added;
   }
 
   long capacity() {
