@@ -5,11 +5,14 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -32,25 +35,57 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   private static final int HEADER_BYTES = 10;
 
   private final Class<T> type;
-  private final BinaryMessageEncoder<T> encoder;
+  private final byte[] header;
+  private final SpecificDatumWriter<T> writer;
   private final BinaryMessageDecoder<T> decoder;
+  /**
+   * Per thread: a reusable output buffer and a buffered encoder. Avro's own {@code BinaryMessageEncoder} writes
+   * through an unbuffered encoder, one synchronized stream call per double; buffered, the same bytes cost less than
+   * half (the stream thread's profile in docs/benchmarks.md, session 8).
+   */
+  private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
+
+  private static final class Buffers {
+    final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1024);
+    BinaryEncoder encoder;
+  }
 
   public AvroSerde(Class<T> type) {
     this.type = type;
     Schema schema = SpecificData.get().getSchema(type);
-    this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
+    this.header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN).put((byte) 0xC3).put((byte) 0x01)
+        .putLong(SchemaNormalization.parsingFingerprint64(schema)).array();
+    this.writer = new SpecificDatumWriter<>(schema, SpecificData.get());
     this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema, KnownSchemas.get());
   }
 
+  Class<T> type() {
+    return type;
+  }
+
+  /** The single-object encoding of {@code value}: the bytes Avro's {@code BinaryMessageEncoder} writes. */
   public byte[] encode(T value) {
+    Buffers b = buffers.get();
+    b.out.reset();
+    b.out.write(header, 0, HEADER_BYTES);
     try {
-      ByteBuffer buffer = encoder.encode(value);
-      byte[] out = new byte[buffer.remaining()];
-      buffer.get(out);
-      return out;
+      b.encoder = EncoderFactory.get().binaryEncoder(b.out, b.encoder);
+      writer.write(value, b.encoder);
+      b.encoder.flush();
     } catch (IOException e) {
+      buffers.remove();
       throw new UncheckedIOException(e);
+    } catch (RuntimeException | Error e) {
+      // A write that failed half-way leaves bytes in the encoder's buffer, which reusing it would flush into the
+      // next record: this thread starts again from new buffers.
+      buffers.remove();
+      throw e;
     }
+    byte[] bytes = b.out.toByteArray();
+    if (b.out.size() > 1 << 20) {
+      buffers.remove(); // one huge record does not pin its buffer to the thread
+    }
+    return bytes;
   }
 
   /**

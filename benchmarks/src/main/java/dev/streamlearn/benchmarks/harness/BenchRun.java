@@ -94,8 +94,8 @@ public final class BenchRun {
       ThroughputBench.Result r = ThroughputBench.run(base, full, guarantee, keyById, input);
       rps[i] = r.rps();
       tp.set(names[i], mapper.valueToTree(r));
-      say("   %,.0f records/s (%.1f s), heap after %,.0f MB, peak heap %,.0f MB, RSS %,.0f MB, state %s", r.rps(), r.seconds(), r.heapMb(),
-          r.peakHeapMb(), r.rssMb(), ByteSize.format(r.stateBytes()));
+      say("   %,.0f records/s (%.1f s), stream thread %.1f µs CPU/record, heap after %,.0f MB, peak heap %,.0f MB, RSS %,.0f MB, state %s", r.rps(),
+          r.seconds(), r.streamThreadUsPerRecord(), r.heapMb(), r.peakHeapMb(), r.rssMb(), ByteSize.format(r.stateBytes()));
       if (full && i == 1) {
         // Live heap after a collection, net of this harness's own input held in the same JVM; the peak
         // mostly measures garbage between collections under a large -Xmx, so it is kept apart.
@@ -183,8 +183,8 @@ public final class BenchRun {
       g.put("distinct_ids", size);
       g.put("us_per_record", 1e6 / r.rps());
       gr.add(g);
-      say("   %,.0f records/s (%.1f µs/record), peak heap %,.0f MB, RSS %,.0f MB, RocksDB state %s", r.rps(), 1e6 / r.rps(), r.peakHeapMb(), r.rssMb(),
-          ByteSize.format(r.stateBytes()));
+      say("   %,.0f records/s (%.1f µs/record; stream thread %.1f µs CPU), peak heap %,.0f MB, RSS %,.0f MB, RocksDB state %s", r.rps(), 1e6 / r.rps(),
+          r.streamThreadUsPerRecord(), r.peakHeapMb(), r.rssMb(), ByteSize.format(r.stateBytes()));
     }
     out.put("finished", Instant.now().toString());
 

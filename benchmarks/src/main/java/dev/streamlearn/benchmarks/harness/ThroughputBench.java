@@ -29,8 +29,11 @@ final class ThroughputBench {
   /**
    * @param heapMb heap after a collection once the run finished, minus the heap before the app started (the bench's own input excluded)
    * @param peakHeapMb peak heap during the run minus that same baseline
+   * @param streamThreadUsPerRecord CPU time of the app's stream threads per input record: the topology's own cost,
+   *     which the broker and the other threads sharing the cores do not move as much as they move records/s
    */
-  record Result(double rps, double seconds, double heapMb, double peakHeapMb, double rssMb, long stateBytes, double producerRps) {}
+  record Result(double rps, double seconds, double heapMb, double peakHeapMb, double rssMb, long stateBytes, double producerRps,
+      double streamThreadUsPerRecord) {}
 
   static final DatasetSpec SPEC = DatasetSpec.newBuilder().setFeatures(DirtyStreamGenerator.FEATURES.stream().sorted().toList())
       .setLabels(DirtyStreamGenerator.LABELS.stream().sorted().toList()).build();
@@ -82,6 +85,7 @@ final class ThroughputBench {
           Thread.sleep(full ? 1000 : 50); // polling the stats topic / group offsets: there is no completion event
         }
       }
+      double cpuUs = streamThreadCpuNanos(env.config.applicationId()) / 1000.0 / n;
       double peak = Memory.peakHeapMb() - baseline;
       double heap = Memory.heapUsedMb() - baseline;
       double rss = Memory.rssMb();
@@ -91,8 +95,32 @@ final class ThroughputBench {
         streams.close(Duration.ofSeconds(30));
       }
       long state = BenchEnv.directorySize(env.stateDir); // after close: RocksDB has flushed its memtables
-      return new Result(n / secs, secs, heap, peak, rss, state, producerRps);
+      return new Result(n / secs, secs, heap, peak, rss, state, producerRps, cpuUs);
     }
+  }
+
+  /**
+   * CPU time of the live stream threads of the application whose id starts with {@code appId}, read before close;
+   * NaN where the JVM does not measure thread CPU or no thread carries the default name (a {@code client.id} set
+   * by hand renames them). A stream thread that died and was replaced takes its time with it.
+   */
+  static double streamThreadCpuNanos(String appId) {
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    if (!threads.isThreadCpuTimeSupported() || !threads.isThreadCpuTimeEnabled()) {
+      return Double.NaN;
+    }
+    long sum = 0;
+    int found = 0;
+    for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().startsWith(appId) && info.getThreadName().contains("-StreamThread-")) {
+        long t = threads.getThreadCpuTime(info.getThreadId());
+        if (t >= 0) {
+          sum += t;
+          found++;
+        }
+      }
+    }
+    return found == 0 ? Double.NaN : sum;
   }
 
   static long startAndAwaitRunning(KafkaStreams streams) throws InterruptedException {

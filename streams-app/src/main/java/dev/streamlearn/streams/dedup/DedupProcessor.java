@@ -9,6 +9,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Drops records whose key (id or content hash) was seen within the retention window of event
@@ -18,10 +20,21 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * <p>The ids live in a segmented RocksDB window store whose time is the records' event time
  * (written explicitly, not taken from Kafka timestamps): segments older than the retention are
  * dropped whole, so the store stays bounded by the window, not by the stream's length.
+ *
+ * <p>A {@link SeenIdFilter} in front of the store answers "never seen" for most new ids without
+ * touching RocksDB. It is built from the store itself whenever the processor starts (after a restore,
+ * a rebalance or an aborted transaction's revival, so it always covers what the store holds) and
+ * rebuilt, twice as large as the store's keys, when it fills; every key put into the store is added.
  */
 public final class DedupProcessor implements Processor<String, LabeledRecord, String, LabeledRecord> {
 
+  private static final Logger LOG = LoggerFactory.getLogger(DedupProcessor.class);
+  /** Smallest filter: 64 Ki keys take 77 KB (rounded up to 128 KB) at a 1% false-positive rate. */
+  static final long MIN_FILTER_CAPACITY = 1 << 16;
+
   private final long retentionMs;
+  private final long minFilterCapacity;
+  private SeenIdFilter filter;
   /** Newest event time seen by this task: ids older than it minus the retention are outside the window. */
   private long newestEventTime = Long.MIN_VALUE;
   private ProcessorContext<String, LabeledRecord> context;
@@ -29,7 +42,13 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
   private Counters counters;
 
   public DedupProcessor(long retentionMs) {
+    this(retentionMs, MIN_FILTER_CAPACITY);
+  }
+
+  /** @param minFilterCapacity the filter's smallest size (tests make it tiny to force rebuilds) */
+  DedupProcessor(long retentionMs, long minFilterCapacity) {
     this.retentionMs = retentionMs;
+    this.minFilterCapacity = minFilterCapacity;
   }
 
   @Override
@@ -37,16 +56,44 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
     this.context = context;
     this.seen = context.getStateStore(Stores.DEDUP);
     this.counters = new Counters(CommitAlignedStore.open(context, Stores.COUNTERS), "dedup");
+    this.newestEventTime = Long.MIN_VALUE;
+    this.filter = filterOfStore();
+  }
+
+  /**
+   * A filter over every key in the store, sized for twice their number: one pass counts, a second adds, so
+   * nothing but the new filter is held (at 10^7 keys in one task, 2^28 bits: 32 MB).
+   */
+  private SeenIdFilter filterOfStore() {
+    long n = 0;
+    try (var all = seen.all()) {
+      for (; all.hasNext(); all.next()) {
+        n++;
+      }
+    }
+    SeenIdFilter f = new SeenIdFilter(Math.max(minFilterCapacity, 2 * n));
+    try (var all = seen.all()) {
+      while (all.hasNext()) {
+        f.add(SeenIdFilter.hash(all.next().key.key()));
+      }
+    }
+    LOG.debug("dedup filter over {} stored keys: capacity {}, {} bytes", f.added(), f.capacity(), f.sizeBytes());
+    return f;
   }
 
   @Override
   public void process(Record<String, LabeledRecord> record) {
+    if (filter.full()) {
+      // Here, not right after a put: a rebuild that throws must not leave a stored id whose record was never forwarded.
+      filter = filterOfStore(); // expired segments are gone by now: the new filter holds only live keys
+    }
     long ts = record.value().getTs();
-    if (isDuplicate(record.key(), ts)) {
+    long hash = SeenIdFilter.hash(record.key());
+    if (filter.mightContain(hash) && isDuplicate(record.key(), ts)) {
       counters.increment("duplicates");
       return;
     }
-    rememberNewEvent(record.key(), ts);
+    rememberNewEvent(record.key(), hash, ts);
     counters.increment("unique");
     context.forward(record);
   }
@@ -59,11 +106,12 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
     }
   }
 
-  private void rememberNewEvent(String key, long eventTime) {
+  private void rememberNewEvent(String key, long hash, long eventTime) {
     newestEventTime = Math.max(newestEventTime, eventTime);
     if (eventTime > newestEventTime - retentionMs) {
       // An event already older than the window would land in an expired segment: the store drops it anyway.
       seen.put(key, eventTime, Math.max(0, eventTime));
+      filter.add(hash);
     }
   }
 }

@@ -1,0 +1,75 @@
+package dev.streamlearn.streams.dedup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamlearn.avro.LabeledRecord;
+import dev.streamlearn.schemas.Avro;
+import dev.streamlearn.streams.CommitAlignedStore;
+import dev.streamlearn.streams.Stores;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
+
+/** The dedup stage with its filter forced to rebuild from the store again and again. */
+class DedupFilterTest {
+
+  private static final long RETENTION = Duration.ofDays(1).toMillis();
+
+  /**
+   * Whatever the order of ids and however small the filter starts (so that it is rebuilt from the
+   * store after every few puts), each id passes exactly once: its first arrival.
+   */
+  @Property(tries = 40)
+  void eachIdPassesOnceThroughEveryRebuild(@ForAll @Size(min = 1, max = 300) List<@IntRange(min = 0, max = 120) Integer> ids,
+      @ForAll @IntRange(min = 1, max = 8) int minCapacity) throws Exception {
+    try (TopologyTestDriver driver = new TopologyTestDriver(topology(minCapacity), props())) {
+      var in = driver.createInputTopic("in", Serdes.String().serializer(), Avro.LABELED.serializer());
+      var out = driver.createOutputTopic("out", Serdes.String().deserializer(), Avro.LABELED.deserializer());
+      long ts = 1_700_000_000_000L;
+      for (int id : ids) {
+        in.pipeInput("id-" + id, LabeledRecord.newBuilder().setId("id-" + id).setTs(ts++).setLabel("a").setFeatures(Map.of()).build());
+      }
+      Set<String> firsts = new LinkedHashSet<>();
+      ids.forEach(i -> firsts.add("id-" + i));
+      assertThat(out.readKeyValuesToList().stream().map(kv -> kv.key).toList()).containsExactlyElementsOf(firsts);
+    }
+  }
+
+  private static Topology topology(long minCapacity) {
+    StoreBuilder<?> dedup = org.apache.kafka.streams.state.Stores.windowStoreBuilder(
+        org.apache.kafka.streams.state.Stores.persistentWindowStore(Stores.DEDUP, Duration.ofMillis(RETENTION), Duration.ofMillis(RETENTION), false),
+        Serdes.String(), Serdes.Long());
+    StoreBuilder<?> counters = CommitAlignedStore.builder(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+        org.apache.kafka.streams.state.Stores.persistentKeyValueStore(Stores.COUNTERS), Serdes.String(), Serdes.Long()));
+    ProcessorSupplier<String, LabeledRecord, String, LabeledRecord> supplier = () -> new DedupProcessor(RETENTION, minCapacity);
+    Topology t = new Topology();
+    t.addSource("in", Serdes.String().deserializer(), Avro.LABELED.deserializer(), "in");
+    t.addProcessor("dedup", supplier, "in");
+    t.addStateStore(dedup, "dedup");
+    t.addStateStore(counters, "dedup");
+    t.addSink("out", "out", Serdes.String().serializer(), Avro.LABELED.serializer(), "dedup");
+    return t;
+  }
+
+  private static Properties props() throws java.io.IOException {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "dedup-filter-test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("dedup-filter").toString());
+    return p;
+  }
+}
