@@ -40,8 +40,8 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   private final BinaryMessageDecoder<T> decoder;
   /**
    * Per thread: a reusable output buffer and a buffered encoder. Avro's own {@code BinaryMessageEncoder} writes
-   * through an unbuffered encoder, one synchronized stream call per double; buffered, the same bytes cost less than
-   * half (the stream thread's profile in docs/benchmarks.md, session 8).
+   * through an unbuffered encoder, one synchronized stream call per double (3% of the stream thread's CPU in the
+   * profile of docs/benchmarks.md, session 8); the buffered one writes the same bytes in chunks.
    */
   private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
 
@@ -66,26 +66,25 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
   /** The single-object encoding of {@code value}: the bytes Avro's {@code BinaryMessageEncoder} writes. */
   public byte[] encode(T value) {
     Buffers b = buffers.get();
-    b.out.reset();
-    b.out.write(header, 0, HEADER_BYTES);
+    boolean done = false;
     try {
+      b.out.reset();
+      b.out.write(header, 0, HEADER_BYTES);
       b.encoder = EncoderFactory.get().binaryEncoder(b.out, b.encoder);
       writer.write(value, b.encoder);
       b.encoder.flush();
+      byte[] bytes = b.out.toByteArray();
+      done = b.out.size() <= 1 << 20; // one huge record does not pin its buffer to the thread
+      return bytes;
     } catch (IOException e) {
-      buffers.remove();
       throw new UncheckedIOException(e);
-    } catch (RuntimeException | Error e) {
-      // A write that failed half-way leaves bytes in the encoder's buffer, which reusing it would flush into the
-      // next record: this thread starts again from new buffers.
-      buffers.remove();
-      throw e;
+    } finally {
+      if (!done) {
+        // A write that failed half-way leaves bytes in the encoder's buffer, which reusing it would flush into the
+        // next record: this thread starts again from new buffers.
+        buffers.remove();
+      }
     }
-    byte[] bytes = b.out.toByteArray();
-    if (b.out.size() > 1 << 20) {
-      buffers.remove(); // one huge record does not pin its buffer to the thread
-    }
-    return bytes;
   }
 
   /**

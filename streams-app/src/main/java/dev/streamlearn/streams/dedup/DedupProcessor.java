@@ -61,10 +61,13 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
   }
 
   /**
-   * A filter over every key in the store, sized for twice their number: one pass counts, a second adds, so
-   * nothing but the new filter is held (at 10^7 keys in one task, 2^28 bits: 32 MB).
+   * A filter over every key in the store, sized for twice their number: one pass counts, a second adds, so no
+   * array of keys is held, only the old filter and the new one (at 10^7 keys in one task the new one has 2^28 bits:
+   * 32 MB). It runs inside the task's open transaction: its time is logged, since two passes over a store of many
+   * millions of keys approach the exactly-once producer's transaction timeout (10 s by default).
    */
   private SeenIdFilter filterOfStore() {
+    long start = System.nanoTime();
     long n = 0;
     try (var all = seen.all()) {
       for (; all.hasNext(); all.next()) {
@@ -77,7 +80,12 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
         f.add(SeenIdFilter.hash(all.next().key.key()));
       }
     }
-    LOG.debug("dedup filter over {} stored keys: capacity {}, {} bytes", f.added(), f.capacity(), f.sizeBytes());
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    if (ms >= 1000) {
+      LOG.info("dedup filter over {} stored keys built in {} ms: capacity {}, {} bytes", f.added(), ms, f.capacity(), f.sizeBytes());
+    } else {
+      LOG.debug("dedup filter over {} stored keys built in {} ms: capacity {}, {} bytes", f.added(), ms, f.capacity(), f.sizeBytes());
+    }
     return f;
   }
 
