@@ -81,11 +81,8 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
       }
     }
     long ms = (System.nanoTime() - start) / 1_000_000;
-    if (ms >= 1000) {
-      LOG.info("dedup filter over {} stored keys built in {} ms: capacity {}, {} bytes", f.added(), ms, f.capacity(), f.sizeBytes());
-    } else {
-      LOG.debug("dedup filter over {} stored keys built in {} ms: capacity {}, {} bytes", f.added(), ms, f.capacity(), f.sizeBytes());
-    }
+    LOG.atLevel(ms >= 1000 ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG)
+        .log("dedup filter over {} stored keys built in {} ms: capacity {}, {} bytes", f.added(), ms, f.capacity(), f.sizeBytes());
     return f;
   }
 

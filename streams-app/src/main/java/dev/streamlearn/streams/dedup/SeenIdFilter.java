@@ -8,7 +8,7 @@ package dev.streamlearn.streams.dedup;
  * asks the store, which has the last word.
  *
  * <p>Keys are hashed once to 64 bits ({@link #hash}); the probes are derived from that hash
- * (Kirsch and Mitzenmacher's double hashing), so a filter can be rebuilt from stored hashes.
+ * (Kirsch and Mitzenmacher's double hashing), so a record's key is hashed once for both the lookup and the add.
  */
 final class SeenIdFilter {
 
