@@ -14,17 +14,43 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
 /**
- * Records/s of a topology over the same pre-loaded input: the passthrough baseline (source to sink)
- * or the full preprocessing topology. Timed from RUNNING to the last input record processed.
+ * Records/s of a topology over the same pre-loaded input: the passthrough baseline (source to sink), a
+ * reference that only deduplicates through a RocksDB store, or the full preprocessing topology. Timed from
+ * RUNNING to the last input record processed.
  */
 final class ThroughputBench {
+
+  /** What runs between records.raw and its output. */
+  enum Kind {
+    /** Source to sink, bytes untouched: Kafka Streams' own limit under the guarantee. */
+    PASSTHROUGH("pass"),
+    /**
+     * The smallest stateful app: one lookup and, for a new key, one put into a cached, changelogged RocksDB
+     * key-value store, then the bytes forwarded. What any deduplicating Kafka Streams app pays before it parses.
+     */
+    DEDUP_ONLY("dedup"),
+    /** The preprocessing topology, as the streams app runs it. */
+    FULL("full");
+
+    final String tag;
+
+    Kind(String tag) {
+      this.tag = tag;
+    }
+  }
 
   /**
    * @param heapMb heap after a collection once the run finished, minus the heap before the app started (the bench's own input excluded)
@@ -40,13 +66,14 @@ final class ThroughputBench {
 
   private ThroughputBench() {}
 
-  static Result run(StreamlearnConfig base, boolean full, String guarantee, boolean keyById, List<byte[]> input) throws Exception {
-    return run(base, full, guarantee, keyById, input.size(), input::get);
+  static Result run(StreamlearnConfig base, Kind kind, String guarantee, boolean keyById, List<byte[]> input) throws Exception {
+    return run(base, kind, guarantee, keyById, input.size(), input::get);
   }
 
-  static Result run(StreamlearnConfig base, boolean full, String guarantee, boolean keyById, int n, java.util.function.IntFunction<byte[]> gen)
+  static Result run(StreamlearnConfig base, Kind kind, String guarantee, boolean keyById, int n, java.util.function.IntFunction<byte[]> gen)
       throws Exception {
-    String name = (full ? "full-" : "pass-") + (guarantee.startsWith("exactly") ? "eos" : "alos");
+    boolean full = kind == Kind.FULL;
+    String name = kind.tag + "-" + (guarantee.startsWith("exactly") ? "eos" : "alos");
     try (BenchEnv env = new BenchEnv(base, name, Map.of(StreamlearnConfig.PROCESSING_GUARANTEE, guarantee, StreamlearnConfig.STATS_PUBLISH_MS, "100"),
         keyById)) {
       double producerRps = env.load(n, gen);
@@ -58,7 +85,7 @@ final class ThroughputBench {
         app = new PreprocessApp(env.config, SPEC, env.stateDir.toString());
         streams = app.streams();
       } else {
-        streams = new KafkaStreams(passthrough(env.config), passthroughProps(env));
+        streams = new KafkaStreams(kind == Kind.PASSTHROUGH ? passthrough(env.config) : dedupOnly(env.config), passthroughProps(env, kind));
       }
       long t0 = startAndAwaitRunning(streams);
       long t0Wall = System.currentTimeMillis();
@@ -75,7 +102,7 @@ final class ThroughputBench {
               secs = (r.lastUpdate() - t0Wall) / 1000.0;
               break;
             }
-          } else if (committedAll(admin, env.config.applicationId() + "-pass", parts, end)) {
+          } else if (committedAll(admin, env.config.applicationId() + "-" + kind.tag, parts, end)) {
             secs = (System.nanoTime() - t0) / 1e9;
             break;
           }
@@ -149,9 +176,46 @@ final class ThroughputBench {
     return b.build();
   }
 
-  private static Properties passthroughProps(BenchEnv env) {
+  /**
+   * Records keyed by id are deduplicated on their key; unkeyed ones ({@code --keys none}) on their bytes, with no
+   * repartition: a reference for the cost of the store, not a second implementation of the streams app's dedup.
+   */
+  static org.apache.kafka.streams.Topology dedupOnly(StreamlearnConfig c) {
+    StreamsBuilder b = new StreamsBuilder();
+    b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN),
+        Serdes.Bytes(), Serdes.Long()).withCachingEnabled());
+    b.stream(c.topic(TopicName.RAW), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+        .process(FirstSeen::new, SEEN)
+        .to(c.topic(TopicName.CLEAN), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+    return b.build();
+  }
+
+  private static final String SEEN = "seen";
+
+  /** Forwards a record the first time its key (or, unkeyed, its bytes) is seen. */
+  private static final class FirstSeen implements Processor<byte[], byte[], byte[], byte[]> {
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<org.apache.kafka.common.utils.Bytes, Long> seen;
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+      this.context = context;
+      this.seen = context.getStateStore(SEEN);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> r) {
+      var id = Bytes.wrap(r.key() != null ? r.key() : r.value());
+      if (seen.get(id) == null) {
+        seen.put(id, r.timestamp());
+        context.forward(r);
+      }
+    }
+  }
+
+  private static Properties passthroughProps(BenchEnv env, Kind kind) {
     Properties p = PreprocessApp.streamsProperties(env.config, env.stateDir.toString());
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, env.config.applicationId() + "-pass");
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, env.config.applicationId() + "-" + kind.tag);
     return p;
   }
 }
