@@ -38,8 +38,10 @@ final class ThroughputBench {
     /** Source to sink, bytes untouched: Kafka Streams' own limit under the guarantee. */
     PASSTHROUGH("pass"),
     /**
-     * The smallest stateful app: one lookup and, for a new key, one put into a cached, changelogged RocksDB
-     * key-value store, then the bytes forwarded. What any deduplicating Kafka Streams app pays before it parses.
+     * A plain deduplicating app, for scale: one lookup and, for a new key, one put into a cached, changelogged
+     * RocksDB key-value store, then the bytes forwarded. Not the streams app's dedup (an uncached window store
+     * behind a Bloom filter, after parsing and cleaning): faulty records go through, and unkeyed input
+     * ({@code --keys none}) is deduplicated on its bytes where it arrived, with no repartition.
      */
     DEDUP_ONLY("dedup"),
     /** The preprocessing topology, as the streams app runs it. */
@@ -57,9 +59,11 @@ final class ThroughputBench {
    * @param peakHeapMb peak heap during the run minus that same baseline
    * @param streamThreadUsPerRecord CPU time of the app's stream threads per input record: the topology's own cost,
    *     which the broker and the other threads sharing the cores do not move as much as they move records/s
+   * @param jitCompileMs time the JVM's JIT compilers spent during the run (NaN if not measured): near zero in a warm
+   *     run, seconds in a cold one, where the compiler threads take CPU from the stream thread on a small machine
    */
   record Result(double rps, double seconds, double heapMb, double peakHeapMb, double rssMb, long stateBytes, double producerRps,
-      double streamThreadUsPerRecord) {}
+      double streamThreadUsPerRecord, double jitCompileMs) {}
 
   static final DatasetSpec SPEC = DatasetSpec.newBuilder().setFeatures(DirtyStreamGenerator.FEATURES.stream().sorted().toList())
       .setLabels(DirtyStreamGenerator.LABELS.stream().sorted().toList()).build();
@@ -87,6 +91,7 @@ final class ThroughputBench {
       } else {
         streams = new KafkaStreams(kind == Kind.PASSTHROUGH ? passthrough(env.config) : dedupOnly(env.config), passthroughProps(env, kind));
       }
+      long jit0 = jitMillis();
       long t0 = startAndAwaitRunning(streams);
       long t0Wall = System.currentTimeMillis();
       long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
@@ -113,6 +118,7 @@ final class ThroughputBench {
         }
       }
       double cpuUs = streamThreadCpuNanos(env.config.applicationId()) / 1000.0 / n;
+      double jitMs = jit0 < 0 ? Double.NaN : jitMillis() - jit0;
       double peak = Memory.peakHeapMb() - baseline;
       double heap = Memory.heapUsedMb() - baseline;
       double rss = Memory.rssMb();
@@ -122,7 +128,7 @@ final class ThroughputBench {
         streams.close(Duration.ofSeconds(30));
       }
       long state = BenchEnv.directorySize(env.stateDir); // after close: RocksDB has flushed its memtables
-      return new Result(n / secs, secs, heap, peak, rss, state, producerRps, cpuUs);
+      return new Result(n / secs, secs, heap, peak, rss, state, producerRps, cpuUs, jitMs);
     }
   }
 
@@ -148,6 +154,12 @@ final class ThroughputBench {
       }
     }
     return found == 0 ? Double.NaN : sum;
+  }
+
+  /** Total JIT compilation time of this JVM so far, in ms; -1 where the JVM does not report it. */
+  static long jitMillis() {
+    var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
   }
 
   static long startAndAwaitRunning(KafkaStreams streams) throws InterruptedException {
@@ -195,7 +207,7 @@ final class ThroughputBench {
   /** Forwards a record the first time its key (or, unkeyed, its bytes) is seen. */
   private static final class FirstSeen implements Processor<byte[], byte[], byte[], byte[]> {
     private ProcessorContext<byte[], byte[]> context;
-    private KeyValueStore<org.apache.kafka.common.utils.Bytes, Long> seen;
+    private KeyValueStore<Bytes, Long> seen;
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
