@@ -20,6 +20,7 @@ final class BenchCharts {
   static void write(JsonNode r, Path dir) throws IOException {
     DefaultCategoryDataset tp = new DefaultCategoryDataset();
     tp.addValue(r.get("passthrough_eos_rps").asDouble(), "passthrough (Kafka Streams limit)", "exactly_once_v2");
+    tp.addValue(r.get("dedup_only_eos_rps").asDouble(), "dedup only (RocksDB store, reference)", "exactly_once_v2");
     tp.addValue(r.get("topology_eos_rps").asDouble(), "streamlearn topology", "exactly_once_v2");
     tp.addValue(r.get("passthrough_alos_rps").asDouble(), "passthrough (Kafka Streams limit)", "at_least_once");
     tp.addValue(r.get("topology_alos_rps").asDouble(), "streamlearn topology", "at_least_once");

@@ -19,8 +19,8 @@ import java.util.Set;
 
 /**
  * The benchmark harness ({@code streamlearn bench}, {@code scripts/bench}): the pipeline against the limits of
- * Kafka and DL4J on this machine, side by side in one run. Passthrough vs full topology (exactly_once_v2 and
- * at_least_once), end-to-end latency at 25/50/75% of the full topology's throughput, raw DL4J fit vs the model
+ * Kafka and DL4J on this machine, side by side in one run, after a warm-up of the JIT. Passthrough, a dedup-only
+ * reference and the full topology (exactly_once_v2; at_least_once without the reference), end-to-end latency at 25/50/75% of the full topology's throughput, raw DL4J fit vs the model
  * updater, the hot paths under JMH, and growth with dedup state. Writes JSON and, for a full run, PNG charts.
  */
 public final class BenchRun {
@@ -80,23 +80,44 @@ public final class BenchRun {
       out.put("mean_record_bytes", input.stream().mapToInt(b -> b.length).average().orElse(0));
     }
 
-    // 1. Preprocessing against the Kafka Streams passthrough limit.
+    // 0. Warm-up: this JVM's first topology runs while the JIT compiles it, and on two cores the compiler threads take
+    // CPU from the stream thread; the timed runs measure the steady state of a long-running app (each run's JIT time
+    // is in the JSON as jitCompileMs). What the warm-up measured, a start on a cold JVM, is kept under "warmup".
+    if (runs("throughput") || runs("latency") || runs("growth")) {
+      int w = quick ? 50_000 : 200_000;
+      List<ThroughputBench.Kind> kinds = runs("throughput") ? List.of(ThroughputBench.Kind.values()) : List.of(ThroughputBench.Kind.FULL);
+      say("warm-up (not a result): %s on %,d records each, exactly_once_v2", kinds.stream().map(k -> k.tag).toList(), w);
+      ObjectNode cold = out.putObject("warmup");
+      cold.put("records", w);
+      List<byte[]> warm = input.isEmpty() ? null : input.subList(0, Math.min(w, input.size()));
+      for (ThroughputBench.Kind kind : kinds) {
+        ThroughputBench.Result r = warm != null ? ThroughputBench.run(base, kind, "exactly_once_v2", keyById, warm)
+            : ThroughputBench.run(base, kind, "exactly_once_v2", keyById, w, BenchRun::uniqueRecord);
+        cold.set(kind.name().toLowerCase(Locale.ROOT), mapper.valueToTree(r));
+        say("   %s: %,.0f records/s, stream thread %.1f µs CPU/record, JIT %,.0f ms", kind.tag, r.rps(), r.streamThreadUsPerRecord(), r.jitCompileMs());
+      }
+    }
+
+    // 1. Preprocessing against the Kafka Streams passthrough limit, with a dedup-only app as the reference between.
     ObjectNode tp = out.putObject("throughput");
-    double[] rps = new double[4];
-    String[] names = {"passthrough_eos", "topology_eos", "passthrough_alos", "topology_alos"};
-    for (int i = 0; i < 4; i++) {
-      if (!runs("throughput") && !(i == 1 && runs("latency"))) {
+    record Config(String name, ThroughputBench.Kind kind, String guarantee) {}
+    List<Config> configs = List.of(new Config("passthrough_eos", ThroughputBench.Kind.PASSTHROUGH, "exactly_once_v2"),
+        new Config("dedup_only_eos", ThroughputBench.Kind.DEDUP_ONLY, "exactly_once_v2"),
+        new Config("topology_eos", ThroughputBench.Kind.FULL, "exactly_once_v2"),
+        new Config("passthrough_alos", ThroughputBench.Kind.PASSTHROUGH, "at_least_once"),
+        new Config("topology_alos", ThroughputBench.Kind.FULL, "at_least_once"));
+    Map<String, Double> rps = new java.util.HashMap<>();
+    for (Config cfg : configs) {
+      if (!runs("throughput") && !(cfg.name().equals("topology_eos") && runs("latency"))) {
         continue; // latency needs the full topology's maximum
       }
-      boolean full = i % 2 == 1;
-      String guarantee = i < 2 ? "exactly_once_v2" : "at_least_once";
-      say("throughput: %s", names[i]);
-      ThroughputBench.Result r = ThroughputBench.run(base, full, guarantee, keyById, input);
-      rps[i] = r.rps();
-      tp.set(names[i], mapper.valueToTree(r));
-      say("   %,.0f records/s (%.1f s), stream thread %.1f µs CPU/record, heap after %,.0f MB, peak heap %,.0f MB, RSS %,.0f MB, state %s", r.rps(),
-          r.seconds(), r.streamThreadUsPerRecord(), r.heapMb(), r.peakHeapMb(), r.rssMb(), ByteSize.format(r.stateBytes()));
-      if (full && i == 1) {
+      say("throughput: %s", cfg.name());
+      ThroughputBench.Result r = ThroughputBench.run(base, cfg.kind(), cfg.guarantee(), keyById, input);
+      rps.put(cfg.name(), r.rps());
+      tp.set(cfg.name(), mapper.valueToTree(r));
+      say("   %,.0f records/s (%.1f s), stream thread %.1f µs CPU/record, JIT %,.0f ms, heap after %,.0f MB, peak heap %,.0f MB, RSS %,.0f MB, state %s",
+          r.rps(), r.seconds(), r.streamThreadUsPerRecord(), r.jitCompileMs(), r.heapMb(), r.peakHeapMb(), r.rssMb(), ByteSize.format(r.stateBytes()));
+      if (cfg.name().equals("topology_eos")) {
         // Live heap after a collection, net of this harness's own input held in the same JVM; the peak
         // mostly measures garbage between collections under a large -Xmx, so it is kept apart.
         out.put("streams_heap_mb", r.heapMb());
@@ -106,19 +127,23 @@ public final class BenchRun {
       }
     }
     if (runs("throughput")) {
-    out.put("passthrough_eos_rps", rps[0]);
-    out.put("topology_eos_rps", rps[1]);
-    out.put("ratio_eos", rps[1] / rps[0]);
-    out.put("passthrough_alos_rps", rps[2]);
-    out.put("topology_alos_rps", rps[3]);
-    out.put("ratio_alos", rps[3] / rps[2]);
-    say("ratio full/passthrough: exactly_once_v2 %.2f, at_least_once %.2f", rps[1] / rps[0], rps[3] / rps[2]);
+    double passEos = rps.get("passthrough_eos");
+    out.put("passthrough_eos_rps", passEos);
+    out.put("dedup_only_eos_rps", rps.get("dedup_only_eos"));
+    out.put("ratio_dedup_only_eos", rps.get("dedup_only_eos") / passEos);
+    out.put("topology_eos_rps", rps.get("topology_eos"));
+    out.put("ratio_eos", rps.get("topology_eos") / passEos);
+    out.put("passthrough_alos_rps", rps.get("passthrough_alos"));
+    out.put("topology_alos_rps", rps.get("topology_alos"));
+    out.put("ratio_alos", rps.get("topology_alos") / rps.get("passthrough_alos"));
+    say("ratio to passthrough: exactly_once_v2 full %.2f (dedup only %.2f), at_least_once full %.2f", out.get("ratio_eos").asDouble(),
+        out.get("ratio_dedup_only_eos").asDouble(), out.get("ratio_alos").asDouble());
     }
 
     // 2. Latency raw -> train at 25/50/75% of the full topology's measured maximum (exactly_once_v2).
     ObjectNode lat = out.putObject("latency");
     for (int pct : runs("latency") ? new int[] {25, 50, 75} : new int[0]) {
-      double rate = rps[1] * pct / 100.0;
+      double rate = rps.get("topology_eos") * pct / 100.0;
       say("latency at %d%% load (%,.0f records/s offered)", pct, rate);
       LatencyBench.Result r = LatencyBench.run(base, rate, latencyWindow, keyById, input);
       lat.set("load_" + pct, mapper.valueToTree(r));
@@ -178,7 +203,7 @@ public final class BenchRun {
     ArrayNode gr = out.putArray("growth");
     for (int size : runs("growth") ? growthSizes : List.<Integer>of()) {
       say("growth: %,d distinct ids (full topology, exactly_once_v2)", size);
-      ThroughputBench.Result r = ThroughputBench.run(base, true, "exactly_once_v2", keyById, size, BenchRun::uniqueRecord);
+      ThroughputBench.Result r = ThroughputBench.run(base, ThroughputBench.Kind.FULL, "exactly_once_v2", keyById, size, BenchRun::uniqueRecord);
       ObjectNode g = mapper.valueToTree(r);
       g.put("distinct_ids", size);
       g.put("us_per_record", 1e6 / r.rps());

@@ -14,39 +14,70 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
 /**
- * Records/s of a topology over the same pre-loaded input: the passthrough baseline (source to sink)
- * or the full preprocessing topology. Timed from RUNNING to the last input record processed.
+ * Records/s of a topology over the same pre-loaded input: the passthrough baseline (source to sink), a
+ * reference that only deduplicates through a RocksDB store, or the full preprocessing topology. Timed from
+ * RUNNING to the last input record processed.
  */
 final class ThroughputBench {
+
+  /** What runs between records.raw and its output. */
+  enum Kind {
+    /** Source to sink, bytes untouched: Kafka Streams' own limit under the guarantee. */
+    PASSTHROUGH("pass"),
+    /**
+     * A plain deduplicating app, for scale: one lookup and, for a new key, one put into a cached, changelogged
+     * RocksDB key-value store, then the bytes forwarded. Not the streams app's dedup (an uncached window store
+     * behind a Bloom filter, after parsing and cleaning): faulty records go through, and unkeyed input
+     * ({@code --keys none}) is deduplicated on its bytes where it arrived, with no repartition.
+     */
+    DEDUP_ONLY("dedup"),
+    /** The preprocessing topology, as the streams app runs it. */
+    FULL("full");
+
+    final String tag;
+
+    Kind(String tag) {
+      this.tag = tag;
+    }
+  }
 
   /**
    * @param heapMb heap after a collection once the run finished, minus the heap before the app started (the bench's own input excluded)
    * @param peakHeapMb peak heap during the run minus that same baseline
    * @param streamThreadUsPerRecord CPU time of the app's stream threads per input record: the topology's own cost,
    *     which the broker and the other threads sharing the cores do not move as much as they move records/s
+   * @param jitCompileMs time the JVM's JIT compilers spent during the run (NaN if not measured): near zero in a warm
+   *     run, seconds in a cold one, where the compiler threads take CPU from the stream thread on a small machine
    */
   record Result(double rps, double seconds, double heapMb, double peakHeapMb, double rssMb, long stateBytes, double producerRps,
-      double streamThreadUsPerRecord) {}
+      double streamThreadUsPerRecord, double jitCompileMs) {}
 
   static final DatasetSpec SPEC = DatasetSpec.newBuilder().setFeatures(DirtyStreamGenerator.FEATURES.stream().sorted().toList())
       .setLabels(DirtyStreamGenerator.LABELS.stream().sorted().toList()).build();
 
   private ThroughputBench() {}
 
-  static Result run(StreamlearnConfig base, boolean full, String guarantee, boolean keyById, List<byte[]> input) throws Exception {
-    return run(base, full, guarantee, keyById, input.size(), input::get);
+  static Result run(StreamlearnConfig base, Kind kind, String guarantee, boolean keyById, List<byte[]> input) throws Exception {
+    return run(base, kind, guarantee, keyById, input.size(), input::get);
   }
 
-  static Result run(StreamlearnConfig base, boolean full, String guarantee, boolean keyById, int n, java.util.function.IntFunction<byte[]> gen)
+  static Result run(StreamlearnConfig base, Kind kind, String guarantee, boolean keyById, int n, java.util.function.IntFunction<byte[]> gen)
       throws Exception {
-    String name = (full ? "full-" : "pass-") + (guarantee.startsWith("exactly") ? "eos" : "alos");
+    boolean full = kind == Kind.FULL;
+    String name = kind.tag + "-" + (guarantee.startsWith("exactly") ? "eos" : "alos");
     try (BenchEnv env = new BenchEnv(base, name, Map.of(StreamlearnConfig.PROCESSING_GUARANTEE, guarantee, StreamlearnConfig.STATS_PUBLISH_MS, "100"),
         keyById)) {
       double producerRps = env.load(n, gen);
@@ -58,8 +89,9 @@ final class ThroughputBench {
         app = new PreprocessApp(env.config, SPEC, env.stateDir.toString());
         streams = app.streams();
       } else {
-        streams = new KafkaStreams(passthrough(env.config), passthroughProps(env));
+        streams = new KafkaStreams(kind == Kind.PASSTHROUGH ? passthrough(env.config) : dedupOnly(env.config), passthroughProps(env, kind));
       }
+      long jit0 = jitMillis();
       long t0 = startAndAwaitRunning(streams);
       long t0Wall = System.currentTimeMillis();
       long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
@@ -75,7 +107,7 @@ final class ThroughputBench {
               secs = (r.lastUpdate() - t0Wall) / 1000.0;
               break;
             }
-          } else if (committedAll(admin, env.config.applicationId() + "-pass", parts, end)) {
+          } else if (committedAll(admin, env.config.applicationId() + "-" + kind.tag, parts, end)) {
             secs = (System.nanoTime() - t0) / 1e9;
             break;
           }
@@ -86,6 +118,7 @@ final class ThroughputBench {
         }
       }
       double cpuUs = streamThreadCpuNanos(env.config.applicationId()) / 1000.0 / n;
+      double jitMs = jit0 < 0 ? Double.NaN : jitMillis() - jit0;
       double peak = Memory.peakHeapMb() - baseline;
       double heap = Memory.heapUsedMb() - baseline;
       double rss = Memory.rssMb();
@@ -95,7 +128,7 @@ final class ThroughputBench {
         streams.close(Duration.ofSeconds(30));
       }
       long state = BenchEnv.directorySize(env.stateDir); // after close: RocksDB has flushed its memtables
-      return new Result(n / secs, secs, heap, peak, rss, state, producerRps, cpuUs);
+      return new Result(n / secs, secs, heap, peak, rss, state, producerRps, cpuUs, jitMs);
     }
   }
 
@@ -121,6 +154,12 @@ final class ThroughputBench {
       }
     }
     return found == 0 ? Double.NaN : sum;
+  }
+
+  /** Total JIT compilation time of this JVM so far, in ms; -1 where the JVM does not report it. */
+  static long jitMillis() {
+    var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
   }
 
   static long startAndAwaitRunning(KafkaStreams streams) throws InterruptedException {
@@ -149,9 +188,46 @@ final class ThroughputBench {
     return b.build();
   }
 
-  private static Properties passthroughProps(BenchEnv env) {
+  /**
+   * Records keyed by id are deduplicated on their key; unkeyed ones ({@code --keys none}) on their bytes, with no
+   * repartition: a reference for the cost of the store, not a second implementation of the streams app's dedup.
+   */
+  static org.apache.kafka.streams.Topology dedupOnly(StreamlearnConfig c) {
+    StreamsBuilder b = new StreamsBuilder();
+    b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN),
+        Serdes.Bytes(), Serdes.Long()).withCachingEnabled());
+    b.stream(c.topic(TopicName.RAW), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+        .process(FirstSeen::new, SEEN)
+        .to(c.topic(TopicName.CLEAN), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+    return b.build();
+  }
+
+  private static final String SEEN = "seen";
+
+  /** Forwards a record the first time its key (or, unkeyed, its bytes) is seen. */
+  private static final class FirstSeen implements Processor<byte[], byte[], byte[], byte[]> {
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<Bytes, Long> seen;
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+      this.context = context;
+      this.seen = context.getStateStore(SEEN);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> r) {
+      var id = Bytes.wrap(r.key() != null ? r.key() : r.value());
+      if (seen.get(id) == null) {
+        seen.put(id, r.timestamp());
+        context.forward(r);
+      }
+    }
+  }
+
+  private static Properties passthroughProps(BenchEnv env, Kind kind) {
     Properties p = PreprocessApp.streamsProperties(env.config, env.stateDir.toString());
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, env.config.applicationId() + "-pass");
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, env.config.applicationId() + "-" + kind.tag);
     return p;
   }
 }

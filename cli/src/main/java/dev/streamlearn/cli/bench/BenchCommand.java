@@ -14,9 +14,10 @@ import picocli.CommandLine.Spec;
 
 /** The CLI's door to the benchmark harness, which lives in the benchmarks module ({@link BenchRun}). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Measure the pipeline against the limits of Kafka and DL4J on this machine, side by side in one run:",
-        "passthrough vs full topology (exactly_once_v2 and at_least_once), end-to-end latency at 25/50/75%% of the full",
-        "topology's throughput, raw DL4J fit vs the model updater, SMOTE and hot-path costs (JMH), and growth with dedup state.",
+    description = {"Measure the pipeline against the limits of Kafka and DL4J on this machine, side by side in one run,",
+        "after a warm-up of the JIT: passthrough, a dedup-only reference app and the full topology (exactly_once_v2 and",
+        "at_least_once), end-to-end latency at 25/50/75%% of the full topology's throughput, raw DL4J fit vs the model",
+        "updater, SMOTE and hot-path costs (JMH), and growth with dedup state.",
         "Needs a running broker (scripts/bench starts the local one), except for --only micro. Writes JSON and, for a full run, PNG charts."})
 public final class BenchCommand implements Callable<Integer> {
 
