@@ -20,8 +20,9 @@ import java.util.Set;
 /**
  * The benchmark harness ({@code streamlearn bench}, {@code scripts/bench}): the pipeline against the limits of
  * Kafka and DL4J on this machine, side by side in one run, after a warm-up of the JIT. Passthrough, a dedup-only
- * reference and the full topology (exactly_once_v2; at_least_once without the reference), end-to-end latency at 25/50/75% of the full topology's throughput, raw DL4J fit vs the model
- * updater, the hot paths under JMH, and growth with dedup state. Writes JSON and, for a full run, PNG charts.
+ * reference and the full topology (exactly_once_v2; at_least_once without the reference), end-to-end latency at
+ * 25/50/75% of the full topology's throughput, raw DL4J fit vs the model updater, the hot paths under JMH, and growth
+ * with dedup state. Writes JSON and, for a full run, PNG charts.
  */
 public final class BenchRun {
 
@@ -87,13 +88,13 @@ public final class BenchRun {
       int w = quick ? 50_000 : 200_000;
       List<ThroughputBench.Kind> kinds = runs("throughput") ? List.of(ThroughputBench.Kind.values()) : List.of(ThroughputBench.Kind.FULL);
       say("warm-up (not a result): %s on %,d records each, exactly_once_v2", kinds.stream().map(k -> k.tag).toList(), w);
-      ObjectNode cold = out.putObject("warmup");
-      cold.put("records", w);
+      ObjectNode warmup = out.putObject("warmup");
+      warmup.put("records", w);
       List<byte[]> warm = input.isEmpty() ? null : input.subList(0, Math.min(w, input.size()));
       for (ThroughputBench.Kind kind : kinds) {
         ThroughputBench.Result r = warm != null ? ThroughputBench.run(base, kind, "exactly_once_v2", keyById, warm)
             : ThroughputBench.run(base, kind, "exactly_once_v2", keyById, w, BenchRun::uniqueRecord);
-        cold.set(kind.name().toLowerCase(Locale.ROOT), mapper.valueToTree(r));
+        warmup.set(kind.name().toLowerCase(Locale.ROOT), mapper.valueToTree(r));
         say("   %s: %,.0f records/s, stream thread %.1f µs CPU/record, JIT %,.0f ms", kind.tag, r.rps(), r.streamThreadUsPerRecord(), r.jitCompileMs());
       }
     }
