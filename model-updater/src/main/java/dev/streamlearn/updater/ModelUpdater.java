@@ -36,6 +36,7 @@ import java.util.function.UnaryOperator;
 import dev.streamlearn.client.Network;
 import dev.streamlearn.client.ServingTransform;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -178,7 +179,7 @@ public final class ModelUpdater implements AutoCloseable {
               }
               lockCheckedNanos = System.nanoTime();
             }
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            for (ConsumerRecord<byte[], byte[]> r : evalFirst(consumer.poll(Duration.ofMillis(200)), evalTopic)) {
               handle(r);
               maybeSnapshot(consumer); // per record, so a large poll never stretches a snapshot past its size
             }
@@ -355,17 +356,33 @@ public final class ModelUpdater implements AutoCloseable {
     consumer.pause(others);
     try {
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (System.nanoTime() < deadline) {
-        if (TopicReader.caughtUp(consumer, end)) {
-          break;
-        }
+      boolean caughtUp;
+      while (!(caughtUp = TopicReader.caughtUp(consumer, end)) && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
           handle(r);
         }
       }
+      if (!caughtUp) {
+        log.warn("model {}: reading {} up to its end before snapshot v{} took over 10 s ({} still short of it): the snapshot is judged on "
+            + "the eval window as it stands", model, evalTopic, nextVersion, end.keySet());
+      }
     } finally {
       consumer.resume(others);
     }
+  }
+
+  /**
+   * A poll's records, those of {@code evalTopic} first and the rest in the order the poll gave them.
+   * The consumer's position has already passed every record a poll returned, so {@link #catchUpEval}
+   * counts the eval records of the batch being handled as read: were they handled after its training
+   * records, every snapshot taken on the way would be judged without them (with none at all on a
+   * first poll that returned the training partitions first).
+   */
+  static <K, V> List<ConsumerRecord<K, V>> evalFirst(ConsumerRecords<K, V> records, String evalTopic) {
+    List<ConsumerRecord<K, V>> ordered = new ArrayList<>(records.count());
+    records.partitions().stream().filter(tp -> tp.topic().equals(evalTopic)).forEach(tp -> ordered.addAll(records.records(tp)));
+    records.partitions().stream().filter(tp -> !tp.topic().equals(evalTopic)).forEach(tp -> ordered.addAll(records.records(tp)));
+    return ordered;
   }
 
   private void maybeSnapshot(KafkaConsumer<byte[], byte[]> consumer) {
