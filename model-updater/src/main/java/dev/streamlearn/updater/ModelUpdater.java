@@ -179,10 +179,8 @@ public final class ModelUpdater implements AutoCloseable {
               }
               lockCheckedNanos = System.nanoTime();
             }
-            for (ConsumerRecord<byte[], byte[]> r : evalFirst(consumer.poll(Duration.ofMillis(200)), evalTopic)) {
-              handle(r);
-              maybeSnapshot(consumer); // per record, so a large poll never stretches a snapshot past its size
-            }
+            // Per training record, so a large poll never stretches a snapshot past its size.
+            handlePoll(consumer.poll(Duration.ofMillis(200)), evalTopic, this::handle, () -> maybeSnapshot(consumer));
             maybeSnapshot(consumer); // and by time when nothing arrives
           }
         }
@@ -372,17 +370,25 @@ public final class ModelUpdater implements AutoCloseable {
   }
 
   /**
-   * A poll's records, those of {@code evalTopic} first and the rest in the order the poll gave them.
-   * The consumer's position has already passed every record a poll returned, so {@link #catchUpEval}
-   * counts the eval records of the batch being handled as read: were they handled after its training
-   * records, every snapshot taken on the way would be judged without them (with none at all on a
-   * first poll that returned the training partitions first).
+   * Handles a poll's records: those of {@code evalTopic} first, then the others in the order the poll gave them,
+   * checking for a snapshot after each of those only. The consumer's position has already passed every record a
+   * poll returned, so {@link #catchUpEval} counts the batch's eval records as read: a snapshot checked before they
+   * are all handled (after a training record ahead of them, or after the first of them once the time trigger is
+   * due) would be judged without them; on a first poll whose training partitions came first, without any.
    */
-  static <K, V> List<ConsumerRecord<K, V>> evalFirst(ConsumerRecords<K, V> records, String evalTopic) {
-    List<ConsumerRecord<K, V>> ordered = new ArrayList<>(records.count());
-    records.partitions().stream().filter(tp -> tp.topic().equals(evalTopic)).forEach(tp -> ordered.addAll(records.records(tp)));
-    records.partitions().stream().filter(tp -> !tp.topic().equals(evalTopic)).forEach(tp -> ordered.addAll(records.records(tp)));
-    return ordered;
+  static <K, V> void handlePoll(ConsumerRecords<K, V> polled, String evalTopic, Consumer<ConsumerRecord<K, V>> handle,
+      Runnable afterOther) {
+    for (ConsumerRecord<K, V> r : polled.records(evalTopic)) {
+      handle.accept(r);
+    }
+    for (TopicPartition tp : polled.partitions()) {
+      if (!tp.topic().equals(evalTopic)) {
+        for (ConsumerRecord<K, V> r : polled.records(tp)) {
+          handle.accept(r);
+          afterOther.run();
+        }
+      }
+    }
   }
 
   private void maybeSnapshot(KafkaConsumer<byte[], byte[]> consumer) {

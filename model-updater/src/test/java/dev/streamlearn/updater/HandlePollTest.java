@@ -15,16 +15,18 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
 
 /**
- * A poll's eval records are handled before its training records, whatever order the fetches gave:
- * the consumer's position already counts them as read when a snapshot's eval catch-up runs.
+ * A poll's eval records are all handled before any snapshot check, whatever order the fetches gave: the
+ * consumer's position already counts them as read when a snapshot's eval catch-up runs.
  */
-class EvalFirstTest {
+class HandlePollTest {
+
+  private static final String EVAL = "records.eval";
 
   @RepeatedTest(50)
-  void evalRecordsComeFirstAndNothingIsLostOrReordered(RepetitionInfo rep) {
+  void everySnapshotCheckComesAfterAllOfThePollsEvalRecords(RepetitionInfo rep) {
     Random rnd = new Random(rep.getCurrentRepetition());
     List<TopicPartition> parts = new ArrayList<>();
-    for (String topic : List.of("records.train", "records.eval", "model.commands")) {
+    for (String topic : List.of("records.train", EVAL, "model.commands")) {
       for (int p = 0; p < 1 + rnd.nextInt(3); p++) {
         parts.add(new TopicPartition(topic, p));
       }
@@ -43,15 +45,17 @@ class EvalFirstTest {
     ConsumerRecords<String, String> polled = new ConsumerRecords<>(byPartition, Map.of());
     List<ConsumerRecord<String, String>> asPolled = new ArrayList<>();
     polled.forEach(asPolled::add);
+    List<ConsumerRecord<String, String>> eval = asPolled.stream().filter(r -> r.topic().equals(EVAL)).toList();
+    List<ConsumerRecord<String, String>> other = asPolled.stream().filter(r -> !r.topic().equals(EVAL)).toList();
 
-    List<ConsumerRecord<String, String>> ordered = ModelUpdater.evalFirst(polled, "records.eval");
+    List<ConsumerRecord<String, String>> handled = new ArrayList<>();
+    List<Integer> handledAtChecks = new ArrayList<>();
+    ModelUpdater.handlePoll(polled, EVAL, handled::add, () -> handledAtChecks.add(handled.size()));
 
-    assertThat(ordered).containsExactlyInAnyOrderElementsOf(asPolled);
-    long evalCount = asPolled.stream().filter(r -> r.topic().equals("records.eval")).count();
-    assertThat(ordered.subList(0, (int) evalCount)).allMatch(r -> r.topic().equals("records.eval"));
-    assertThat(ordered.subList((int) evalCount, ordered.size()))
-        .containsExactlyElementsOf(asPolled.stream().filter(r -> !r.topic().equals("records.eval")).toList());
-    assertThat(ordered.subList(0, (int) evalCount))
-        .containsExactlyElementsOf(asPolled.stream().filter(r -> r.topic().equals("records.eval")).toList());
+    List<ConsumerRecord<String, String>> expected = new ArrayList<>(eval);
+    expected.addAll(other);
+    assertThat(handled).as("eval records first, then the rest, each group in poll order").containsExactlyElementsOf(expected);
+    assertThat(handledAtChecks).as("one snapshot check after each other record, none before the eval records are all in")
+        .hasSize(other.size()).allMatch(n -> n > eval.size());
   }
 }
