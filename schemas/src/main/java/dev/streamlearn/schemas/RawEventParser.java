@@ -70,9 +70,8 @@ public final class RawEventParser {
     }
     for (Map.Entry<String, String> m : e.metadata().entrySet()) {
       requireUnicode("a field name", m.getKey());
-      if (Utf8Check.firstUnpairedSurrogate(m.getKey()) < 0) {
-        requireUnicode("field '" + m.getKey() + "'", m.getValue());
-      }
+      String name = m.getKey().length() > 64 ? m.getKey().substring(0, 64) + "..." : m.getKey(); // names reach 64 KB
+      requireUnicode("field '" + name + "'", m.getValue());
     }
     return e;
   }

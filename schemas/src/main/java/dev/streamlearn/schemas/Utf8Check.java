@@ -30,8 +30,13 @@ final class Utf8Check {
 
   /** The index of the first byte that starts an invalid sequence, or -1 when all of it is valid. */
   static int firstInvalid(byte[] b) {
-    int i = 0;
-    int n = b.length;
+    return firstInvalid(b, 0, b.length);
+  }
+
+  /** As {@link #firstInvalid(byte[])}, over {@code b[from .. to)}: the index (into {@code b}) of the first invalid sequence, or -1. */
+  static int firstInvalid(byte[] b, int from, int to) {
+    int i = from;
+    int n = to;
     while (i < n) {
       int c = b[i] & 0xff;
       if (c < 0x80) {

@@ -43,9 +43,24 @@ class UnpairedSurrogateTest {
         "{\"id\":\"a\",\"label\":\"x\",\"f\":1,\"note\":\"\\ud800\"}",
         "{\"id\":\"a\",\"label\":\"x\",\"f\":1,\"no\\ud800te\":\"v\"}",
         "{\"id\":\"a\",\"label\":\"x\",\"f\":1,\"metadata\":{\"m\":\"\\udfff\"}}",
-        "{\"id\":\"a\",\"label\":\"x\",\"features\":{\"f\":\"\\ud800\"}}")) {
+        "{\"id\":\"a\",\"label\":\"x\",\"features\":{\"f\":\"\\ud800\"}}",
+        "{\"id\":\"a\",\"label\":\"x\",\"f\":1,\"note\":{\"k\":[\"\\ud800\"]}}",
+        "{\"id\":\"a\",\"label\":\"x\",\"features\":{\"f\":1,\"g\":[\"\\udc00\"]}}")) {
       assertThatThrownBy(() -> parser.parse(doc.getBytes(StandardCharsets.UTF_8)), doc).isInstanceOf(MalformedRecordException.class)
           .hasMessageContaining("surrogate"); // in a field name Jackson refuses it itself: "Broken surrogate pair"
+    }
+  }
+
+  @Test
+  void refusesAvroStringsThatAreNotUtf8RatherThanReadThemAsReplacementCharacters() throws Exception {
+    byte[] valid = Avro.LABELED.encode(LabeledRecord.newBuilder().setId("id-a~").setTs(0L).setLabel("x").setFeatures(Map.of("f", 1.0))
+        .setMetadata(Map.of()).build());
+    assertThat(parser.parse(valid).id()).isEqualTo("id-a~");
+    int at = new String(valid, StandardCharsets.ISO_8859_1).indexOf("id-a~") + 4;
+    for (byte bad : new byte[] {(byte) 0xFF, (byte) 0xFE, (byte) 0xC0, (byte) 0x80}) {
+      byte[] b = valid.clone();
+      b[at] = bad; // without the check, each of these reads as "id-a\ufffd": one id from four different byte strings
+      assertThatThrownBy(() -> parser.parse(b)).isInstanceOf(MalformedRecordException.class).hasMessageContaining("not valid UTF-8");
     }
   }
 
@@ -61,7 +76,7 @@ class UnpairedSurrogateTest {
     byte[] doc = ("{\"id\":\"" + escaped(id) + "\",\"label\":\"x\",\"f\":1}").getBytes(StandardCharsets.UTF_8);
     boolean unicode = id.codePoints().noneMatch(cp -> cp >= 0xD800 && cp <= 0xDFFF);
     if (!unicode) {
-      assertThatThrownBy(() -> parser.parse(doc)).isInstanceOf(MalformedRecordException.class);
+      assertThatThrownBy(() -> parser.parse(doc)).isInstanceOf(MalformedRecordException.class).hasMessageContaining("id has an unpaired");
       return;
     }
     RawEvent e = parser.parse(doc);
