@@ -36,6 +36,7 @@ import java.util.function.UnaryOperator;
 import dev.streamlearn.client.Network;
 import dev.streamlearn.client.ServingTransform;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -178,10 +179,8 @@ public final class ModelUpdater implements AutoCloseable {
               }
               lockCheckedNanos = System.nanoTime();
             }
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-              handle(r);
-              maybeSnapshot(consumer); // per record, so a large poll never stretches a snapshot past its size
-            }
+            // Per training record, so a large poll never stretches a snapshot past its size.
+            handlePoll(consumer.poll(Duration.ofMillis(200)), evalTopic, this::handle, () -> maybeSnapshot(consumer));
             maybeSnapshot(consumer); // and by time when nothing arrives
           }
         }
@@ -355,16 +354,40 @@ public final class ModelUpdater implements AutoCloseable {
     consumer.pause(others);
     try {
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (System.nanoTime() < deadline) {
-        if (TopicReader.caughtUp(consumer, end)) {
-          break;
-        }
+      boolean caughtUp;
+      while (!(caughtUp = TopicReader.caughtUp(consumer, end)) && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
           handle(r);
         }
       }
+      if (!caughtUp) {
+        log.warn("model {}: reading {} up to its end before snapshot v{} took over 10 s ({} still short of it): the snapshot is judged on "
+            + "the eval window as it stands", model, evalTopic, nextVersion, end.keySet());
+      }
     } finally {
       consumer.resume(others);
+    }
+  }
+
+  /**
+   * Handles a poll's records: those of {@code evalTopic} first, then the others in the order the poll gave them,
+   * checking for a snapshot after each of those only. The consumer's position has already passed every record a
+   * poll returned, so {@link #catchUpEval} counts the batch's eval records as read: a snapshot checked before they
+   * are all handled (after a training record ahead of them, or after the first of them once the time trigger is
+   * due) would be judged without them; on a first poll whose training partitions came first, without any.
+   */
+  static <K, V> void handlePoll(ConsumerRecords<K, V> polled, String evalTopic, Consumer<ConsumerRecord<K, V>> handle,
+      Runnable afterOther) {
+    for (ConsumerRecord<K, V> r : polled.records(evalTopic)) {
+      handle.accept(r);
+    }
+    for (TopicPartition tp : polled.partitions()) {
+      if (!tp.topic().equals(evalTopic)) {
+        for (ConsumerRecord<K, V> r : polled.records(tp)) {
+          handle.accept(r);
+          afterOther.run();
+        }
+      }
     }
   }
 

@@ -9,7 +9,8 @@ import org.apache.avro.SystemLimitException;
  * soon as a length or an item count is larger than the bytes that remain. Avro's own decoder
  * allocates a string, bytes or collection from the length it reads before it reads the content, so
  * a 15-byte record claiming a 2 GB string costs 2 GB (or an {@link OutOfMemoryError}); after this
- * check passes, nothing the decoder allocates can be larger than the input. Every Avro value that
+ * check passes, nothing the decoder allocates can be larger than the input. Strings must be valid
+ * UTF-8 ({@link Utf8Check}): the decoder would read invalid bytes as U+FFFD. Every Avro value that
  * takes no bytes (null, an empty record) is bounded by {@link #MAX_ZERO_WIDTH_ITEMS} instead.
  *
  * <p>Avro's JVM-wide limits ({@code org.apache.avro.limits.*}) are set too, as a second line, but
@@ -70,7 +71,16 @@ public final class AvroBounds {
       case LONG -> readVarint(10);
       case FLOAT -> take(4, "float");
       case DOUBLE -> take(8, "double");
-      case STRING, BYTES -> take(length(s.getType().getName(), MAX_STRING_BYTES), s.getType().getName());
+      case STRING -> {
+        int len = length("string", MAX_STRING_BYTES);
+        // Avro's decoder turns invalid UTF-8 into U+FFFD, so two different byte strings would read as one id or label.
+        int bad = Utf8Check.firstInvalid(in, pos, pos + len);
+        if (bad >= 0) {
+          throw new IllegalArgumentException("a string is not valid UTF-8 (at byte " + bad + ")");
+        }
+        take(len, "string");
+      }
+      case BYTES -> take(length("bytes", MAX_STRING_BYTES), "bytes");
       case FIXED -> take(s.getFixedSize(), "fixed " + s.getFullName());
       case ENUM -> index(s.getEnumSymbols().size(), "enum " + s.getFullName());
       case UNION -> walk(s.getTypes().get(index(s.getTypes().size(), "union")), depth + 1);

@@ -54,7 +54,34 @@ public final class RawEventParser {
       throw new MalformedRecordException("neither Avro nor valid UTF-8 JSON: invalid UTF-8 at byte " + invalid);
     }
     RawEvent e = JsonEventReader.read(JSON, bytes);
-    return e != null ? e : parseTree(bytes);
+    return requireUnicode(e != null ? e : parseTree(bytes));
+  }
+
+  /**
+   * Refuses a JSON event whose string escapes spell an unpaired surrogate anywhere it carries text
+   * on. RFC 8259 (8.2) leaves such strings' meaning open and I-JSON (RFC 7493, 2.1) forbids them; kept,
+   * the id {@code "a\ud800"} would be stored as {@code "a?"} and meet another record's id.
+   */
+  static RawEvent requireUnicode(RawEvent e) throws MalformedRecordException {
+    requireUnicode("id", e.id());
+    requireUnicode("label", e.label());
+    for (String name : e.features().keySet()) {
+      requireUnicode("a feature name", name);
+    }
+    for (Map.Entry<String, String> m : e.metadata().entrySet()) {
+      requireUnicode("a field name", m.getKey());
+      String name = m.getKey().length() > 64 ? m.getKey().substring(0, 64) + "..." : m.getKey(); // names reach 64 KB
+      requireUnicode("field '" + name + "'", m.getValue());
+    }
+    return e;
+  }
+
+  private static void requireUnicode(String where, String text) throws MalformedRecordException {
+    int at = text == null ? -1 : Utf8Check.firstUnpairedSurrogate(text);
+    if (at >= 0) {
+      throw new MalformedRecordException("not Unicode text: " + where + " has an unpaired UTF-16 surrogate (a JSON escape such as \\ud800) at char "
+          + at + "; it has no UTF-8 form to store");
+    }
   }
 
   /**

@@ -10,10 +10,33 @@ final class Utf8Check {
 
   private Utf8Check() {}
 
+  /**
+   * The index of the first unpaired UTF-16 surrogate in {@code s}, or -1 when there is none. Valid
+   * UTF-8 bytes cannot spell one, but a JSON escape can ({@code "\ud800"}): such a string is not
+   * Unicode text and has no UTF-8 form, so Avro would store it with {@code '?'} in its place.
+   */
+  static int firstUnpairedSurrogate(CharSequence s) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** The index of the first byte that starts an invalid sequence, or -1 when all of it is valid. */
   static int firstInvalid(byte[] b) {
-    int i = 0;
-    int n = b.length;
+    return firstInvalid(b, 0, b.length);
+  }
+
+  /** As {@link #firstInvalid(byte[])}, over {@code b[from .. to)}: the index (into {@code b}) of the first invalid sequence, or -1. */
+  static int firstInvalid(byte[] b, int from, int to) {
+    int i = from;
+    int n = to;
     while (i < n) {
       int c = b[i] & 0xff;
       if (c < 0x80) {

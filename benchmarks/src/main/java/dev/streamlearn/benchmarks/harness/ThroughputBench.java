@@ -89,7 +89,7 @@ final class ThroughputBench {
         app = new PreprocessApp(env.config, SPEC, env.stateDir.toString());
         streams = app.streams();
       } else {
-        streams = new KafkaStreams(kind == Kind.PASSTHROUGH ? passthrough(env.config) : dedupOnly(env.config), passthroughProps(env, kind));
+        streams = new KafkaStreams(kind == Kind.PASSTHROUGH ? passthrough(env.config) : dedupOnly(env.config), referenceProps(env, kind));
       }
       long jit0 = jitMillis();
       long t0 = startAndAwaitRunning(streams);
@@ -225,7 +225,8 @@ final class ThroughputBench {
     }
   }
 
-  private static Properties passthroughProps(BenchEnv env, Kind kind) {
+  /** The streams app's own properties for a reference app (passthrough or dedup-only), under an application id of its own. */
+  private static Properties referenceProps(BenchEnv env, Kind kind) {
     Properties p = PreprocessApp.streamsProperties(env.config, env.stateDir.toString());
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, env.config.applicationId() + "-" + kind.tag);
     return p;

@@ -38,9 +38,16 @@ final class TrainingBench {
    * @param updaterSps median records/s of the updater, from the first record it reads to the last snapshot
    * @param ratio median of the per-round ratios updater / raw
    * @param updaterFitOnlySps the updater's own fit() calls alone (no Kafka, decode or snapshots; replayed mini-batches in the time), in the last round
+   * @param rawCpuRuns per round, the raw loop's records per second of its thread's CPU time (wall time less waiting and descheduling)
+   * @param rawMedianBatchRuns per round, the raw loop's records/s at its median mini-batch time (stalls left out)
+   * @param fitOnlyRuns per round, the updater's own fit() calls alone, as {@code updaterFitOnlySps}
    */
   record Result(double fitRawSps, double updaterSps, double ratio, double[] rawRuns, double[] updaterRuns, double[] ratioRuns,
-      double updaterFitOnlySps, long snapshotBytes, double publishMs, double loadMs, int snapshots) {}
+      double updaterFitOnlySps, long snapshotBytes, double publishMs, double loadMs, int snapshots, double[] rawCpuRuns,
+      double[] rawMedianBatchRuns, double[] fitOnlyRuns) {}
+
+  /** One raw pass: records/s by wall time, by the thread's CPU time, and at the median mini-batch's time. */
+  private record RawPass(double sps, double cpuSps, double medianBatchSps) {}
 
   private TrainingBench() {}
 
@@ -76,14 +83,19 @@ final class TrainingBench {
     double[] rawRuns = new double[repetitions];
     double[] updaterRuns = new double[repetitions];
     double[] ratioRuns = new double[repetitions];
+    double[] rawCpuRuns = new double[repetitions];
+    double[] rawMedianBatchRuns = new double[repetitions];
+    double[] fitOnlyRuns = new double[repetitions];
     UpdaterRun last = null;
     try (BenchEnv env = new BenchEnv(base, "train", Map.of(StreamlearnConfig.SNAPSHOT_EVERY_RECORDS, String.valueOf(every),
         StreamlearnConfig.SNAPSHOT_EVERY_MS, "600000"))) {
       produce(env, spec, xs, ys);
       for (int r = 0; r < repetitions; r++) {
-        double[] rawSps = new double[1];
-        onOwnThread("bench-raw-fit", () -> rawSps[0] = rawPass(base, bx, by));
-        rawRuns[r] = rawSps[0];
+        RawPass[] raw = new RawPass[1];
+        onOwnThread("bench-raw-fit", () -> raw[0] = rawPass(base, bx, by));
+        rawRuns[r] = raw[0].sps();
+        rawCpuRuns[r] = raw[0].cpuSps();
+        rawMedianBatchRuns[r] = raw[0].medianBatchSps();
         // Each round is a model of its own (its own consumer group and lineage) over the same records.
         last = updater(env, "bench-" + r, n - n % every);
         if (!Double.isFinite(last.sps)) {
@@ -93,6 +105,7 @@ final class TrainingBench {
         }
         updaterRuns[r] = last.sps;
         ratioRuns[r] = updaterRuns[r] / rawRuns[r];
+        fitOnlyRuns[r] = last.published.isEmpty() ? Double.NaN : last.published.get(last.published.size() - 1).trainSamplesPerSecond();
       }
       long l0 = System.nanoTime();
       if (!last.published.isEmpty()) {
@@ -104,24 +117,34 @@ final class TrainingBench {
       long size = pub.isEmpty() ? 0 : pub.get(pub.size() - 1).meta().getSizeBytes();
       double fitOnly = pub.isEmpty() ? Double.NaN : pub.get(pub.size() - 1).trainSamplesPerSecond();
       return new Result(median(rawRuns), median(updaterRuns), median(ratioRuns), rawRuns, updaterRuns, ratioRuns, fitOnly, size, publishMs, loadMs,
-          pub.size());
+          pub.size(), rawCpuRuns, rawMedianBatchRuns, fitOnlyRuns);
     }
   }
 
   /** One pass of the gradient work the updater does per mini-batch: the new one, then the replayed ones; averaging inside {@link Trainer}. */
-  private static double rawPass(StreamlearnConfig c, List<double[][]> bx, List<int[]> by) {
+  private static RawPass rawPass(StreamlearnConfig c, List<double[][]> bx, List<int[]> by) {
     Trainer raw = new Trainer(ModelFactory.create(c, 6, 3), c.getDouble(StreamlearnConfig.AVERAGE_DECAY));
     int replayBatches = c.getInt(StreamlearnConfig.REPLAY_BATCHES);
     ReplayBuffer replay = new ReplayBuffer(c.getInt(StreamlearnConfig.REPLAY_BUFFER), c.getLong(StreamlearnConfig.SEED));
     int batch = c.getInt(StreamlearnConfig.BATCH_SIZE);
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long[] perBatch = new long[bx.size()];
+    long cpu0 = threads.getCurrentThreadCpuTime();
     long t0 = System.nanoTime();
     for (int i = 0; i < bx.size(); i++) {
+      long b0 = System.nanoTime();
       raw.fit(bx.get(i), by.get(i), null);
       if (replayBatches > 0) {
         replay.replayThenAdd(raw, replayBatches, batch, bx.get(i), by.get(i), null);
       }
+      perBatch[i] = System.nanoTime() - b0;
     }
-    return (double) bx.size() * batch / ((System.nanoTime() - t0) / 1e9);
+    double records = (double) bx.size() * batch;
+    double wall = (System.nanoTime() - t0) / 1e9;
+    double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
+    java.util.Arrays.sort(perBatch);
+    double medianBatch = perBatch.length == 0 ? Double.NaN : perBatch[perBatch.length / 2] / 1e9;
+    return new RawPass(records / wall, records / cpu, batch / medianBatch);
   }
 
   private static void produce(BenchEnv env, DatasetSpec spec, List<double[]> xs, List<Integer> ys) {

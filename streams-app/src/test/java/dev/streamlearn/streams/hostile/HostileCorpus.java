@@ -106,6 +106,10 @@ public final class HostileCorpus {
       many.append(",\"g").append(i).append("\":").append(i);
     }
     add(out, "many-features", utf8(many.append("}}").toString()), "EXTRA_FEATURE");
+    // --- strings that are not Unicode: a JSON escape can spell half a surrogate pair, which has no UTF-8 form
+    add(out, "json-id-lone-surrogate", utf8(json("corpus-s1\\ud800", "a", "1", "2")), "MALFORMED");
+    add(out, "json-metadata-lone-surrogate", utf8(json("corpus-s2", "a", "1", "2").replace("}}", "},\"note\":\"\\udc00\"}")), "MALFORMED");
+    add(out, "json-id-escaped-pair", utf8(json("corpus-s3\\ud83d\\ude00", "a", "1", "2")), "CLEAN");
     add(out, "missing-id", utf8("{\"label\":\"a\",\"features\":{\"f0\":1,\"f1\":2}}"), "MISSING_ID");
     // --- seeded random and mutated inputs
     SplittableRandom rnd = new SplittableRandom(20261129L);
