@@ -193,9 +193,9 @@ public final class BenchRun {
       }
     }
 
-    // The sections below do not replay the input. Dropped here, so that it is collected before they measure: held, it
-    // added to the training section's collections, and the growth section's live heap came out negative (session 10:
-    // -130 MB at 10^5 ids) once the JIT stopped counting the unused local as live between its baseline and its end.
+    // The sections below do not replay the input: dropped here, so it is not held through their measurements. (It was
+    // suspected of the growth section's negative live heap at 10^5 ids, -130 MB in session 10's first full run; the
+    // second run, with this line, still gave -77 MB: that cause is unknown.)
     input = List.of();
 
     // 3. Training against DL4J's raw fit.
