@@ -80,7 +80,7 @@ public final class BenchRun {
 
     List<byte[]> input = List.of();
     if (runs("throughput") || runs("latency")) {
-      // Held in this JVM for the whole run (a few hundred MB at 10^6): generated only for the sections that replay it,
+      // Held in this JVM for the whole run (about 0.2 GB at 10^6): generated only for the sections that replay it,
       // so that '--only growth' can run the streams app under a small heap.
       say("generating %,d input records (dirty stream: 2%% faults, 3%% duplicates, 3 imbalanced classes)", n);
       DirtyStreamGenerator.Output data = new DirtyStreamGenerator(99, 0.02, 0.03).generate(n);
