@@ -60,7 +60,7 @@ public final class BenchRun {
 
   /** The warm-up is over when the full topology's round spent less than this share of its time compiling. */
   static final double QUIET_JIT_SHARE = 0.02;
-  /** ... or when it compiled for at least this share of the round before: what is left is each new app's own compilation. */
+  /** ... or when it compiled for at least this share of the round before: more rounds no longer make the JIT quieter. */
   static final double PLATEAU = 0.8;
   /** Rounds of warm-up at most in a full run (a quick run: 2). */
   static final int MAX_WARMUP_ROUNDS = 5;
@@ -92,8 +92,8 @@ public final class BenchRun {
     // CPU from the stream thread; the timed runs measure the steady state of a long-running app (each run's JIT time
     // is in the JSON as jitCompileMs). One round of each app was not enough (session 9: the timed topology still
     // compiled for 3.5 s of its 36 s), so rounds repeat until the full topology's round compiles for under
-    // QUIET_JIT_SHARE of its time, or for no less than PLATEAU times the round before: each run starts a new KafkaStreams
-    // instance, and what a new instance compiles (about 0.6 s a round here) does not go away with more rounds. At most
+    // QUIET_JIT_SHARE of its time, or for no less than PLATEAU times the round before: the compilation left (0.3-1.1 s a
+    // round in session 10, more in longer runs) does not go away with more rounds, for reasons not shown. At most
     // MAX_WARMUP_ROUNDS. What the rounds measured is kept under "warmup".
     if (runs("throughput") || runs("latency") || runs("growth")) {
       int w = quick ? 50_000 : 200_000;
@@ -212,9 +212,10 @@ public final class BenchRun {
     out.put("snapshot_publish_ms", t.publishMs());
     out.put("snapshot_load_ms", t.loadMs());
     say("   fit %,.0f samples/s, updater %,.0f samples/s (medians): ratio %.2f (rounds %s); the updater's fit() alone: %,.0f samples/s; snapshot %s, publish %.0f ms, load %.0f ms",
-        t.fitRawSps(), t.updaterSps(), t.ratio(), ratios(t.ratioRuns()), t.updaterFitOnlySps(), ByteSize.format(t.snapshotBytes()), t.publishMs(), t.loadMs());
+        t.fitRawSps(), t.updaterSps(), t.ratio(), joined(t.ratioRuns(), "%.2f", ", "), t.updaterFitOnlySps(), ByteSize.format(t.snapshotBytes()), t.publishMs(), t.loadMs());
     say("   per round: raw loop by wall time %s, by its thread's CPU time %s, at its median mini-batch %s; the updater's fit() alone %s samples/s",
-        rates(t.rawRuns()), rates(t.rawCpuRuns()), rates(t.rawMedianBatchRuns()), rates(t.fitOnlyRuns()));
+        joined(t.rawRuns(), "%,.0f", " / "), joined(t.rawCpuRuns(), "%,.0f", " / "), joined(t.rawMedianBatchRuns(), "%,.0f", " / "),
+        joined(t.fitOnlyRuns(), "%,.0f", " / "));
     }
 
     // 4. Oversampling and hot paths.
@@ -311,11 +312,7 @@ public final class BenchRun {
   }
 
 
-  private static String rates(double[] v) {
-    return java.util.Arrays.stream(v).mapToObj(x -> String.format(java.util.Locale.ROOT, "%,.0f", x)).collect(java.util.stream.Collectors.joining(" / "));
-  }
-
-  private static String ratios(double[] v) {
-    return java.util.Arrays.stream(v).mapToObj(x -> String.format(java.util.Locale.ROOT, "%.2f", x)).collect(java.util.stream.Collectors.joining(", "));
+  private static String joined(double[] v, String format, String separator) {
+    return java.util.Arrays.stream(v).mapToObj(x -> String.format(java.util.Locale.ROOT, format, x)).collect(java.util.stream.Collectors.joining(separator));
   }
 }

@@ -115,8 +115,8 @@ final class TrainingBench {
       List<SnapshotEvent.Published> pub = last.published;
       double publishMs = pub.stream().mapToLong(SnapshotEvent.Published::publishMs).average().orElse(Double.NaN);
       long size = pub.isEmpty() ? 0 : pub.get(pub.size() - 1).meta().getSizeBytes();
-      double fitOnly = pub.isEmpty() ? Double.NaN : pub.get(pub.size() - 1).trainSamplesPerSecond();
-      return new Result(median(rawRuns), median(updaterRuns), median(ratioRuns), rawRuns, updaterRuns, ratioRuns, fitOnly, size, publishMs, loadMs,
+      return new Result(median(rawRuns), median(updaterRuns), median(ratioRuns), rawRuns, updaterRuns, ratioRuns, fitOnlyRuns[repetitions - 1], size,
+          publishMs, loadMs,
           pub.size(), rawCpuRuns, rawMedianBatchRuns, fitOnlyRuns);
     }
   }
