@@ -1,9 +1,6 @@
 package dev.streamlearn.client;
 
 import dev.streamlearn.client.snapshot.Snapshot;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One loaded version: its number, the transform it was trained with and its network. Immutable but
@@ -38,12 +35,8 @@ final class ServedVersion {
 
   /** Class probabilities, one row per (already transformed) input row. */
   double[][] probabilities(double[][] x) {
-    if (x.length == 0) {
-      return new double[0][];
-    }
-    INDArray in = Nd4j.createFromArray(x).castTo(DataType.FLOAT);
     synchronized (network) {
-      return network.output(in).castTo(DataType.DOUBLE).toDoubleMatrix();
+      return network.probabilities(x);
     }
   }
 }

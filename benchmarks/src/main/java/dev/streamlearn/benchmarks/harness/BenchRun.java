@@ -303,6 +303,9 @@ public final class BenchRun {
       // not Linux
     }
     m.put("omp_num_threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
+    // What JavaCPP runs with (NativeMemory's default, unless the JVM was given one): 0 is no per-allocation read of /proc,
+    // which profiled at a fifth of a DL4J fit's CPU; the training ratios are not comparable across values.
+    m.put("javacpp_max_physical_bytes", String.valueOf(org.bytedeco.javacpp.Pointer.maxPhysicalBytes()));
     return m;
   }
 
