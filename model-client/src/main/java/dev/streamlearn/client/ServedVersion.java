@@ -35,8 +35,12 @@ final class ServedVersion {
 
   /** Class probabilities, one row per (already transformed) input row. */
   double[][] probabilities(double[][] x) {
+    if (x.length == 0) {
+      return new double[0][];
+    }
+    org.nd4j.linalg.api.ndarray.INDArray in = Network.features(x); // made outside the lock: only the network is shared
     synchronized (network) {
-      return network.probabilities(x);
+      return network.probabilities(in);
     }
   }
 }

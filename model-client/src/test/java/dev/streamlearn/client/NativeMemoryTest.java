@@ -2,6 +2,8 @@ package dev.streamlearn.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,9 +35,10 @@ class NativeMemoryTest {
   }
 
   @Test
-  void turnsThePerAllocationCheckOffWhenUnset() {
+  void turnsThePerAllocationCheckOffWhenUnsetAndGuardsOnAThread() {
     NativeMemory.applyDefaults();
     assertThat(System.getProperty(NativeMemory.MAX_PHYSICAL_BYTES)).isEqualTo("0");
+    assertThat(Thread.getAllStackTraces().keySet()).anyMatch(t -> t.getName().equals("streamlearn-native-memory-guard") && t.isDaemon());
   }
 
   @Test
@@ -49,5 +52,27 @@ class NativeMemoryTest {
     NativeMemory.applyDefaults();
     assertThat(System.getProperty(NativeMemory.MAX_PHYSICAL_BYTES)).isNull();
     assertThat(System.getProperty(LOWER)).isEqualTo("4g");
+  }
+
+  @Test
+  void theGuardCollectsOnlyAboveItsLimitAndNotWhereMemoryCannotBeRead() {
+    AtomicLong rss = new AtomicLong(100);
+    AtomicInteger collections = new AtomicInteger();
+    NativeMemory.Guard guard = new NativeMemory.Guard(1000, rss::get, collections::incrementAndGet);
+    assertThat(guard.check(0)).isFalse();
+    rss.set(1000);
+    assertThat(guard.check(1)).isFalse(); // at the limit: JavaCPP too collects only above it
+    rss.set(1001);
+    assertThat(guard.check(2)).isTrue();
+    assertThat(guard.check(3)).isTrue();
+    rss.set(-1);
+    assertThat(guard.check(4)).isFalse();
+    assertThat(collections).hasValue(2);
+  }
+
+  @Test
+  void readsThisProcesssResidentMemoryAndJavaCppsDefaultLimit() {
+    assertThat(NativeMemory.residentBytes()).isGreaterThan(1 << 20); // a JVM holds more than a megabyte (Linux)
+    assertThat(NativeMemory.defaultLimit()).isEqualTo(4 * Runtime.getRuntime().maxMemory());
   }
 }

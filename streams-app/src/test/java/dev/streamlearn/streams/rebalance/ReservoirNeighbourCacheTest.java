@@ -34,6 +34,22 @@ class ReservoirNeighbourCacheTest {
     }
   }
 
+  @Property(tries = 200)
+  void everyListKeptUpToDateAfterEveryAddIsTheScansAnswer(@ForAll @IntRange(min = 2, max = 12) int capacity,
+      @ForAll @IntRange(min = 1, max = 5) int k, @ForAll @IntRange(min = 1, max = 3) int grid, @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
+    // Every slot asked after every add: each list is then updated in place by the next add (a sample entering it, the
+    // replaced one leaving it, a repeated id that must stay out) rather than found again by a scan.
+    SplittableRandom rnd = new SplittableRandom(seed);
+    Reservoir res = new Reservoir(capacity);
+    for (int step = 0; step < 8 * capacity; step++) {
+      res.add(new Reservoir.Sample("id" + rnd.nextInt(2 * capacity), new double[] {rnd.nextInt(grid), rnd.nextInt(grid)}));
+      for (int slot = 0; slot < res.size(); slot++) {
+        Reservoir.Sample base = res.get(slot);
+        assertThat(res.nearest(slot, k)).as("slot %d after %d adds", slot, step + 1).containsExactlyElementsOf(res.nearest(base.x(), base.id(), k));
+      }
+    }
+  }
+
   @Property(tries = 50)
   void aRestoredRingAnswersAsTheOriginal(@ForAll @IntRange(min = 3, max = 30) int capacity, @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
