@@ -38,7 +38,7 @@ public final class CurrentModel implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CurrentModel.class);
 
   static {
-    NativeMemory.applyDefaults(); // a service's first model load is usually its first use of ND4J
+    NativeMemory.applyDefaults(); // a service's first model load is usually its first use of ND4J (the guard starts with its first Network)
   }
 
   private final KafkaClients clients;

@@ -16,6 +16,10 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class Network {
 
+  static {
+    NativeMemory.guardIfChecksOff(); // the first network: JavaCPP has loaded, and this JVM uses ND4J
+  }
+
   private final MultiLayerNetwork stack;
   private final ComputationGraph graph;
 

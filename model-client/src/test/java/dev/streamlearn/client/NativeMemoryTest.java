@@ -35,10 +35,9 @@ class NativeMemoryTest {
   }
 
   @Test
-  void turnsThePerAllocationCheckOffWhenUnsetAndGuardsOnAThread() {
+  void turnsThePerAllocationCheckOffWhenUnset() {
     NativeMemory.applyDefaults();
     assertThat(System.getProperty(NativeMemory.MAX_PHYSICAL_BYTES)).isEqualTo("0");
-    assertThat(Thread.getAllStackTraces().keySet()).anyMatch(t -> t.getName().equals("streamlearn-native-memory-guard") && t.isDaemon());
   }
 
   @Test
@@ -55,24 +54,60 @@ class NativeMemoryTest {
   }
 
   @Test
-  void theGuardCollectsOnlyAboveItsLimitAndNotWhereMemoryCannotBeRead() {
+  void theGuardCollectsOnlyAboveItsLimitBackingOffWhileThatFreesNothing() {
     AtomicLong rss = new AtomicLong(100);
     AtomicInteger collections = new AtomicInteger();
     NativeMemory.Guard guard = new NativeMemory.Guard(1000, rss::get, collections::incrementAndGet);
-    assertThat(guard.check(0)).isFalse();
+    assertThat(guard.check(0)).isEqualTo(1000);
     rss.set(1000);
-    assertThat(guard.check(1)).isFalse(); // at the limit: JavaCPP too collects only above it
-    rss.set(1001);
-    assertThat(guard.check(2)).isTrue();
-    assertThat(guard.check(3)).isTrue();
-    rss.set(-1);
-    assertThat(guard.check(4)).isFalse();
-    assertThat(collections).hasValue(2);
+    assertThat(guard.check(1)).isEqualTo(1000); // at the limit: JavaCPP too collects only above it
+    assertThat(collections).hasValue(0);
+    rss.set(5000); // above, and a collection frees nothing: the period doubles up to a minute
+    long[] waits = new long[8];
+    for (int i = 0; i < waits.length; i++) {
+      waits[i] = guard.check(2 + i);
+    }
+    assertThat(waits).containsExactly(2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000);
+    assertThat(collections).hasValue(8);
+    rss.set(10); // back below: every second again
+    assertThat(guard.check(20)).isEqualTo(1000);
+    rss.set(-1); // cannot be read: the guard stops
+    assertThat(guard.check(21)).isEqualTo(-1);
+    assertThat(collections).hasValue(8);
   }
 
   @Test
-  void readsThisProcesssResidentMemoryAndJavaCppsDefaultLimit() {
-    assertThat(NativeMemory.residentBytes()).isGreaterThan(1 << 20); // a JVM holds more than a megabyte (Linux)
-    assertThat(NativeMemory.defaultLimit()).isEqualTo(4 * Runtime.getRuntime().maxMemory());
+  void aCollectionThatFreesEnoughKeepsTheOneSecondPeriod() {
+    AtomicLong rss = new AtomicLong(5000);
+    NativeMemory.Guard guard = new NativeMemory.Guard(1000, rss::get, () -> rss.set(500));
+    assertThat(guard.check(0)).isEqualTo(1000);
+    assertThat(guard.collections).isEqualTo(1);
+  }
+
+  @Test
+  void theGuardLoopStopsWhenMemoryCannotBeRead() throws InterruptedException {
+    AtomicInteger reads = new AtomicInteger();
+    NativeMemory.Guard guard = new NativeMemory.Guard(1000, () -> reads.incrementAndGet() < 3 ? 10 : -1, () -> {});
+    Thread t = new Thread(guard::run);
+    t.start();
+    t.join(10_000); // two one-second periods, then the unreadable third read ends the loop
+    assertThat(t.isAlive()).isFalse();
+    assertThat(reads).hasValue(3);
+  }
+
+  @Test
+  void theLimitIsJavaCppsDefaultAndNoneWhereJavaCppHasNone() {
+    assertThat(NativeMemory.javaCppLimit(1L << 30, 1L << 30)).isEqualTo(4L << 30);
+    assertThat(NativeMemory.javaCppLimit(1L << 20, 1L << 30)).isEqualTo((1L << 20) + (3L << 30)); // a -D maxBytes of its own
+    assertThat(NativeMemory.javaCppLimit(0, 1L << 30)).isZero();
+    assertThat(NativeMemory.javaCppLimit(Long.MAX_VALUE, Long.MAX_VALUE)).isZero();
+    // JavaCPP's own byte limit in this JVM, as the guard reads it
+    assertThat(org.bytedeco.javacpp.Pointer.maxBytes()).isEqualTo(Runtime.getRuntime().maxMemory());
+  }
+
+  @Test
+  void readsThisProcesssResidentMemory() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/status")), "Linux only");
+    assertThat(NativeMemory.residentBytes()).isGreaterThan(1 << 20);
   }
 }

@@ -147,7 +147,7 @@ public final class Reservoir {
       if (n == null) {
         continue;
       }
-      int oldAt = old == null ? -1 : indexOfSame(n.found(), old);
+      int oldAt = old == null ? -1 : indexOfSlot(n.slots(), slot);
       if (oldAt >= 0) {
         if (n.full()) {
           cached[i] = null;
@@ -156,6 +156,10 @@ public final class Reservoir {
         n = n.without(oldAt);
       }
       Sample base = ring[i];
+      if (base.x().length != added.x().length) {
+        cached[i] = null; // vectors of another length (never written by the topology): the scan decides, or throws
+        continue;
+      }
       boolean self = idHash[i] == idHash[slot] && base.id().equals(added.id());
       if (!self) {
         double kth = n.kth();
@@ -172,9 +176,9 @@ public final class Reservoir {
     }
   }
 
-  private static int indexOfSame(Sample[] found, Sample s) {
-    for (int i = 0; i < found.length; i++) {
-      if (found[i] == s) {
+  private static int indexOfSlot(int[] slots, int slot) {
+    for (int i = 0; i < slots.length; i++) {
+      if (slots[i] == slot) {
         return i;
       }
     }
@@ -261,10 +265,13 @@ public final class Reservoir {
         return s;
       }
     }
-    return s;
+    return s == s ? s : Double.POSITIVE_INFINITY; // NaN (a NaN or infinite coordinate) ranks as farthest, in scan and update alike
   }
 
-  /** Squared Euclidean distance, or any value >= {@code bound} as soon as the partial sum reaches it. */
+  /**
+   * Squared Euclidean distance, or any value >= {@code bound} as soon as the partial sum reaches it. NaN is returned as
+   * infinity, so that every distance has a place in the (distance, slot) order both the scan and the cache's upkeep use.
+   */
   static double squaredDistance(double[] a, double[] b, double bound) {
     double s = 0;
     for (int i = 0; i < a.length; i++) {
@@ -274,6 +281,6 @@ public final class Reservoir {
         return s;
       }
     }
-    return s;
+    return s == s ? s : Double.POSITIVE_INFINITY; // NaN (a NaN or infinite coordinate) ranks as farthest, in scan and update alike
   }
 }
