@@ -30,7 +30,7 @@ final class LatencyBench {
    * backoff, 100 ms doubling to 1 s), and the slowest commit the stream thread saw.
    */
   record Result(double offeredRps, double achievedRps, long samples, double p50, double p99, double p999, double max, long overOneSecond,
-      double producerRetries, double commitLatencyMaxMs, double txnCommitMs, long gcCount, long gcMs, List<Second> seconds) {
+      double producerRetries, double commitLatencyMaxMs, double txnCommitMs, long gcCount, long gcMs, long fromEpochMs, List<Second> seconds) {
 
     /** The slowest {@code n} seconds by p99, slowest first: where the tail came from. */
     List<Second> slowest(int n) {
@@ -39,7 +39,8 @@ final class LatencyBench {
   }
 
   /**
-   * One second of the run, by the records' append time ({@code t} seconds after the measurement began): whether a p99
+   * One second of the run, by the records' append time ({@code t} seconds after the measurement began, at
+   * {@code fromEpochMs}, to match with logs): whether a p99
    * comes from a few bad seconds (a stall: a collection, a slow commit) or from every second alike (steady queueing).
    */
   record Second(int t, int n, double p50, double p99, double max) {}
@@ -105,7 +106,7 @@ final class LatencyBench {
       Collections.sort(sorted);
       long overOneSecond = sorted.stream().filter(l -> l > 1000).count();
       return new Result(rate, achieved, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), pct(sorted, 0.999), sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1),
-          overOneSecond, retries, commitMax, txnCommitMs, gc1[0] - gc0[0], gc1[1] - gc0[1], seconds(bySecond));
+          overOneSecond, retries, commitMax, txnCommitMs, gc1[0] - gc0[0], gc1[1] - gc0[1], measureFrom, seconds(bySecond));
     }
   }
 

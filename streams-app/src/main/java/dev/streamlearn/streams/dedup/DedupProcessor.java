@@ -21,20 +21,20 @@ import org.slf4j.LoggerFactory;
  * (written explicitly, not taken from Kafka timestamps): segments older than the retention are
  * dropped whole, so the store stays bounded by the window, not by the stream's length.
  *
- * <p>A {@link SeenIdFilter} in front of the store answers "never seen" for most new ids without
+ * <p>A Bloom filter in front of the store ({@link SeenIds}) answers "never seen" for most new ids without
  * touching RocksDB. It is built from the store itself whenever the processor starts (after a restore,
- * a rebalance or an aborted transaction's revival, so it always covers what the store holds) and
- * rebuilt, twice as large as the store's keys, when it fills; every key put into the store is added.
+ * a rebalance or an aborted transaction's revival, so it always covers what the store holds); every key
+ * put into the store is added, and when it fills it grows by a layer, with no pass over the store.
  */
 public final class DedupProcessor implements Processor<String, LabeledRecord, String, LabeledRecord> {
 
   private static final Logger LOG = LoggerFactory.getLogger(DedupProcessor.class);
-  /** Smallest filter: 64 Ki keys take 77 KB (rounded up to 128 KB) at a 1% false-positive rate. */
+  /** Smallest filter layer: 64 Ki keys take 77 KB (rounded up to 128 KB) at a 1% false-positive rate. */
   static final long MIN_FILTER_CAPACITY = 1 << 16;
 
   private final long retentionMs;
   private final long minFilterCapacity;
-  private SeenIdFilter filter;
+  private SeenIds filter;
   /** Newest event time seen by this task: ids older than it minus the retention are outside the window. */
   private long newestEventTime = Long.MIN_VALUE;
   private ProcessorContext<String, LabeledRecord> context;
@@ -45,7 +45,7 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
     this(retentionMs, MIN_FILTER_CAPACITY);
   }
 
-  /** @param minFilterCapacity the filter's smallest size (tests make it tiny to force rebuilds) */
+  /** @param minFilterCapacity the filter's smallest layer (tests make it tiny to force many layers) */
   DedupProcessor(long retentionMs, long minFilterCapacity) {
     this.retentionMs = retentionMs;
     this.minFilterCapacity = minFilterCapacity;
@@ -62,11 +62,11 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
 
   /**
    * A filter over every key in the store, sized for twice their number: one pass counts, a second adds, so no
-   * array of keys is held, only the old filter and the new one (at 10^7 keys in one task the new one has 2^28 bits:
-   * 32 MB). It runs inside the task's open transaction: its time is logged, since two passes over a store of many
-   * millions of keys approach the exactly-once producer's transaction timeout (10 s by default).
+   * array of keys is held (at 10^7 keys in one task the filter has 2^28 bits: 32 MB). Only at start-up: it runs
+   * inside the task's first transaction, and its time is logged, since two passes over a store of many millions of
+   * keys approach the exactly-once producer's transaction timeout (10 s by default).
    */
-  private SeenIdFilter filterOfStore() {
+  private SeenIds filterOfStore() {
     long start = System.nanoTime();
     long n = 0;
     try (var all = seen.all()) {
@@ -74,24 +74,21 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
         n++;
       }
     }
-    SeenIdFilter f = new SeenIdFilter(Math.max(minFilterCapacity, 2 * n));
+    SeenIds f = new SeenIds(2 * n, minFilterCapacity);
     try (var all = seen.all()) {
       while (all.hasNext()) {
-        f.add(SeenIdFilter.hash(all.next().key.key()));
+        var key = all.next().key;
+        f.add(SeenIdFilter.hash(key.key()), key.window().start());
       }
     }
     long ms = (System.nanoTime() - start) / 1_000_000;
     LOG.atLevel(ms >= 1000 ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG)
-        .log("dedup filter over {} stored keys built in {} ms: capacity {}, {} bytes", f.added(), ms, f.capacity(), f.sizeBytes());
+        .log("dedup filter over {} stored keys built in {} ms: {} bytes", f.added(), ms, f.sizeBytes());
     return f;
   }
 
   @Override
   public void process(Record<String, LabeledRecord> record) {
-    if (filter.full()) {
-      // Here, not right after a put: a rebuild that throws must not leave a stored id whose record was never forwarded.
-      filter = filterOfStore(); // expired segments are gone by now: the new filter holds only live keys
-    }
     long ts = record.value().getTs();
     long hash = SeenIdFilter.hash(record.key());
     if (filter.mightContain(hash) && isDuplicate(record.key(), ts)) {
@@ -101,6 +98,11 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
     rememberNewEvent(record.key(), hash, ts);
     counters.increment("unique");
     context.forward(record);
+  }
+
+  /** {@code a - b} for b >= 0, or Long.MIN_VALUE where that would overflow (a cutoff that drops nothing). */
+  static long saturatedMinus(long a, long b) {
+    return a < Long.MIN_VALUE + b ? Long.MIN_VALUE : a - b;
   }
 
   private boolean isDuplicate(String key, long eventTime) {
@@ -116,7 +118,10 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
     if (eventTime > newestEventTime - retentionMs) {
       // An event already older than the window would land in an expired segment: the store drops it anyway.
       seen.put(key, eventTime, Math.max(0, eventTime));
-      filter.add(hash);
+      filter.add(hash, eventTime);
+      // Keys older than the window and one segment (Kafka Streams makes a segment half the window, and at least a
+      // minute) are gone from the store: a layer holding only such keys can go too.
+      filter.expireBefore(saturatedMinus(newestEventTime, retentionMs > (Long.MAX_VALUE - 60_000) / 2 ? Long.MAX_VALUE : 2 * retentionMs + 60_000));
     }
   }
 }
