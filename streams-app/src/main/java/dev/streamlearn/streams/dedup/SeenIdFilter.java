@@ -52,7 +52,7 @@ final class SeenIdFilter {
   /**
    * The key's hash as the store sees it: the store compares the UTF-8 bytes {@code Serdes.String()} writes, where
    * an unpaired surrogate becomes {@code '?'}, so it hashes as {@code '?'} here too. Without that, an id with a lone
-   * surrogate (a JSON escape such as {@code \ud800}) read back from the store at a rebuild would hash apart from
+   * surrogate (a JSON escape such as {@code \ud800}) read back from the store at start-up would hash apart from
    * its resent copy, and the filter would let the duplicate through. The parser refuses such ids since session 10
    * (MALFORMED), so this only keeps the filter exact for any key the store can hold, whoever wrote it.
    */
