@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * <p>A Bloom filter in front of the store ({@link SeenIds}) answers "never seen" for most new ids without
  * touching RocksDB. It is built from the store itself whenever the processor starts (after a restore,
  * a rebalance or an aborted transaction's revival, so it always covers what the store holds); every key
- * put into the store is added, and when it fills it grows by a layer, with no pass over the store.
+ * put into the store is added, and it grows by layers (when full, and by event time), with no pass over the store.
  */
 public final class DedupProcessor implements Processor<String, LabeledRecord, String, LabeledRecord> {
 
@@ -33,6 +33,11 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
   static final long MIN_FILTER_CAPACITY = 1 << 16;
 
   private final long retentionMs;
+  /**
+   * The store's segment: Kafka Streams' default for a window store of this retention (half of it, at least a minute).
+   * The filter's layers are cut at this span of event time too, so the live ones cover about the window and a segment.
+   */
+  private final long segmentMs;
   private final long minFilterCapacity;
   private SeenIds filter;
   /** Newest event time seen by this task: ids older than it minus the retention are outside the window. */
@@ -48,6 +53,7 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
   /** @param minFilterCapacity the filter's smallest layer (tests make it tiny to force many layers) */
   DedupProcessor(long retentionMs, long minFilterCapacity) {
     this.retentionMs = retentionMs;
+    this.segmentMs = Math.max(retentionMs / 2, 60_000L);
     this.minFilterCapacity = minFilterCapacity;
   }
 
@@ -74,7 +80,7 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
         n++;
       }
     }
-    SeenIds f = new SeenIds(2 * n, minFilterCapacity);
+    SeenIds f = new SeenIds(2 * n, minFilterCapacity, segmentMs);
     try (var all = seen.all()) {
       while (all.hasNext()) {
         var key = all.next().key;
@@ -100,6 +106,11 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
     context.forward(record);
   }
 
+  /** {@code a + b} for a, b >= 0, or Long.MAX_VALUE where that would overflow. */
+  static long saturatedPlus(long a, long b) {
+    return a > Long.MAX_VALUE - b ? Long.MAX_VALUE : a + b;
+  }
+
   /** {@code a - b} for b >= 0, or Long.MIN_VALUE where that would overflow (a cutoff that drops nothing). */
   static long saturatedMinus(long a, long b) {
     return a < Long.MIN_VALUE + b ? Long.MIN_VALUE : a - b;
@@ -117,11 +128,15 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
     newestEventTime = Math.max(newestEventTime, eventTime);
     if (eventTime > newestEventTime - retentionMs) {
       // An event already older than the window would land in an expired segment: the store drops it anyway.
-      seen.put(key, eventTime, Math.max(0, eventTime));
-      filter.add(hash, eventTime);
-      // Keys older than the window and one segment (Kafka Streams makes a segment half the window, and at least a
-      // minute) are gone from the store: a layer holding only such keys can go too.
-      filter.expireBefore(saturatedMinus(newestEventTime, retentionMs > (Long.MAX_VALUE - 60_000) / 2 ? Long.MAX_VALUE : 2 * retentionMs + 60_000));
+      long storedAt = Math.max(0, eventTime);
+      // The filter first: if it throws, no stored id is left whose record was never forwarded (a filter entry with no
+      // stored key is only a false positive).
+      filter.add(hash, storedAt);
+      seen.put(key, eventTime, storedAt);
+      // The store returns no key older than its stream time less the window (and drops whole segments of such keys a
+      // segment later); newestEventTime is never ahead of that stream time. A layer whose keys are all older than the
+      // window and a segment before it holds only keys the store will not return: it can go.
+      filter.expireBefore(saturatedMinus(newestEventTime, saturatedPlus(retentionMs, segmentMs)));
     }
   }
 }

@@ -6,25 +6,25 @@ import java.util.List;
 /**
  * The filter in front of the dedup store, grown by adding layers instead of rebuilt from the store.
  *
- * <p>A rebuild scanned the whole store twice inside the stream thread: profiled against the latency benchmark's
- * per-second p99, the four tasks' rebuilds at 65,536 and 131,072 keys (42-105 ms each, one after another) were the
- * seconds whose p99 doubled. Here a full layer is followed by a new one, empty, with room for twice the keys the live
- * layers hold; "maybe seen" is asked of every layer. Each new layer is sized for half the false-positive rate of the
- * one before it among the live layers (after a scalable Bloom filter, Almeida et al. 2007), so however many layers
- * live, the rate of the whole stays under twice the first layer's 1%.
+ * <p>A rebuild scanned the whole store twice inside the stream thread: set against the latency benchmark's p99 per
+ * second, the four tasks' rebuilds at 65,536 and 131,072 keys (42-105 ms each, one after another) were the seconds
+ * whose p99 doubled. Here the newest layer takes the new keys, and "maybe seen" is asked of every layer (after
+ * Almeida et al.'s scalable Bloom filters). A new layer starts when the newest is full (with room for twice as many:
+ * the rate outgrew it) or when the event times put into it span a slice of the window (with room for a quarter more
+ * than the newest got: the rate as it is now). Every layer is sized for 1%, so the whole answers "maybe" for at most
+ * 1% of new keys per live layer (about 4% with four): a store lookup more, never a wrong answer. Tightening each
+ * layer's rate instead would keep the whole under 2%, at 1.6 times the memory.
  *
- * <p>Layers forget as the store does: each remembers the newest event time it was given, and a layer whose newest is
- * older than the store can still hold (the dedup window, plus one store segment, which Kafka Streams sizes at most
- * the window plus a minute) is dropped, since every key in it is gone from the store too, and the store has the last
- * word either way. The newest layer always stays.
+ * <p>Layers forget as the store does: each remembers the newest event time put into it, and a layer whose newest is
+ * older than anything the store can still return is dropped ({@link #expireBefore}); the newest layer always stays.
+ * With layers cut by time, the live ones cover about the window and one slice, so memory follows the keys of the
+ * window (about what one filter sized at twice the window's keys took), however long the task runs.
  */
 final class SeenIds {
 
-  /** Each new layer's false-positive rate against the one before it. */
-  static final double TIGHTENING = 0.5;
-
   private static final class Layer {
     final SeenIdFilter filter;
+    long oldestEventTime = Long.MAX_VALUE;
     long newestEventTime = Long.MIN_VALUE;
 
     Layer(SeenIdFilter filter) {
@@ -33,11 +33,20 @@ final class SeenIds {
   }
 
   private final long minCapacity;
+  private final long sliceMs;
   private final List<Layer> layers = new ArrayList<>();
 
-  /** One layer with room for {@code capacity} keys (at least {@code minCapacity}). */
-  SeenIds(long capacity, long minCapacity) {
+  /**
+   * One layer with room for {@code capacity} keys (at least {@code minCapacity}).
+   *
+   * @param sliceMs the event-time span after which a new layer starts even if the newest is not full
+   */
+  SeenIds(long capacity, long minCapacity, long sliceMs) {
+    if (sliceMs < 1) {
+      throw new IllegalArgumentException("slice must be positive: " + sliceMs);
+    }
     this.minCapacity = minCapacity;
+    this.sliceMs = sliceMs;
     layers.add(new Layer(new SeenIdFilter(Math.max(minCapacity, capacity))));
   }
 
@@ -50,30 +59,26 @@ final class SeenIds {
     return false;
   }
 
-  /** Adds a key the store now holds, with the event time it was stored at. */
+  /** Adds a key the store holds (or is about to), with the event time it is stored at. */
   void add(long hash, long eventTime) {
     Layer newest = layers.get(layers.size() - 1);
     if (newest.filter.full()) {
-      newest = grow();
+      newest = start(2 * newest.filter.capacity());
+    } else if (newest.filter.added() > 0 && eventTime > newest.oldestEventTime && eventTime - newest.oldestEventTime >= sliceMs) {
+      newest = start(newest.filter.added() + newest.filter.added() / 4);
     }
     newest.filter.add(hash);
+    newest.oldestEventTime = Math.min(newest.oldestEventTime, eventTime);
     newest.newestEventTime = Math.max(newest.newestEventTime, eventTime);
   }
 
-  private Layer grow() {
-    long live = 0;
-    for (Layer l : layers) {
-      live += l.filter.added();
-    }
-    // The j-th live layer (by age) was made when at least j others lived, so its rate is at most 1% / 2^j: the sum stays
-    // under 2% whichever layers expire. (A rate past 1e-12, some 33 live layers, stops tightening: unreachable.)
-    double rate = SeenIdFilter.FALSE_POSITIVE_RATE * Math.pow(TIGHTENING, layers.size());
-    Layer next = new Layer(new SeenIdFilter(Math.max(minCapacity, 2 * live), Math.max(rate, 1e-12)));
+  private Layer start(long capacity) {
+    Layer next = new Layer(new SeenIdFilter(Math.max(minCapacity, capacity)));
     layers.add(next);
     return next;
   }
 
-  /** Drops every layer but the newest whose newest event time is before {@code cutoff}: a time before which the store holds no key. */
+  /** Drops every layer but the newest whose newest event time is before {@code cutoff}: a time before which the store returns no key. */
   void expireBefore(long cutoff) {
     for (int i = layers.size() - 2; i >= 0; i--) {
       if (layers.get(i).newestEventTime < cutoff) {
@@ -102,7 +107,7 @@ final class SeenIds {
     return n;
   }
 
-  /** The whole filter's false-positive rate bound: the sum of its layers' rates (each at its capacity). */
+  /** The whole filter's false-positive rate bound: the sum of its layers' rates (each at its capacity; 1% each). */
   double falsePositiveBound() {
     double p = 0;
     for (Layer l : layers) {
