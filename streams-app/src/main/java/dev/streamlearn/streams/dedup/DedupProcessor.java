@@ -35,10 +35,12 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
   private final long retentionMs;
   /**
    * The store's segment: Kafka Streams' default for a window store of this retention (half of it, at least a minute).
-   * The filter's layers are cut at this span of event time too, so the live ones cover about the window and a segment.
+   * The filter's layers are cut at the same slices of event time, so the live ones cover the window, a segment and
+   * the newest slice.
    */
   private final long segmentMs;
   private final long minFilterCapacity;
+  private final boolean forgetting;
   private SeenIds filter;
   /** Newest event time seen by this task: ids older than it minus the retention are outside the window. */
   private long newestEventTime = Long.MIN_VALUE;
@@ -52,9 +54,15 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
 
   /** @param minFilterCapacity the filter's smallest layer (tests make it tiny to force many layers) */
   DedupProcessor(long retentionMs, long minFilterCapacity) {
+    this(retentionMs, minFilterCapacity, true);
+  }
+
+  /** @param forgetting false: no layer is cut by time or dropped (one filter too large to fill is then a reference for tests) */
+  DedupProcessor(long retentionMs, long minFilterCapacity, boolean forgetting) {
     this.retentionMs = retentionMs;
     this.segmentMs = Math.max(retentionMs / 2, 60_000L);
     this.minFilterCapacity = minFilterCapacity;
+    this.forgetting = forgetting;
   }
 
   @Override
@@ -67,10 +75,12 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
   }
 
   /**
-   * A filter over every key in the store, sized for twice their number: one pass counts, a second adds, so no
-   * array of keys is held (at 10^7 keys in one task the filter has 2^28 bits: 32 MB). Only at start-up: it runs
-   * inside the task's first transaction, and its time is logged, since two passes over a store of many millions of
-   * keys approach the exactly-once producer's transaction timeout (10 s by default).
+   * A filter over every key in the store: one pass counts, a second adds, so no array of keys is held. The first layer
+   * has room for twice the store's keys; the pass reads the store segment by segment, so it cuts a layer at each slice
+   * boundary, and the layers after the first are sized as time cuts are (a quarter more than the one before got, twice
+   * as much if that fills). Only at start-up: it runs inside the task's first transaction, and its time is logged,
+   * since two passes over a store of many millions of keys approach the exactly-once producer's transaction timeout
+   * (10 s by default).
    */
   private SeenIds filterOfStore() {
     long start = System.nanoTime();
@@ -80,7 +90,7 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
         n++;
       }
     }
-    SeenIds f = new SeenIds(2 * n, minFilterCapacity, segmentMs);
+    SeenIds f = new SeenIds(2 * n, minFilterCapacity, forgetting ? segmentMs : Long.MAX_VALUE);
     try (var all = seen.all()) {
       while (all.hasNext()) {
         var key = all.next().key;
@@ -136,7 +146,9 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
       // The store returns no key older than its stream time less the window (and drops whole segments of such keys a
       // segment later); newestEventTime is never ahead of that stream time. A layer whose keys are all older than the
       // window and a segment before it holds only keys the store will not return: it can go.
-      filter.expireBefore(saturatedMinus(newestEventTime, saturatedPlus(retentionMs, segmentMs)));
+      if (forgetting) {
+        filter.expireBefore(saturatedMinus(newestEventTime, saturatedPlus(retentionMs, segmentMs)));
+      }
     }
   }
 }

@@ -55,17 +55,43 @@ class SeenIdsTest {
   }
 
   @Test
-  void aLayerEndsWhenItsEventTimesSpanASliceWithRoomForTwiceWhatItGot() {
-    SeenIds ids = new SeenIds(0, 1, 100);
-    for (long k = 0; k < 10; k++) {
-      ids.add(k, 1000 + k); // 10 keys over 10 ms: past room for 1, so layers of 2, 4, 8 (full, not sliced)
+  void aKeyPastTheNewestLayersSliceStartsALayerWithAQuarterMoreRoomThanItGot() {
+    SeenIds ids = new SeenIds(100, 1, 100); // room for 100: only time cuts it here
+    for (long k = 0; k < 40; k++) {
+      ids.add(k, 1000 + k); // slice 10 (1,000-1,099)
     }
-    int full = ids.layers();
-    ids.add(99, 1100); // 100 ms after the newest layer's oldest: a new layer
-    assertThat(ids.layers()).isEqualTo(full + 1);
+    assertThat(ids.layers()).isEqualTo(1);
+    ids.add(99, 1099);
+    assertThat(ids.layers()).isEqualTo(1);
+    ids.add(100, 1100); // slice 11: a new layer, room for 41 + 41 / 4 = 51
+    assertThat(ids.layers()).isEqualTo(2);
+    for (long k = 101; k < 152; k++) {
+      ids.add(k, 1101); // 52 keys in slice 11: one past its room, so the next key starts a layer of twice the room
+    }
+    assertThat(ids.layers()).isEqualTo(2);
+    ids.add(200, 1102);
+    assertThat(ids.layers()).isEqualTo(3);
     assertThat(ids.mightContain(99)).isTrue();
-    ids.add(98, 1050); // a late key: into the newest layer, no new one
-    assertThat(ids.layers()).isEqualTo(full + 1);
+    assertThat(ids.mightContain(200)).isTrue();
+  }
+
+  /** Late keys, however late, go into the newest layer: they never start one (the first version cut a layer for almost every record). */
+  @Test
+  void lateKeysNeverStartALayer() {
+    long slice = 3_500;
+    SeenIds ids = new SeenIds(0, 64, slice);
+    long t = 1_000_000;
+    for (int i = 0; i < 4_000; i++) {
+      ids.add(2L * i, t + i); // on time
+      ids.add(2L * i + 1, t + i - 4_000); // more than a slice late
+      ids.expireBefore(DedupProcessor.saturatedMinus(t + i, 7_000 + slice));
+    }
+    // 4,000 ms of on-time event time cross one slice boundary; the rest is growth by fullness from 64 keys (the first
+    // version, which cut a layer whenever a key was past the newest layer's oldest, made 242 layers here)
+    assertThat(ids.layers()).isLessThanOrEqualTo(10);
+    for (long k = 0; k < 8_000; k++) {
+      assertThat(ids.mightContain(k)).isTrue();
+    }
   }
 
   /**
