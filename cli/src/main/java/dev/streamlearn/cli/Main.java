@@ -21,6 +21,7 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    dev.streamlearn.client.NativeMemory.applyDefaults(); // before any command loads ND4J
     System.exit(commandLine().execute(args));
   }
 

@@ -37,6 +37,10 @@ public final class CurrentModel implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(CurrentModel.class);
 
+  static {
+    NativeMemory.applyDefaults(); // a service's first model load is usually its first use of ND4J (the guard starts with its first Network)
+  }
+
   private final KafkaClients clients;
   private final SnapshotCatalog catalog;
   private final String model;

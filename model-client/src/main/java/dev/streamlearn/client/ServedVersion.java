@@ -1,9 +1,6 @@
 package dev.streamlearn.client;
 
 import dev.streamlearn.client.snapshot.Snapshot;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One loaded version: its number, the transform it was trained with and its network. Immutable but
@@ -41,9 +38,9 @@ final class ServedVersion {
     if (x.length == 0) {
       return new double[0][];
     }
-    INDArray in = Nd4j.createFromArray(x).castTo(DataType.FLOAT);
+    org.nd4j.linalg.api.ndarray.INDArray in = Network.features(x); // made outside the lock: only the network is shared
     synchronized (network) {
-      return network.output(in).castTo(DataType.DOUBLE).toDoubleMatrix();
+      return network.probabilities(in);
     }
   }
 }

@@ -103,11 +103,7 @@ public final class Trainer {
 
   /** Class probabilities, one row per input row. */
   public double[][] predict(double[][] x) {
-    if (x.length == 0) {
-      return new double[0][];
-    }
-    INDArray out = served().output(Nd4j.createFromArray(x).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT));
-    return out.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+    return served().probabilities(x);
   }
 
   /**

@@ -11,6 +11,7 @@ public final class UpdaterMain {
   private UpdaterMain() {}
 
   public static void main(String[] args) throws Exception {
+    dev.streamlearn.client.NativeMemory.applyDefaults(); // before ND4J loads, as the CLI does
     StreamlearnConfig config = StreamlearnConfig.load(args.length > 0 ? Path.of(args[0]) : null, System.getenv(), Map.of());
     AtomicBoolean stop = new AtomicBoolean();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));

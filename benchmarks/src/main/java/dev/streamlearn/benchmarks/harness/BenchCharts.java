@@ -39,6 +39,20 @@ final class BenchCharts {
     save(ChartFactory.createBarChart("Latency records.raw -> records.train (ms, exactly_once_v2)", "", "ms", lat, PlotOrientation.VERTICAL, true, false, false),
         dir.resolve("bench-latency.png"));
 
+    // Second by second: a tail made by a few stalls shows as spikes, one made by queueing as a raised floor.
+    org.jfree.data.xy.XYSeriesCollection perSecond = new org.jfree.data.xy.XYSeriesCollection();
+    r.get("latency").fields().forEachRemaining(e -> {
+      XYSeries p99 = new XYSeries("p99, " + e.getKey().replace("load_", "") + "% load");
+      for (JsonNode sec : e.getValue().path("seconds")) {
+        p99.add(sec.get("t").asDouble(), sec.get("p99").asDouble());
+      }
+      perSecond.addSeries(p99);
+    });
+    if (perSecond.getSeriesCount() > 0) {
+      save(ChartFactory.createXYLineChart("Latency p99 per second of append time (ms)", "seconds into the measurement", "ms", perSecond,
+          PlotOrientation.VERTICAL, true, false, false), dir.resolve("bench-latency-seconds.png"));
+    }
+
     XYSeries cost = new XYSeries("µs per record");
     XYSeries heap = new XYSeries("peak heap MB / 10");
     for (JsonNode g : r.get("growth")) {

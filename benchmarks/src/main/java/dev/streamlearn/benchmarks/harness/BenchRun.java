@@ -185,6 +185,9 @@ public final class BenchRun {
       say("   p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms, max %.0f ms over %,d records (achieved %,.0f records/s); %,d over 1 s;%n"
           + "   stream producer: %.0f retries, %.0f ms in commitTransaction; slowest commit of the last minute (start-up included) %.0f ms",
           r.p50(), r.p99(), r.p999(), r.max(), r.samples(), r.achievedRps(), r.overOneSecond(), r.producerRetries(), r.txnCommitMs(), r.commitLatencyMaxMs());
+      say("   slowest seconds by p99 (of %d): %s; garbage collection during the run: %d, %,d ms", r.seconds().size(),
+          r.slowest(3).stream().map(x -> String.format(Locale.ROOT, "+%d s p99 %.0f ms, max %.0f ms", x.t(), x.p99(), x.max())).collect(java.util.stream.Collectors.joining("; ")),
+          r.gcCount(), r.gcMs());
       if (pct == 50) {
         ObjectNode l = out.putObject("latency_ms");
         l.put("p50", r.p50());
@@ -303,6 +306,9 @@ public final class BenchRun {
       // not Linux
     }
     m.put("omp_num_threads", String.valueOf(System.getenv("OMP_NUM_THREADS")));
+    // What JavaCPP runs with (NativeMemory's default, unless the JVM was given one): 0 is no per-allocation read of /proc,
+    // which profiled at a fifth of a DL4J fit's CPU; the training ratios are not comparable across values.
+    m.put("javacpp_max_physical_bytes", String.valueOf(org.bytedeco.javacpp.Pointer.maxPhysicalBytes()));
     return m;
   }
 

@@ -30,7 +30,20 @@ final class LatencyBench {
    * backoff, 100 ms doubling to 1 s), and the slowest commit the stream thread saw.
    */
   record Result(double offeredRps, double achievedRps, long samples, double p50, double p99, double p999, double max, long overOneSecond,
-      double producerRetries, double commitLatencyMaxMs, double txnCommitMs) {}
+      double producerRetries, double commitLatencyMaxMs, double txnCommitMs, long gcCount, long gcMs, long fromEpochMs, List<Second> seconds) {
+
+    /** The slowest {@code n} seconds by p99, slowest first: where the tail came from. */
+    List<Second> slowest(int n) {
+      return seconds.stream().sorted(java.util.Comparator.comparingDouble(Second::p99).reversed()).limit(n).toList();
+    }
+  }
+
+  /**
+   * One second of the run, by the records' append time ({@code t} seconds after the measurement began, at
+   * {@code fromEpochMs}, to match with logs): whether a p99
+   * comes from a few bad seconds (a stall: a collection, a slow commit) or from every second alike (steady queueing).
+   */
+  record Second(int t, int n, double p50, double p99, double max) {}
 
   static final Duration WARMUP = Duration.ofSeconds(3);
 
@@ -41,6 +54,7 @@ final class LatencyBench {
       PreprocessApp app = new PreprocessApp(env.config, ThroughputBench.SPEC, env.stateDir.toString());
       ThroughputBench.startAndAwaitRunning(app.streams());
       List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+      Map<Integer, List<Double>> bySecond = new java.util.concurrent.ConcurrentHashMap<>();
       long measureFrom = System.currentTimeMillis() + WARMUP.toMillis();
       AtomicBoolean stop = new AtomicBoolean();
       Thread reader = new Thread(() -> {
@@ -53,13 +67,16 @@ final class LatencyBench {
               long now = System.currentTimeMillis();
               ProcessedRecord p = Avro.PROCESSED.decode(r.value());
               if (!p.getSynthetic() && r.timestamp() >= measureFrom) {
-                latencies.add((double) (now - r.timestamp()));
+                double latency = now - r.timestamp();
+                latencies.add(latency);
+                bySecond.computeIfAbsent((int) ((r.timestamp() - measureFrom) / 1000), t -> new ArrayList<>()).add(latency);
               }
             }
           }
         }
       }, "latency-reader");
       reader.start();
+      long[] gc0 = gc();
       long sent = 0;
       long t0 = System.nanoTime();
       long end = t0 + duration.toNanos() + WARMUP.toNanos();
@@ -79,6 +96,7 @@ final class LatencyBench {
       Thread.sleep(2000); // let the last transactions commit before the reader stops (a measurement tail, not synchronisation)
       stop.set(true);
       reader.join();
+      long[] gc1 = gc();
       var metrics = app.streams().metrics();
       double retries = sum(metrics, "producer-metrics", "record-retry-total");
       double commitMax = max(metrics, "stream-thread-metrics", "commit-latency-max");
@@ -88,8 +106,29 @@ final class LatencyBench {
       Collections.sort(sorted);
       long overOneSecond = sorted.stream().filter(l -> l > 1000).count();
       return new Result(rate, achieved, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), pct(sorted, 0.999), sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1),
-          overOneSecond, retries, commitMax, txnCommitMs);
+          overOneSecond, retries, commitMax, txnCommitMs, gc1[0] - gc0[0], gc1[1] - gc0[1], measureFrom, seconds(bySecond));
     }
+  }
+
+  private static List<Second> seconds(Map<Integer, List<Double>> bySecond) {
+    List<Second> out = new ArrayList<>();
+    new java.util.TreeMap<>(bySecond).forEach((t, l) -> {
+      List<Double> sorted = new ArrayList<>(l);
+      Collections.sort(sorted);
+      out.add(new Second(t, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1)));
+    });
+    return out;
+  }
+
+  /** Collections and their total time in this JVM so far, every collector (the stream thread shares the harness's JVM). */
+  private static long[] gc() {
+    long count = 0;
+    long ms = 0;
+    for (var b : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, b.getCollectionCount());
+      ms += Math.max(0, b.getCollectionTime());
+    }
+    return new long[] {count, ms};
   }
 
   private static double sum(Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metrics, String group, String name) {

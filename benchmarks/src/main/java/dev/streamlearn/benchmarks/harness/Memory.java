@@ -1,8 +1,6 @@
 package dev.streamlearn.benchmarks.harness;
 
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /** Heap after a collection, and the process's resident set. */
 final class Memory {
@@ -30,15 +28,7 @@ final class Memory {
   }
 
   static double rssMb() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-        }
-      }
-    } catch (Exception e) {
-      // not Linux
-    }
-    return -1;
+    long bytes = dev.streamlearn.client.NativeMemory.residentBytes();
+    return bytes < 0 ? -1 : bytes / 1048576.0;
   }
 }

@@ -90,6 +90,10 @@ final class TrainingBench {
     try (BenchEnv env = new BenchEnv(base, "train", Map.of(StreamlearnConfig.SNAPSHOT_EVERY_RECORDS, String.valueOf(every),
         StreamlearnConfig.SNAPSHOT_EVERY_MS, "600000"))) {
       produce(env, spec, xs, ys);
+      // The updater's warm-up, as the raw loop had its own above: one snapshot's worth, as a model of its own. Without it
+      // the first timed round compiled the updater's own paths (decode, prequential test, snapshots): session 11's two
+      // full runs gave 0.70 and 0.69 in round 1 against 0.74-1.03 in the others.
+      updater(env, "bench-warmup", every);
       for (int r = 0; r < repetitions; r++) {
         RawPass[] raw = new RawPass[1];
         onOwnThread("bench-raw-fit", () -> raw[0] = rawPass(base, bx, by));

@@ -35,6 +35,7 @@ import org.apache.kafka.common.utils.Utils;
 public final class OfflineScreen {
 
   public static void main(String[] args) throws Exception {
+    dev.streamlearn.client.NativeMemory.applyDefaults(); // train at the CLI's speed
     Path data = Path.of(args[0]);
     String mode = args[1];
     Map<String, String> overrides = new HashMap<>();

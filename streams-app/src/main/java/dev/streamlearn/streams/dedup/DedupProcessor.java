@@ -21,20 +21,27 @@ import org.slf4j.LoggerFactory;
  * (written explicitly, not taken from Kafka timestamps): segments older than the retention are
  * dropped whole, so the store stays bounded by the window, not by the stream's length.
  *
- * <p>A {@link SeenIdFilter} in front of the store answers "never seen" for most new ids without
+ * <p>A Bloom filter in front of the store ({@link SeenIds}) answers "never seen" for most new ids without
  * touching RocksDB. It is built from the store itself whenever the processor starts (after a restore,
- * a rebalance or an aborted transaction's revival, so it always covers what the store holds) and
- * rebuilt, twice as large as the store's keys, when it fills; every key put into the store is added.
+ * a rebalance or an aborted transaction's revival, so it always covers what the store holds); every key
+ * put into the store is added, and it grows by layers (when full, and by event time), with no pass over the store.
  */
 public final class DedupProcessor implements Processor<String, LabeledRecord, String, LabeledRecord> {
 
   private static final Logger LOG = LoggerFactory.getLogger(DedupProcessor.class);
-  /** Smallest filter: 64 Ki keys take 77 KB (rounded up to 128 KB) at a 1% false-positive rate. */
+  /** Smallest filter layer: 64 Ki keys take 77 KB (rounded up to 128 KB) at a 1% false-positive rate. */
   static final long MIN_FILTER_CAPACITY = 1 << 16;
 
   private final long retentionMs;
+  /**
+   * The store's segment: Kafka Streams' default for a window store of this retention (half of it, at least a minute).
+   * The filter's layers are cut at the same slices of event time, so the live ones cover the window, a segment and
+   * the newest slice.
+   */
+  private final long segmentMs;
   private final long minFilterCapacity;
-  private SeenIdFilter filter;
+  private final boolean forgetting;
+  private SeenIds filter;
   /** Newest event time seen by this task: ids older than it minus the retention are outside the window. */
   private long newestEventTime = Long.MIN_VALUE;
   private ProcessorContext<String, LabeledRecord> context;
@@ -45,10 +52,17 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
     this(retentionMs, MIN_FILTER_CAPACITY);
   }
 
-  /** @param minFilterCapacity the filter's smallest size (tests make it tiny to force rebuilds) */
+  /** @param minFilterCapacity the filter's smallest layer (tests make it tiny to force many layers) */
   DedupProcessor(long retentionMs, long minFilterCapacity) {
+    this(retentionMs, minFilterCapacity, true);
+  }
+
+  /** @param forgetting false: no layer is cut by time or dropped (one filter too large to fill is then a reference for tests) */
+  DedupProcessor(long retentionMs, long minFilterCapacity, boolean forgetting) {
     this.retentionMs = retentionMs;
+    this.segmentMs = Math.max(retentionMs / 2, 60_000L);
     this.minFilterCapacity = minFilterCapacity;
+    this.forgetting = forgetting;
   }
 
   @Override
@@ -61,12 +75,14 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
   }
 
   /**
-   * A filter over every key in the store, sized for twice their number: one pass counts, a second adds, so no
-   * array of keys is held, only the old filter and the new one (at 10^7 keys in one task the new one has 2^28 bits:
-   * 32 MB). It runs inside the task's open transaction: its time is logged, since two passes over a store of many
-   * millions of keys approach the exactly-once producer's transaction timeout (10 s by default).
+   * A filter over every key in the store: one pass counts, a second adds, so no array of keys is held. The first layer
+   * has room for twice the store's keys; the pass reads the store segment by segment, so it cuts a layer at each slice
+   * boundary, and the layers after the first are sized as time cuts are (a quarter more than the one before got, twice
+   * as much if that fills). Only at start-up: it runs inside the task's first transaction, and its time is logged,
+   * since two passes over a store of many millions of keys approach the exactly-once producer's transaction timeout
+   * (10 s by default).
    */
-  private SeenIdFilter filterOfStore() {
+  private SeenIds filterOfStore() {
     long start = System.nanoTime();
     long n = 0;
     try (var all = seen.all()) {
@@ -74,24 +90,21 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
         n++;
       }
     }
-    SeenIdFilter f = new SeenIdFilter(Math.max(minFilterCapacity, 2 * n));
+    SeenIds f = new SeenIds(2 * n, minFilterCapacity, forgetting ? segmentMs : Long.MAX_VALUE);
     try (var all = seen.all()) {
       while (all.hasNext()) {
-        f.add(SeenIdFilter.hash(all.next().key.key()));
+        var key = all.next().key;
+        f.add(SeenIdFilter.hash(key.key()), key.window().start());
       }
     }
     long ms = (System.nanoTime() - start) / 1_000_000;
     LOG.atLevel(ms >= 1000 ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG)
-        .log("dedup filter over {} stored keys built in {} ms: capacity {}, {} bytes", f.added(), ms, f.capacity(), f.sizeBytes());
+        .log("dedup filter over {} stored keys built in {} ms: {} bytes", f.added(), ms, f.sizeBytes());
     return f;
   }
 
   @Override
   public void process(Record<String, LabeledRecord> record) {
-    if (filter.full()) {
-      // Here, not right after a put: a rebuild that throws must not leave a stored id whose record was never forwarded.
-      filter = filterOfStore(); // expired segments are gone by now: the new filter holds only live keys
-    }
     long ts = record.value().getTs();
     long hash = SeenIdFilter.hash(record.key());
     if (filter.mightContain(hash) && isDuplicate(record.key(), ts)) {
@@ -101,6 +114,16 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
     rememberNewEvent(record.key(), hash, ts);
     counters.increment("unique");
     context.forward(record);
+  }
+
+  /** {@code a + b} for a, b >= 0, or Long.MAX_VALUE where that would overflow. */
+  static long saturatedPlus(long a, long b) {
+    return a > Long.MAX_VALUE - b ? Long.MAX_VALUE : a + b;
+  }
+
+  /** {@code a - b} for b >= 0, or Long.MIN_VALUE where that would overflow (a cutoff that drops nothing). */
+  static long saturatedMinus(long a, long b) {
+    return a < Long.MIN_VALUE + b ? Long.MIN_VALUE : a - b;
   }
 
   private boolean isDuplicate(String key, long eventTime) {
@@ -115,8 +138,17 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
     newestEventTime = Math.max(newestEventTime, eventTime);
     if (eventTime > newestEventTime - retentionMs) {
       // An event already older than the window would land in an expired segment: the store drops it anyway.
-      seen.put(key, eventTime, Math.max(0, eventTime));
-      filter.add(hash);
+      long storedAt = Math.max(0, eventTime);
+      // The filter first: if it throws, no stored id is left whose record was never forwarded (a filter entry with no
+      // stored key is only a false positive).
+      filter.add(hash, storedAt);
+      seen.put(key, eventTime, storedAt);
+      // The store returns no key older than its stream time less the window (and drops whole segments of such keys a
+      // segment later); newestEventTime is never ahead of that stream time. A layer whose keys are all older than the
+      // window and a segment before it holds only keys the store will not return: it can go.
+      if (forgetting) {
+        filter.expireBefore(saturatedMinus(newestEventTime, saturatedPlus(retentionMs, segmentMs)));
+      }
     }
   }
 }

@@ -19,16 +19,26 @@ final class SeenIdFilter {
   private final long mask;
   private final int probes;
   private final long capacity;
+  private final double falsePositiveRate;
   private long added;
 
-  /** @param capacity keys it holds at {@link #FALSE_POSITIVE_RATE}; beyond that {@link #full()} says to rebuild */
+  /** @param capacity keys it holds at {@link #FALSE_POSITIVE_RATE}; beyond that {@link #full()} says it is full */
   SeenIdFilter(long capacity) {
+    this(capacity, FALSE_POSITIVE_RATE);
+  }
+
+  /** @param capacity keys it holds at {@code falsePositiveRate}; beyond that {@link #full()} says it is full */
+  SeenIdFilter(long capacity, double falsePositiveRate) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be positive: " + capacity);
     }
+    if (!(falsePositiveRate > 0 && falsePositiveRate < 1)) {
+      throw new IllegalArgumentException("false-positive rate must be in (0, 1): " + falsePositiveRate);
+    }
     this.capacity = capacity;
+    this.falsePositiveRate = falsePositiveRate;
     double ln2 = Math.log(2);
-    double bitsWanted = capacity * -Math.log(FALSE_POSITIVE_RATE) / (ln2 * ln2);
+    double bitsWanted = capacity * -Math.log(falsePositiveRate) / (ln2 * ln2);
     // A power of two of at least 64 bits: probes are masked, not divided.
     long bits = Long.highestOneBit(Math.max(64L, (long) Math.ceil(bitsWanted)) - 1) << 1;
     if (bits <= 0 || bits > (1L << 36)) {
@@ -42,7 +52,7 @@ final class SeenIdFilter {
   /**
    * The key's hash as the store sees it: the store compares the UTF-8 bytes {@code Serdes.String()} writes, where
    * an unpaired surrogate becomes {@code '?'}, so it hashes as {@code '?'} here too. Without that, an id with a lone
-   * surrogate (a JSON escape such as {@code \ud800}) read back from the store at a rebuild would hash apart from
+   * surrogate (a JSON escape such as {@code \ud800}) read back from the store at start-up would hash apart from
    * its resent copy, and the filter would let the duplicate through. The parser refuses such ids since session 10
    * (MALFORMED), so this only keeps the filter exact for any key the store can hold, whoever wrote it.
    */
@@ -91,7 +101,7 @@ final class SeenIdFilter {
     added++;
   }
 
-  /** More keys added than it was sized for: its false-positive rate is climbing, time to rebuild it larger. */
+  /** More keys added than it was sized for: its false-positive rate is climbing past the one it was sized for. */
   boolean full() {
     return added > capacity;
   }
@@ -102,6 +112,10 @@ final class SeenIdFilter {
 
   long capacity() {
     return capacity;
+  }
+
+  double falsePositiveRate() {
+    return falsePositiveRate;
   }
 
   long sizeBytes() {

@@ -19,8 +19,71 @@ public final class Reservoir {
    */
   private final Neighbours[] cached;
 
-  /** A search's answer: {@code found} for the upkeep's identity checks (an array: no iterator per check), {@code samples} the same, for callers. */
-  private record Neighbours(int k, Sample[] found, List<Sample> samples, double kth) {}
+  /**
+   * A search's answer: {@code found} for the upkeep's identity checks (an array: no iterator per check), {@code samples}
+   * the same, for callers; each one's squared distance and slot, the order a scan ranks them in (ties to the lower slot).
+   * Never changed once made: a caller may still hold {@code samples} when the ring moves on.
+   */
+  private record Neighbours(int k, Sample[] found, List<Sample> samples, double[] dist, int[] slots) {
+    Neighbours(int k, Sample[] found, double[] dist, int[] slots) {
+      this(k, found, java.util.Collections.unmodifiableList(java.util.Arrays.asList(found)), dist, slots);
+    }
+
+    boolean full() {
+      return found.length == k;
+    }
+
+    /** The k-th squared distance, infinite while fewer than k were found. */
+    double kth() {
+      return full() ? dist[k - 1] : Double.POSITIVE_INFINITY;
+    }
+
+    /** Whether a scan ranks a sample at {@code d} in {@code slot} before the i-th found. */
+    boolean before(double d, int slot, int i) {
+      return d < dist[i] || (d == dist[i] && slot < slots[i]);
+    }
+
+    /** The list with {@code s} (at {@code d}, in {@code slot}) in its place, and the last dropped when it was full. */
+    Neighbours with(Sample s, double d, int slot) {
+      int at = 0;
+      while (at < found.length && !before(d, slot, at)) {
+        at++;
+      }
+      int size = Math.min(k, found.length + 1);
+      Sample[] f = new Sample[size];
+      double[] ds = new double[size];
+      int[] ss = new int[size];
+      for (int i = 0, from = 0; i < size; i++) {
+        if (i == at) {
+          f[i] = s;
+          ds[i] = d;
+          ss[i] = slot;
+        } else {
+          f[i] = found[from];
+          ds[i] = dist[from];
+          ss[i] = slots[from];
+          from++;
+        }
+      }
+      return new Neighbours(k, f, ds, ss);
+    }
+
+    /** The list without its i-th. */
+    Neighbours without(int i) {
+      Sample[] f = new Sample[found.length - 1];
+      double[] ds = new double[f.length];
+      int[] ss = new int[f.length];
+      for (int j = 0, to = 0; j < found.length; j++) {
+        if (j != i) {
+          f[to] = found[j];
+          ds[to] = dist[j];
+          ss[to] = slots[j];
+          to++;
+        }
+      }
+      return new Neighbours(k, f, ds, ss);
+    }
+  }
 
   /**
    * The ring's vectors side by side ({@code slot * dims}), and each id's hash: the neighbour scan reads one array
@@ -71,9 +134,11 @@ public final class Reservoir {
   }
 
   /**
-   * Drops every cached search whose answer the exact scan might now give differently: the slot itself, lists that
-   * held the replaced sample, lists not yet full, and lists the new sample could enter (a distance not above
-   * their k-th, ties included, since a tie goes to the lower slot). What stays cached is what a scan would return.
+   * Brings every cached search up to what the exact scan would now answer, or drops it where that takes a scan. The
+   * slot itself is dropped. A full list that held the replaced sample is dropped (its (k+1)-th is not known). Else
+   * the new sample, unless it has the list's own id, takes its place where a scan would rank it (by distance, ties
+   * to the lower slot; a full list drops its last); a list not full holds every other sample, so the replaced one
+   * just leaves it.
    */
   private void forgetNeighboursChangedBy(int slot, Sample old, Sample added) {
     cached[slot] = null;
@@ -82,20 +147,42 @@ public final class Reservoir {
       if (n == null) {
         continue;
       }
-      if (n.found().length < n.k() || (old != null && containsSame(n.found(), old))
-          || squaredDistance(ring[i].x(), added.x(), n.kth()) <= n.kth()) {
-        cached[i] = null;
+      int oldAt = old == null ? -1 : indexOfSlot(n.slots(), slot);
+      if (oldAt >= 0) {
+        if (n.full()) {
+          cached[i] = null;
+          continue;
+        }
+        n = n.without(oldAt);
       }
+      Sample base = ring[i];
+      if (base.x().length != added.x().length) {
+        cached[i] = null; // vectors of another length (never written by the topology): the scan decides, or throws
+        continue;
+      }
+      boolean self = idHash[i] == idHash[slot] && base.id().equals(added.id());
+      if (!self) {
+        double kth = n.kth();
+        // The bounded sum may stop early at exactly kth: only an unbounded one is the distance a scan would rank.
+        double d = squaredDistance(base.x(), added.x(), kth);
+        if (d <= kth) {
+          d = squaredDistance(base.x(), added.x(), Double.POSITIVE_INFINITY);
+          if (!n.full() || n.before(d, slot, n.k() - 1)) {
+            n = n.with(added, d, slot);
+          }
+        }
+      }
+      cached[i] = n;
     }
   }
 
-  private static boolean containsSame(Sample[] found, Sample s) {
-    for (Sample x : found) {
-      if (x == s) {
-        return true;
+  private static int indexOfSlot(int[] slots, int slot) {
+    for (int i = 0; i < slots.length; i++) {
+      if (slots[i] == slot) {
+        return i;
       }
     }
-    return false;
+    return -1;
   }
 
   /** The k nearest samples to the one in {@code slot}, excluding its own id: {@link #nearest(double[], String, int)}, remembered. */
@@ -139,6 +226,7 @@ public final class Reservoir {
     // Partial selection: keep the k best in a small sorted array; k is small (default 5).
     Sample[] best = new Sample[k];
     double[] dist = new double[k];
+    int[] slots = new int[k];
     int filled = 0;
     for (int i = 0; i < n; i++) {
       Sample s = ring[i];
@@ -154,15 +242,17 @@ public final class Reservoir {
         while (j > 0 && dist[j - 1] > d) {
           dist[j] = dist[j - 1];
           best[j] = best[j - 1];
+          slots[j] = slots[j - 1];
           j--;
         }
         dist[j] = d;
         best[j] = s;
+        slots[j] = i;
       }
     }
-    Sample[] found = filled == k ? best : java.util.Arrays.copyOf(best, filled);
     // Exact: a candidate enters the top k only with a distance below the bound, so its sum never stopped early.
-    return new Neighbours(k, found, java.util.Collections.unmodifiableList(java.util.Arrays.asList(found)), filled < k ? Double.POSITIVE_INFINITY : dist[k - 1]);
+    return filled == k ? new Neighbours(k, best, dist, slots)
+        : new Neighbours(k, java.util.Arrays.copyOf(best, filled), java.util.Arrays.copyOf(dist, filled), java.util.Arrays.copyOf(slots, filled));
   }
 
   /** As {@link #squaredDistance(double[], double[], double)}, against {@code b[from .. from + a.length)}: the same sums in the same order. */
@@ -175,10 +265,13 @@ public final class Reservoir {
         return s;
       }
     }
-    return s;
+    return s == s ? s : Double.POSITIVE_INFINITY; // NaN (a NaN or infinite coordinate) ranks as farthest, in scan and update alike
   }
 
-  /** Squared Euclidean distance, or any value >= {@code bound} as soon as the partial sum reaches it. */
+  /**
+   * Squared Euclidean distance, or any value >= {@code bound} as soon as the partial sum reaches it. NaN is returned as
+   * infinity, so that every distance has a place in the (distance, slot) order both the scan and the cache's upkeep use.
+   */
   static double squaredDistance(double[] a, double[] b, double bound) {
     double s = 0;
     for (int i = 0; i < a.length; i++) {
@@ -188,6 +281,6 @@ public final class Reservoir {
         return s;
       }
     }
-    return s;
+    return s == s ? s : Double.POSITIVE_INFINITY; // NaN (a NaN or infinite coordinate) ranks as farthest, in scan and update alike
   }
 }

@@ -28,7 +28,7 @@ class SeenIdFilterTest {
 
   /**
    * The store compares keys by their UTF-8 bytes, in which an unpaired surrogate becomes '?': a key read back from
-   * the store at a rebuild must hash as the key that was put, or a resent duplicate would pass.
+   * the store at start-up must hash as the key that was put, or a resent duplicate would pass.
    */
   @Property(tries = 500)
   void aKeyHashesAsItsStoredBytesReadBack(@ForAll @net.jqwik.api.constraints.Chars({'a', '?', '\uD800', '\uDBFF', '\uDC00', '\uDFFF', '\u00e9'})

@@ -34,6 +34,37 @@ class ReservoirNeighbourCacheTest {
     }
   }
 
+  @Property(tries = 200)
+  void everyListKeptUpToDateAfterEveryAddIsTheScansAnswer(@ForAll @IntRange(min = 2, max = 12) int capacity,
+      @ForAll @IntRange(min = 1, max = 5) int k, @ForAll @IntRange(min = 1, max = 3) int grid, @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
+    // Every slot asked after every add: each list is then updated in place by the next add (a sample entering it, the
+    // replaced one leaving it, a repeated id that must stay out) rather than found again by a scan. Some adds repeat a
+    // stored object, some slots are restored, some coordinates are infinite, NaN or overflow when squared.
+    SplittableRandom rnd = new SplittableRandom(seed);
+    Reservoir res = new Reservoir(capacity);
+    double[] special = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e155, -1e155};
+    for (int step = 0; step < 8 * capacity; step++) {
+      int pick = rnd.nextInt(20);
+      if (pick == 0 && res.size() > 0) {
+        res.add(res.get(rnd.nextInt(res.size()))); // the same object in two slots
+      } else if (pick == 1 && res.size() > 0) {
+        int slot = rnd.nextInt(res.size());
+        res.restore(slot, res.get(slot), res.seen());
+      } else {
+        double[] x = new double[2];
+        for (int d = 0; d < 2; d++) {
+          // Now and then a value whose distances are infinite or NaN (squares that overflow, inf - inf).
+          x[d] = rnd.nextInt(10) == 0 ? special[rnd.nextInt(special.length)] : rnd.nextInt(grid);
+        }
+        res.add(new Reservoir.Sample("id" + rnd.nextInt(2 * capacity), x));
+      }
+      for (int slot = 0; slot < res.size(); slot++) {
+        Reservoir.Sample base = res.get(slot);
+        assertThat(res.nearest(slot, k)).as("slot %d after %d adds", slot, step + 1).containsExactlyElementsOf(res.nearest(base.x(), base.id(), k));
+      }
+    }
+  }
+
   @Property(tries = 50)
   void aRestoredRingAnswersAsTheOriginal(@ForAll @IntRange(min = 3, max = 30) int capacity, @ForAll @LongRange(min = 0, max = 1_000_000) long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
