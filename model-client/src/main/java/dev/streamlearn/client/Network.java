@@ -73,7 +73,7 @@ public final class Network {
     INDArray out = output(features);
     int rows = (int) out.size(0);
     int cols = (int) out.size(1);
-    double[] flat = out.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    double[] flat = out.dup('c').data().asDouble(); // one copy; asDouble widens the floats exactly, as castTo did
     if (rows != features.size(0) || flat.length != (long) rows * cols) {
       throw new IllegalStateException("network output of shape [" + rows + ", " + cols + "] holds " + flat.length + " values, for " + features.size(0) + " rows");
     }

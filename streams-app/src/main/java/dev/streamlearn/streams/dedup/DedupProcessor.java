@@ -39,6 +39,8 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
    * the newest slice.
    */
   private final long segmentMs;
+  /** How far behind the newest event time a filter layer's keys must all be before it goes: the window and a segment. */
+  private final long forgetAfterMs;
   private final long minFilterCapacity;
   private final boolean forgetting;
   private SeenIds filter;
@@ -61,6 +63,7 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
   DedupProcessor(long retentionMs, long minFilterCapacity, boolean forgetting) {
     this.retentionMs = retentionMs;
     this.segmentMs = Math.max(retentionMs / 2, 60_000L);
+    this.forgetAfterMs = saturatedPlus(retentionMs, segmentMs);
     this.minFilterCapacity = minFilterCapacity;
     this.forgetting = forgetting;
   }
@@ -116,7 +119,7 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
     context.forward(record);
   }
 
-  /** {@code a + b} for a, b >= 0, or Long.MAX_VALUE where that would overflow. */
+  /** {@code a + b} for b >= 0, or Long.MAX_VALUE where that would overflow. */
   static long saturatedPlus(long a, long b) {
     return a > Long.MAX_VALUE - b ? Long.MAX_VALUE : a + b;
   }
@@ -128,7 +131,7 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
 
   private boolean isDuplicate(String key, long eventTime) {
     long from = eventTime - retentionMs;
-    long to = eventTime > Long.MAX_VALUE - retentionMs ? Long.MAX_VALUE : eventTime + retentionMs;
+    long to = saturatedPlus(eventTime, retentionMs);
     try (WindowStoreIterator<Long> it = seen.fetch(key, Math.max(0, from), to)) {
       return it.hasNext();
     }
@@ -147,7 +150,7 @@ public final class DedupProcessor implements Processor<String, LabeledRecord, St
       // segment later); newestEventTime is never ahead of that stream time. A layer whose keys are all older than the
       // window and a segment before it holds only keys the store will not return: it can go.
       if (forgetting) {
-        filter.expireBefore(saturatedMinus(newestEventTime, saturatedPlus(retentionMs, segmentMs)));
+        filter.expireBefore(saturatedMinus(newestEventTime, forgetAfterMs));
       }
     }
   }
