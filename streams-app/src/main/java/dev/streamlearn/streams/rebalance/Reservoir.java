@@ -32,13 +32,32 @@ public final class Reservoir {
    * A search's answer, the exact nearest in the order a scan ranks them (squared distance, ties to the lower slot):
    * {@code found} with each one's distance and slot; {@code complete} when it holds every other sample of the ring
    * (the search found fewer than its depth), else it is the exact top {@code found.length}, and the ones after it are
-   * not known. {@code prefix} is the first k, for callers. Never changed once made: a caller may still hold {@code
-   * prefix} when the ring moves on.
+   * not known. Never changed once made: a caller may still hold its {@link #prefix} when the ring moves on.
    */
-  private record Neighbours(int k, int depth, Sample[] found, List<Sample> prefix, double[] dist, int[] slots, boolean complete) {
+  private static final class Neighbours {
+    final int k;
+    final int depth;
+    final Sample[] found;
+    final double[] dist;
+    final int[] slots;
+    final boolean complete;
+    /** The first k, made on the first ask: a list is usually changed by several adds between two asks. */
+    private List<Sample> prefix;
+
     Neighbours(int k, int depth, Sample[] found, double[] dist, int[] slots, boolean complete) {
-      this(k, depth, found, java.util.Collections.unmodifiableList(java.util.Arrays.asList(found).subList(0, Math.min(k, found.length))),
-          dist, slots, complete);
+      this.k = k;
+      this.depth = depth;
+      this.found = found;
+      this.dist = dist;
+      this.slots = slots;
+      this.complete = complete;
+    }
+
+    List<Sample> prefix() {
+      if (prefix == null) {
+        prefix = java.util.Collections.unmodifiableList(java.util.Arrays.asList(found).subList(0, Math.min(k, found.length)));
+      }
+      return prefix;
     }
 
     /** Whether the first k a scan would answer are all known. */
@@ -46,61 +65,57 @@ public final class Reservoir {
       return complete || found.length >= k;
     }
 
-    /** The squared distance a new sample must rank before to enter: the last known one's, infinite when complete. */
-    double last() {
-      return complete || found.length == 0 ? Double.POSITIVE_INFINITY : dist[found.length - 1];
-    }
-
     /** Whether a scan ranks a sample at {@code d} in {@code slot} before the i-th found. */
     boolean before(double d, int slot, int i) {
       return d < dist[i] || (d == dist[i] && slot < slots[i]);
     }
 
-    /** Whether a sample at {@code d} in {@code slot} belongs in the known list: before its last, or anywhere when complete. */
-    boolean admits(double d, int slot) {
-      return complete || (found.length > 0 && before(d, slot, found.length - 1));
-    }
-
-    /** The list with {@code s} (at {@code d}, in {@code slot}) in its place; past the depth the last is dropped, and the list is no longer complete. */
-    Neighbours with(Sample s, double d, int slot) {
-      int at = 0;
-      while (at < found.length && !before(d, slot, at)) {
-        at++;
-      }
-      int size = Math.min(depth, found.length + 1);
+    /**
+     * The list after one change of the ring, in one copy: without its {@code gone}-th (-1: none), and with {@code s}
+     * (at {@code d}, in {@code slot}; null: none) where a scan ranks it. Past the depth the last is dropped, and the
+     * list is no longer complete.
+     */
+    Neighbours changed(int gone, Sample s, double d, int slot) {
+      int kept = gone >= 0 ? found.length - 1 : found.length;
+      int size = s == null ? kept : Math.min(depth, kept + 1);
       Sample[] f = new Sample[size];
       double[] ds = new double[size];
       int[] ss = new int[size];
-      for (int i = 0, from = 0; i < size; i++) {
-        if (i == at) {
-          f[i] = s;
-          ds[i] = d;
-          ss[i] = slot;
-        } else {
-          f[i] = found[from];
-          ds[i] = dist[from];
-          ss[i] = slots[from];
-          from++;
+      boolean placed = s == null;
+      int to = 0;
+      for (int from = 0; from < found.length && to < size; from++) {
+        if (from == gone) {
+          continue;
         }
+        if (!placed && before(d, slot, from)) {
+          f[to] = s;
+          ds[to] = d;
+          ss[to++] = slot;
+          placed = true;
+          if (to == size) {
+            break;
+          }
+        }
+        f[to] = found[from];
+        ds[to] = dist[from];
+        ss[to++] = slots[from];
       }
-      return new Neighbours(k, depth, f, ds, ss, complete && size == found.length + 1);
+      if (!placed && to < size) {
+        f[to] = s;
+        ds[to] = d;
+        ss[to] = slot;
+      }
+      return new Neighbours(k, depth, f, ds, ss, complete && size == kept + (s == null ? 0 : 1));
     }
+  }
 
-    /** The list without its i-th: the known prefix shortens by one (a complete list stays complete). */
-    Neighbours without(int i) {
-      Sample[] f = new Sample[found.length - 1];
-      double[] ds = new double[f.length];
-      int[] ss = new int[f.length];
-      for (int j = 0, to = 0; j < found.length; j++) {
-        if (j != i) {
-          f[to] = found[j];
-          ds[to] = dist[j];
-          ss[to] = slots[j];
-          to++;
-        }
-      }
-      return new Neighbours(k, depth, f, ds, ss, complete);
-    }
+  /** A slot's whole remembered list and whether it is complete: for the tests of the cache's upkeep. */
+  record Known(List<Sample> samples, boolean complete) {}
+
+  /** What the cache remembers for {@code slot}, or null. */
+  Known known(int slot) {
+    Neighbours n = cached[slot];
+    return n == null ? null : new Known(List.of(n.found), n.complete);
   }
 
   /**
@@ -167,26 +182,31 @@ public final class Reservoir {
       if (n == null) {
         continue;
       }
-      int oldAt = old == null ? -1 : indexOfSlot(n.slots(), slot);
-      if (oldAt >= 0) {
-        n = n.without(oldAt);
-      }
       Sample base = ring[i];
       if (base.x().length != added.x().length) {
         cached[i] = null; // vectors of another length (never written by the topology): the scan decides, or throws
         continue;
       }
+      int gone = old == null ? -1 : indexOfSlot(n.slots, slot);
+      int lastKept = gone == n.found.length - 1 ? gone - 1 : n.found.length - 1;
+      // A new sample enters before the last one still known, or anywhere in a complete list.
+      double bound = n.complete || lastKept < 0 ? Double.POSITIVE_INFINITY : n.dist[lastKept];
+      Sample entering = null;
+      double d = 0;
       boolean self = idHash[i] == idHash[slot] && base.id().equals(added.id());
       if (!self) {
-        double last = n.last();
-        // The bounded sum may stop early at exactly the bound: only an unbounded one is the distance a scan would rank.
-        double d = squaredDistance(base.x(), added.x(), last);
-        if (d <= last) {
-          d = squaredDistance(base.x(), added.x(), Double.POSITIVE_INFINITY);
-          if (n.admits(d, slot)) {
-            n = n.with(added, d, slot);
+        d = squaredDistance(base.x(), added.x(), bound);
+        if (d <= bound) {
+          if (bound != Double.POSITIVE_INFINITY) {
+            d = squaredDistance(base.x(), added.x(), Double.POSITIVE_INFINITY); // a bounded sum may have stopped at exactly the bound
+          }
+          if (n.complete || (lastKept >= 0 && n.before(d, slot, lastKept))) {
+            entering = added;
           }
         }
+      }
+      if (gone >= 0 || entering != null) {
+        n = n.changed(gone, entering, d, slot);
       }
       cached[i] = n.answers() ? n : null;
     }
@@ -204,7 +224,7 @@ public final class Reservoir {
   /** The k nearest samples to the one in {@code slot}, excluding its own id: {@link #nearest(double[], String, int)}, remembered. */
   public List<Sample> nearest(int slot, int k) {
     Neighbours n = cached[slot];
-    if (n != null && n.k() == k) {
+    if (n != null && n.k == k) {
       return n.prefix();
     }
     Sample base = ring[slot];

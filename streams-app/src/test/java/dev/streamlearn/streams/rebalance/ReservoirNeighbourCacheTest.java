@@ -59,7 +59,20 @@ class ReservoirNeighbourCacheTest {
         res.add(new Reservoir.Sample("id" + rnd.nextInt(2 * capacity), x));
       }
       for (int slot = 0; slot < res.size(); slot++) {
+        // The whole remembered list, past the k asked for: exactly a scan's answer as deep as it goes, and a complete one
+        // holds every sample with another id.
+        Reservoir.Known known = res.known(slot);
         Reservoir.Sample base = res.get(slot);
+        if (known != null) {
+          String as = "remembered list of slot " + slot + " after " + (step + 1) + " adds";
+          if (!known.samples().isEmpty()) {
+            assertThat(known.samples()).as(as).containsExactlyElementsOf(res.nearest(base.x(), base.id(), known.samples().size()));
+          }
+          if (known.complete()) {
+            long others = java.util.stream.IntStream.range(0, res.size()).filter(i -> !res.get(i).id().equals(base.id())).count();
+            assertThat(known.samples()).as(as).hasSize((int) others);
+          }
+        }
         assertThat(res.nearest(slot, k)).as("slot %d after %d adds", slot, step + 1).containsExactlyElementsOf(res.nearest(base.x(), base.id(), k));
       }
     }
