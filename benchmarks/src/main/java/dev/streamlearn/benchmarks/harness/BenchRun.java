@@ -150,10 +150,10 @@ public final class BenchRun {
       ThroughputBench.Result r = ThroughputBench.run(base, cfg.kind(), cfg.guarantee(), keyById, input);
       rps.put(cfg.name(), r.rps());
       tp.set(cfg.name(), mapper.valueToTree(r));
-      say("   %,.0f records/s (%.1f s), stream thread %.1f µs CPU/record, JIT %,.0f ms, heap after %,.0f MB, peak heap %,.0f MB, RSS %,.0f MB, state %s",
+      say("   %,.0f records/s (%.1f s), stream thread %.1f µs CPU/record, JIT %,.0f ms, the app's live heap %,.0f MB, peak heap %,.0f MB, RSS %,.0f MB, state %s",
           r.rps(), r.seconds(), r.streamThreadUsPerRecord(), r.jitCompileMs(), r.heapMb(), r.peakHeapMb(), r.rssMb(), ByteSize.format(r.stateBytes()));
       if (cfg.name().equals("topology_eos")) {
-        // Live heap after a collection, net of this harness's own input held in the same JVM; the peak
+        // The app's live heap (after a collection, open minus closed: the harness's own input is not in it); the peak
         // mostly measures garbage between collections under a large -Xmx, so it is kept apart.
         out.put("streams_heap_mb", r.heapMb());
         out.put("streams_heap_after_gc_mb", r.heapMb());
@@ -254,8 +254,8 @@ public final class BenchRun {
       g.put("distinct_ids", size);
       g.put("us_per_record", 1e6 / r.rps());
       gr.add(g);
-      say("   %,.0f records/s (%.1f µs/record; stream thread %.1f µs CPU), peak heap %,.0f MB, RSS %,.0f MB, RocksDB state %s", r.rps(), 1e6 / r.rps(),
-          r.streamThreadUsPerRecord(), r.peakHeapMb(), r.rssMb(), ByteSize.format(r.stateBytes()));
+      say("   %,.0f records/s (%.1f µs/record; stream thread %.1f µs CPU), the app's live heap %,.0f MB, peak heap %,.0f MB, RSS %,.0f MB, RocksDB state %s",
+          r.rps(), 1e6 / r.rps(), r.streamThreadUsPerRecord(), r.heapMb(), r.peakHeapMb(), r.rssMb(), ByteSize.format(r.stateBytes()));
     }
     out.put("finished", Instant.now().toString());
 

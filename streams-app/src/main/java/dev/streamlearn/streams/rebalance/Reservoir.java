@@ -13,29 +13,56 @@ public final class Reservoir {
   private final Sample[] ring;
   private long seen;
   /**
-   * Per slot, the neighbours {@link #nearest(int, int)} last found for it and the k-th distance, or null once the
-   * ring has changed in a way that could change them. A minority class gets several synthetic records per sample
-   * it receives (classes 80/14/6: about 5 and 12), so most searches repeat one already made.
+   * Per slot, the neighbours {@link #nearest(int, int)} last found for it, kept deeper than asked ({@link #DEPTH} times
+   * k) so that the ring's turnover rarely drops them; null once fewer than k of them are still known to be the nearest.
+   * A minority class gets several synthetic records per sample it receives (classes 80/14/6: about 5 and 12), so most
+   * searches repeat one already made.
    */
   private final Neighbours[] cached;
 
   /**
-   * A search's answer: {@code found} for the upkeep's identity checks (an array: no iterator per check), {@code samples}
-   * the same, for callers; each one's squared distance and slot, the order a scan ranks them in (ties to the lower slot).
-   * Never changed once made: a caller may still hold {@code samples} when the ring moves on.
+   * How much deeper than k a remembered search goes. With depth k, every replaced sample that was among a slot's k
+   * nearest dropped the list (its (k+1)-th was unknown), and a minority class searched again for most of its synthetic
+   * records; with depth 2k a list loses one known neighbour per replaced member and gains one per new sample that
+   * ranks inside it, about equally often, so it lives for many turns of the ring (docs/benchmarks.md, session 12).
    */
-  private record Neighbours(int k, Sample[] found, List<Sample> samples, double[] dist, int[] slots) {
-    Neighbours(int k, Sample[] found, double[] dist, int[] slots) {
-      this(k, found, java.util.Collections.unmodifiableList(java.util.Arrays.asList(found)), dist, slots);
+  static final int DEPTH = 2;
+
+  /**
+   * A search's answer, the exact nearest in the order a scan ranks them (squared distance, ties to the lower slot):
+   * {@code found} with each one's distance and slot; {@code complete} when it holds every other sample of the ring
+   * (the search found fewer than its depth), else it is the exact top {@code found.length}, and the ones after it are
+   * not known. Never changed once made: a caller may still hold its {@link #prefix} when the ring moves on.
+   */
+  private static final class Neighbours {
+    final int k;
+    final int depth;
+    final Sample[] found;
+    final double[] dist;
+    final int[] slots;
+    final boolean complete;
+    /** The first k, made on the first ask: a list is usually changed by several adds between two asks. */
+    private List<Sample> prefix;
+
+    Neighbours(int k, int depth, Sample[] found, double[] dist, int[] slots, boolean complete) {
+      this.k = k;
+      this.depth = depth;
+      this.found = found;
+      this.dist = dist;
+      this.slots = slots;
+      this.complete = complete;
     }
 
-    boolean full() {
-      return found.length == k;
+    List<Sample> prefix() {
+      if (prefix == null) {
+        prefix = java.util.Collections.unmodifiableList(java.util.Arrays.asList(found).subList(0, Math.min(k, found.length)));
+      }
+      return prefix;
     }
 
-    /** The k-th squared distance, infinite while fewer than k were found. */
-    double kth() {
-      return full() ? dist[k - 1] : Double.POSITIVE_INFINITY;
+    /** Whether the first k a scan would answer are all known. */
+    boolean answers() {
+      return complete || found.length >= k;
     }
 
     /** Whether a scan ranks a sample at {@code d} in {@code slot} before the i-th found. */
@@ -43,46 +70,52 @@ public final class Reservoir {
       return d < dist[i] || (d == dist[i] && slot < slots[i]);
     }
 
-    /** The list with {@code s} (at {@code d}, in {@code slot}) in its place, and the last dropped when it was full. */
-    Neighbours with(Sample s, double d, int slot) {
-      int at = 0;
-      while (at < found.length && !before(d, slot, at)) {
-        at++;
-      }
-      int size = Math.min(k, found.length + 1);
+    /**
+     * The list after one change of the ring, in one copy: without its {@code gone}-th (-1: none), and with {@code s}
+     * (at {@code d}, in {@code slot}; null: none) where a scan ranks it. Past the depth the last is dropped, and the
+     * list is no longer complete.
+     */
+    Neighbours changed(int gone, Sample s, double d, int slot) {
+      int kept = gone >= 0 ? found.length - 1 : found.length;
+      int size = s == null ? kept : Math.min(depth, kept + 1);
       Sample[] f = new Sample[size];
       double[] ds = new double[size];
       int[] ss = new int[size];
-      for (int i = 0, from = 0; i < size; i++) {
-        if (i == at) {
-          f[i] = s;
-          ds[i] = d;
-          ss[i] = slot;
-        } else {
-          f[i] = found[from];
-          ds[i] = dist[from];
-          ss[i] = slots[from];
-          from++;
+      boolean placed = s == null;
+      int to = 0;
+      for (int from = 0; from < found.length && to < size; from++) {
+        if (from == gone) {
+          continue;
         }
+        if (!placed && before(d, slot, from)) {
+          f[to] = s;
+          ds[to] = d;
+          ss[to++] = slot;
+          placed = true;
+          if (to == size) {
+            break;
+          }
+        }
+        f[to] = found[from];
+        ds[to] = dist[from];
+        ss[to++] = slots[from];
       }
-      return new Neighbours(k, f, ds, ss);
+      if (!placed && to < size) {
+        f[to] = s;
+        ds[to] = d;
+        ss[to] = slot;
+      }
+      return new Neighbours(k, depth, f, ds, ss, complete && size == kept + (s == null ? 0 : 1));
     }
+  }
 
-    /** The list without its i-th. */
-    Neighbours without(int i) {
-      Sample[] f = new Sample[found.length - 1];
-      double[] ds = new double[f.length];
-      int[] ss = new int[f.length];
-      for (int j = 0, to = 0; j < found.length; j++) {
-        if (j != i) {
-          f[to] = found[j];
-          ds[to] = dist[j];
-          ss[to] = slots[j];
-          to++;
-        }
-      }
-      return new Neighbours(k, f, ds, ss);
-    }
+  /** A slot's whole remembered list and whether it is complete: for the tests of the cache's upkeep. */
+  record Known(List<Sample> samples, boolean complete) {}
+
+  /** What the cache remembers for {@code slot}, or null. */
+  Known known(int slot) {
+    Neighbours n = cached[slot];
+    return n == null ? null : new Known(List.of(n.found), n.complete);
   }
 
   /**
@@ -92,6 +125,8 @@ public final class Reservoir {
    */
   private double[] flat;
   private int dims = -1;
+  /** Scans made, for the tests of the cache's upkeep. */
+  private long searches;
   private final int[] idHash;
 
   public Reservoir(int capacity) {
@@ -135,10 +170,10 @@ public final class Reservoir {
 
   /**
    * Brings every cached search up to what the exact scan would now answer, or drops it where that takes a scan. The
-   * slot itself is dropped. A full list that held the replaced sample is dropped (its (k+1)-th is not known). Else
-   * the new sample, unless it has the list's own id, takes its place where a scan would rank it (by distance, ties
-   * to the lower slot; a full list drops its last); a list not full holds every other sample, so the replaced one
-   * just leaves it.
+   * slot itself is dropped. The replaced sample leaves every list that held it: the known prefix shortens by one, and a
+   * list that no longer knows k is dropped. The new sample, unless it has the list's own id, takes its place where a
+   * scan would rank it (by distance, ties to the lower slot) if that is inside the known prefix, or anywhere in a
+   * complete list; ranked after the prefix, it leaves the prefix exact.
    */
   private void forgetNeighboursChangedBy(int slot, Sample old, Sample added) {
     cached[slot] = null;
@@ -147,32 +182,33 @@ public final class Reservoir {
       if (n == null) {
         continue;
       }
-      int oldAt = old == null ? -1 : indexOfSlot(n.slots(), slot);
-      if (oldAt >= 0) {
-        if (n.full()) {
-          cached[i] = null;
-          continue;
-        }
-        n = n.without(oldAt);
-      }
       Sample base = ring[i];
       if (base.x().length != added.x().length) {
         cached[i] = null; // vectors of another length (never written by the topology): the scan decides, or throws
         continue;
       }
+      int gone = old == null ? -1 : indexOfSlot(n.slots, slot);
+      int lastKept = gone == n.found.length - 1 ? gone - 1 : n.found.length - 1;
+      // A new sample enters before the last one still known, or anywhere in a complete list.
+      double bound = n.complete || lastKept < 0 ? Double.POSITIVE_INFINITY : n.dist[lastKept];
+      Sample entering = null;
+      double d = 0;
       boolean self = idHash[i] == idHash[slot] && base.id().equals(added.id());
       if (!self) {
-        double kth = n.kth();
-        // The bounded sum may stop early at exactly kth: only an unbounded one is the distance a scan would rank.
-        double d = squaredDistance(base.x(), added.x(), kth);
-        if (d <= kth) {
-          d = squaredDistance(base.x(), added.x(), Double.POSITIVE_INFINITY);
-          if (!n.full() || n.before(d, slot, n.k() - 1)) {
-            n = n.with(added, d, slot);
+        d = squaredDistance(base.x(), added.x(), bound);
+        if (d <= bound) {
+          if (bound != Double.POSITIVE_INFINITY) {
+            d = squaredDistance(base.x(), added.x(), Double.POSITIVE_INFINITY); // a bounded sum may have stopped at exactly the bound
+          }
+          if (n.complete || (lastKept >= 0 && n.before(d, slot, lastKept))) {
+            entering = added;
           }
         }
       }
-      cached[i] = n;
+      if (gone >= 0 || entering != null) {
+        n = n.changed(gone, entering, d, slot);
+      }
+      cached[i] = n.answers() ? n : null;
     }
   }
 
@@ -188,13 +224,17 @@ public final class Reservoir {
   /** The k nearest samples to the one in {@code slot}, excluding its own id: {@link #nearest(double[], String, int)}, remembered. */
   public List<Sample> nearest(int slot, int k) {
     Neighbours n = cached[slot];
-    if (n != null && n.k() == k) {
-      return n.samples();
+    if (n != null && n.k == k) {
+      return n.prefix();
     }
     Sample base = ring[slot];
-    n = search(base.x(), base.id(), k);
+    n = search(base.x(), base.id(), k, (int) Math.min((long) DEPTH * k, Integer.MAX_VALUE));
     cached[slot] = n;
-    return n.samples();
+    return n.prefix();
+  }
+
+  long searches() {
+    return searches;
   }
 
   public long seen() {
@@ -215,30 +255,32 @@ public final class Reservoir {
 
   /** The k samples nearest to {@code x} (squared Euclidean), excluding {@code selfId}; ties by slot order. */
   public List<Sample> nearest(double[] x, String selfId, int k) {
-    return search(x, selfId, k).samples();
+    return search(x, selfId, k, k).prefix();
   }
 
-  /** The search itself: the k nearest, and the k-th's squared distance (infinite while fewer than k were found). */
-  private Neighbours search(double[] x, String selfId, int k) {
+  /** The search itself: the {@code depth} nearest (at least k), complete if fewer were found. */
+  private Neighbours search(double[] x, String selfId, int k, int depth) {
+    searches++;
     int n = size();
     boolean packed = flat != null && x.length == dims;
     int selfHash = selfId.hashCode();
-    // Partial selection: keep the k best in a small sorted array; k is small (default 5).
-    Sample[] best = new Sample[k];
-    double[] dist = new double[k];
-    int[] slots = new int[k];
+    // Partial selection: keep the best in a small sorted array; the depth is small (default 10), and never more than the ring holds.
+    int room = Math.min(depth, n);
+    Sample[] best = new Sample[room];
+    double[] dist = new double[room];
+    int[] slots = new int[room];
     int filled = 0;
     for (int i = 0; i < n; i++) {
       Sample s = ring[i];
       if (s == null || (idHash[i] == selfHash && s.id().equals(selfId))) {
         continue;
       }
-      // Once k candidates are in, a distance already past the k-th best can stop early.
-      double bound = filled < k ? Double.POSITIVE_INFINITY : dist[k - 1];
+      // Once the depth is filled, a distance already past the last best can stop early.
+      double bound = filled < room ? Double.POSITIVE_INFINITY : dist[room - 1];
       double d = packed ? squaredDistance(x, flat, i * dims, bound) : squaredDistance(x, s.x(), bound);
-      if (filled < k || d < dist[k - 1]) {
-        // insertion into the sorted top-k: grow while filling, else drop the current k-th
-        int j = filled < k ? filled++ : k - 1;
+      if (filled < room || d < dist[room - 1]) {
+        // insertion into the sorted top: grow while filling, else drop the current last
+        int j = filled < room ? filled++ : room - 1;
         while (j > 0 && dist[j - 1] > d) {
           dist[j] = dist[j - 1];
           best[j] = best[j - 1];
@@ -250,9 +292,9 @@ public final class Reservoir {
         slots[j] = i;
       }
     }
-    // Exact: a candidate enters the top k only with a distance below the bound, so its sum never stopped early.
-    return filled == k ? new Neighbours(k, best, dist, slots)
-        : new Neighbours(k, java.util.Arrays.copyOf(best, filled), java.util.Arrays.copyOf(dist, filled), java.util.Arrays.copyOf(slots, filled));
+    // Exact: a candidate enters the top only with a distance below the bound, so its sum never stopped early.
+    return filled == depth ? new Neighbours(k, depth, best, dist, slots, false)
+        : new Neighbours(k, depth, java.util.Arrays.copyOf(best, filled), java.util.Arrays.copyOf(dist, filled), java.util.Arrays.copyOf(slots, filled), true);
   }
 
   /** As {@link #squaredDistance(double[], double[], double)}, against {@code b[from .. from + a.length)}: the same sums in the same order. */

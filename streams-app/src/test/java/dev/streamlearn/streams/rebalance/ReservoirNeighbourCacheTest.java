@@ -59,7 +59,20 @@ class ReservoirNeighbourCacheTest {
         res.add(new Reservoir.Sample("id" + rnd.nextInt(2 * capacity), x));
       }
       for (int slot = 0; slot < res.size(); slot++) {
+        // The whole remembered list, past the k asked for: exactly a scan's answer as deep as it goes, and a complete one
+        // holds every sample with another id.
+        Reservoir.Known known = res.known(slot);
         Reservoir.Sample base = res.get(slot);
+        if (known != null) {
+          String as = "remembered list of slot " + slot + " after " + (step + 1) + " adds";
+          if (!known.samples().isEmpty()) {
+            assertThat(known.samples()).as(as).containsExactlyElementsOf(res.nearest(base.x(), base.id(), known.samples().size()));
+          }
+          if (known.complete()) {
+            long others = java.util.stream.IntStream.range(0, res.size()).filter(i -> !res.get(i).id().equals(base.id())).count();
+            assertThat(known.samples()).as(as).hasSize((int) others);
+          }
+        }
         assertThat(res.nearest(slot, k)).as("slot %d after %d adds", slot, step + 1).containsExactlyElementsOf(res.nearest(base.x(), base.id(), k));
       }
     }
@@ -80,5 +93,27 @@ class ReservoirNeighbourCacheTest {
     for (int slot = 0; slot < capacity; slot++) {
       assertThat(restored.nearest(slot, 3)).containsExactlyElementsOf(res.nearest(slot, 3));
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aListOutlivesTheReplacementOfItsNearestWithoutAScan() {
+    // Slot 0 at 9.5, slot i at i: slot 9's 2 nearest are slots 0 and 8, and its remembered search goes deeper (7, 6).
+    Reservoir res = new Reservoir(10);
+    res.add(new Reservoir.Sample("p0", new double[] {9.5}));
+    for (int i = 1; i < 10; i++) {
+      res.add(new Reservoir.Sample("p" + i, new double[] {i}));
+    }
+    assertThat(res.nearest(9, 2)).extracting(Reservoir.Sample::id).containsExactly("p0", "p8");
+    long scans = res.searches();
+    // The ring's next add replaces slot 0, the nearest, with a sample far away. A list only k deep would have to be
+    // found again (its (k+1)-th was unknown); this one still knows 3.
+    res.add(new Reservoir.Sample("far", new double[] {100}));
+    assertThat(res.nearest(9, 2)).extracting(Reservoir.Sample::id).containsExactly("p8", "p7");
+    assertThat(res.searches()).isEqualTo(scans);
+    // The next replaces slot 1 with a sample nearer than any: it enters the list in first place, still without a scan.
+    res.add(new Reservoir.Sample("near", new double[] {9.25}));
+    assertThat(res.nearest(9, 2)).extracting(Reservoir.Sample::id).containsExactly("near", "p8");
+    assertThat(res.searches()).isEqualTo(scans);
+    assertThat(res.nearest(res.get(9).x(), "p9", 2)).extracting(Reservoir.Sample::id).containsExactly("near", "p8");
   }
 }
