@@ -18,11 +18,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +63,9 @@ public final class DatasetSpecResolver {
     if (!features.isEmpty() && !labels.isEmpty()) {
       DatasetSpec spec = withPolicies(DatasetSpec.newBuilder().setFeatures(features).setLabels(labels).setSource("configured")
           .setPinnedAt(System.currentTimeMillis()).build());
+      if (pinned.isPresent() && !sameColumns(pinned.get(), spec)) {
+        refuseOverState(pinned.get(), spec);
+      }
       if (pinned.isEmpty() || !sameShape(pinned.get(), spec)) {
         pinned.ifPresent(p -> log.warn("configured spec {} / {} replaces the pinned one {} / {}", features, labels, p.getFeatures(), p.getLabels()));
         publish(spec);
@@ -84,6 +92,42 @@ public final class DatasetSpecResolver {
     publish(inferred);
     log.info("inferred and pinned dataset spec: features={} labels={}", inferred.getFeatures(), inferred.getLabels());
     return inferred;
+  }
+
+  private static boolean sameColumns(DatasetSpec a, DatasetSpec b) {
+    return a.getFeatures().equals(b.getFeatures()) && a.getLabels().equals(b.getLabels());
+  }
+
+  /**
+   * Another feature or label list than the pinned one, while the application keeps state built with the pinned
+   * one: its normalizer statistics hold one moment per pinned feature, its reservoirs vectors of the pinned width
+   * and its class counts one entry per pinned label, in the pinned order. Read with the new lists they fail the
+   * stream thread at its first record (seen: BufferUnderflowException restoring the rebalance stage, the thread
+   * replaced until the app gives up) or, worse, mean other columns. The state is the application's internal topics:
+   * a reset (replay) deletes them, and a configured spec may then replace the pinned one.
+   */
+  private void refuseOverState(DatasetSpec pinned, DatasetSpec configured) {
+    List<String> state = internalTopics();
+    if (!state.isEmpty()) {
+      throw new ConfigException("the configured spec (features=" + configured.getFeatures() + " labels=" + configured.getLabels()
+          + ") is not the one pinned on " + config.topic(TopicName.STATS) + " (features=" + pinned.getFeatures() + " labels="
+          + pinned.getLabels() + "), and the streams app " + config.applicationId() + " keeps state built with the pinned one ("
+          + state.size() + " internal topic(s), e.g. " + state.get(0) + "). To process records.raw again under the new spec, stop every "
+          + "'streamlearn streams' instance and run 'streamlearn replay --respec --yes' (add --truncate-outputs to drop the old "
+          + "outputs) first, or use another topic.prefix; to go on with the pinned spec, leave 'features' and 'labels' unset");
+    }
+  }
+
+  private List<String> internalTopics() {
+    String app = config.applicationId();
+    try (Admin admin = clients.admin()) {
+      return admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(t -> PipelineReset.isInternal(app, t)).sorted().toList();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while listing the topics of " + app, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot list the topics, to see whether the streams app " + app + " keeps state: " + e, e);
+    }
   }
 
   private static boolean sameShape(DatasetSpec a, DatasetSpec b) {

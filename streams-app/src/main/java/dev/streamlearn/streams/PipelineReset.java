@@ -73,7 +73,7 @@ public final class PipelineReset {
         raw.forEach(tp -> offsets.put(tp, found.get(tp) == null ? end.get(tp) : found.get(tp).offset()));
       }
       List<String> internal = admin.listTopics().names().get().stream()
-          .filter(t -> t.startsWith(app + "-") && (t.endsWith("-changelog") || t.endsWith("-repartition"))).sorted().toList();
+          .filter(t -> isInternal(app, t)).sorted().toList();
       Set<String> reports = new LinkedHashSet<>();
       new TopicReader(clients).readAll(config.topic(TopicName.STATS), r -> {
         String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
@@ -90,6 +90,11 @@ public final class PipelineReset {
       Path state = Path.of(config.getString(StreamlearnConfig.STATE_DIR)).resolve(app);
       return new Plan(app, offsets, internal, reports, truncate, respec, Files.exists(state) ? state : null);
     }
+  }
+
+  /** A Streams internal topic of application {@code app}: its state stores' changelogs and its repartition topics. */
+  static boolean isInternal(String app, String topic) {
+    return topic.startsWith(app + "-") && (topic.endsWith("-changelog") || topic.endsWith("-repartition"));
   }
 
   /** Carries out the plan; returns it. */

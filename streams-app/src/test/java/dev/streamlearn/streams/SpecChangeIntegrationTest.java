@@ -1,0 +1,77 @@
+package dev.streamlearn.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.avro.ProcessedRecord;
+import dev.streamlearn.core.KafkaClients;
+import dev.streamlearn.core.RealKafka;
+import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.core.TopicName;
+import dev.streamlearn.streams.sample.DirtyStreamGenerator;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Another feature or label list configured over a running pipeline's state: refused at start, naming the way out,
+ * which then works. (Before, the stream thread died restoring the rebalance stage, was replaced, and died again.)
+ */
+class SpecChangeIntegrationTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+  @Test
+  void anotherSpecOverExistingStateIsRefusedUntilAReplayWithRespec() throws Exception {
+    DirtyStreamGenerator.Output data = new DirtyStreamGenerator(5, 0.0, 0.0).generate(1000);
+    Map<String, String> first = new HashMap<>(Map.of("topic.partitions", "1", "rebalance.settle.idle.ms", "0",
+        "features", String.join(",", DirtyStreamGenerator.FEATURES), "labels", String.join(",", DirtyStreamGenerator.LABELS)));
+    StreamlearnConfig a = RealKafka.config("respec", first);
+    PreprocessIntegrationTest.createTopics(a);
+    KafkaClients clientsA = new KafkaClients(a);
+    DatasetSpec specA = new DatasetSpecResolver(clientsA).resolve(Duration.ofSeconds(10));
+    try (PreprocessApp app = new PreprocessApp(a, specA, Files.createTempDirectory("respec-a").toString())) {
+      app.start();
+      PreprocessIntegrationTest.produce(clientsA, data.lines().subList(0, 500));
+      await().atMost(PATIENCE).until(() -> PipelineReport.read(clientsA).raw() == 500);
+    }
+
+    // One feature fewer (the records' extra one dropped), and the labels in another order with one more.
+    List<String> fewer = DirtyStreamGenerator.FEATURES.subList(0, DirtyStreamGenerator.FEATURES.size() - 1);
+    Map<String, String> second = new HashMap<>(a.originalsStrings());
+    second.put("features", String.join(",", fewer));
+    second.put("labels", "fraud,review,legit,chargeback");
+    second.put("extra", "drop");
+    StreamlearnConfig b = StreamlearnConfig.of(second);
+    KafkaClients clientsB = new KafkaClients(b);
+    assertThatThrownBy(() -> new DatasetSpecResolver(clientsB).resolve(Duration.ofSeconds(10)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("replay --respec")
+        .hasMessageContaining("labels=[legit, review, fraud]");
+    assertThat(DatasetSpecResolver.pinned(clientsB).orElseThrow().getFeatures()).as("the pinned spec is left as it was")
+        .isEqualTo(DirtyStreamGenerator.FEATURES);
+    // The same lists again are no change of shape: no refusal.
+    assertThat(new DatasetSpecResolver(clientsA).resolve(Duration.ofSeconds(10)).getFeatures()).isEqualTo(DirtyStreamGenerator.FEATURES);
+
+    // The way out the message names: the replay with --respec deletes the state; the new spec then runs from the start.
+    new PipelineReset(clientsB, null, true, true).execute();
+    DatasetSpec specB = new DatasetSpecResolver(clientsB).resolve(Duration.ofSeconds(10));
+    assertThat(specB.getFeatures()).isEqualTo(fewer);
+    try (PreprocessApp app = new PreprocessApp(b, specB, Files.createTempDirectory("respec-b").toString())) {
+      app.start();
+      PreprocessIntegrationTest.produce(clientsB, data.lines().subList(500, 1000));
+      await().atMost(PATIENCE).pollInterval(Duration.ofMillis(300)).until(() -> {
+        PipelineReport r = PipelineReport.read(clientsB);
+        return r.raw() == 1000 && r.reconciles();
+      });
+    }
+    List<ProcessedRecord> train = PreprocessIntegrationTest.read(clientsB, b.topic(TopicName.TRAIN));
+    assertThat(train).isNotEmpty().allSatisfy(r -> assertThat(r.getFeatures()).hasSize(fewer.size()));
+  }
+}
