@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -41,12 +42,36 @@ public final class PreprocessApp implements AutoCloseable {
   static int rawPartitions(StreamlearnConfig config) {
     String raw = config.topic(TopicName.RAW);
     try (Admin admin = new KafkaClients(config).admin()) {
-      return admin.describeTopics(List.of(raw)).allTopicNames().get(30, TimeUnit.SECONDS).get(raw).partitions().size();
+      int partitions = admin.describeTopics(List.of(raw)).allTopicNames().get(30, TimeUnit.SECONDS).get(raw).partitions().size();
+      refuseRepartitionedState(admin, config, raw, partitions);
+      return partitions;
+    } catch (ConfigException e) {
+      throw e;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading the partitions of " + raw, e);
     } catch (Exception e) {
       throw new IllegalStateException("cannot read the partitions of " + raw + " (run 'streamlearn topics create' first): " + e, e);
+    }
+  }
+
+  /**
+   * Partitions added to records.raw after the app ran: the dedup and SMOTE state lives per partition of the old count,
+   * and the repartition topic keeps it. Kafka Streams itself fails every stream thread on the mismatch (naming its own
+   * reset tool) and the thread is replaced until the app gives up; this says it once, at start, with the way out.
+   */
+  private static void refuseRepartitionedState(Admin admin, StreamlearnConfig config, String raw, int partitions) throws Exception {
+    String repartition = config.applicationId() + "-" + PreprocessTopology.REPARTITION + "-repartition";
+    var found = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+    if (!found.contains(repartition)) {
+      return;
+    }
+    int kept = admin.describeTopics(List.of(repartition)).allTopicNames().get(30, TimeUnit.SECONDS).get(repartition).partitions().size();
+    if (kept != partitions) {
+      throw new ConfigException(raw + " has " + partitions + " partitions now, but the streams app " + config.applicationId()
+          + " keeps its dedup and rebalance state in " + kept + " (its internal topic " + repartition + "): a record's duplicates "
+          + "would be looked for in another partition's state. Stop every 'streamlearn streams' instance and run 'streamlearn replay "
+          + "--yes' (it rebuilds that state from the beginning of " + raw + "), or go back to " + kept + " partitions");
     }
   }
 

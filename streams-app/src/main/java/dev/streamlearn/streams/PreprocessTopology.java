@@ -48,6 +48,9 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  */
 public final class PreprocessTopology {
 
+  /** The repartition topic's name in the topology (Streams adds the application id before it and "-repartition" after). */
+  static final String REPARTITION = "by-dedup-key";
+
   private PreprocessTopology() {}
 
   /**
@@ -89,14 +92,14 @@ public final class PreprocessTopology {
     KStream<String, LabeledRecord> byKey;
     if (!placement.enabled()) {
       byKey = valid.mapValues(CleanOutcome::valid, Named.as("to-labeled-record"))
-          .repartition(Repartitioned.with(Serdes.String(), Avro.LABELED).withName("by-dedup-key"));
+          .repartition(Repartitioned.with(Serdes.String(), Avro.LABELED).withName(REPARTITION));
     } else {
       // Records already on their dedup partition go straight on; the others cross the repartition topic, pinned to
       // records.raw's partition count so that both paths agree on where a key belongs (see DedupPlacement). Merged,
       // both feed one sub-topology that reads records.raw and the repartition topic partition by partition.
       KStream<String, LabeledRecord> moved = valid.filterNot((k, v) -> v.placed(), Named.as("misplaced"))
           .mapValues(CleanOutcome::valid, Named.as("to-labeled-record"))
-          .repartition(Repartitioned.with(Serdes.String(), Avro.LABELED).withName("by-dedup-key").withNumberOfPartitions(placement.partitions()));
+          .repartition(Repartitioned.with(Serdes.String(), Avro.LABELED).withName(REPARTITION).withNumberOfPartitions(placement.partitions()));
       byKey = valid.filter((k, v) -> v.placed(), Named.as("placed")).mapValues(CleanOutcome::valid, Named.as("placed-labeled-record"))
           .merge(moved, Named.as("by-dedup-key-merged"));
     }

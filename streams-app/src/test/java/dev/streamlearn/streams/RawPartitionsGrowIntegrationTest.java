@@ -1,0 +1,64 @@
+package dev.streamlearn.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.core.KafkaClients;
+import dev.streamlearn.core.RealKafka;
+import dev.streamlearn.core.StreamlearnConfig;
+import dev.streamlearn.core.TopicName;
+import dev.streamlearn.streams.sample.DirtyStreamGenerator;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Partitions added to records.raw under a pipeline with state: refused at start with the way out (before, Kafka Streams
+ * failed every stream thread on the repartition topic's count and the thread was replaced until the app gave up), and
+ * the way out, a replay, finds every duplicate across the old and the new partitions.
+ */
+class RawPartitionsGrowIntegrationTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+  @Test
+  void morePartitionsOnRecordsRawAreRefusedUntilAReplay() throws Exception {
+    DirtyStreamGenerator.Output data = new DirtyStreamGenerator(5, 0.0, 0.1).generate(1000);
+    DatasetSpec spec = DatasetSpec.newBuilder().setFeatures(DirtyStreamGenerator.FEATURES).setLabels(DirtyStreamGenerator.LABELS).build();
+    StreamlearnConfig config = RealKafka.config("grow", Map.of("topic.partitions", "2", "rebalance.settle.idle.ms", "0"));
+    PreprocessIntegrationTest.createTopics(config);
+    KafkaClients clients = new KafkaClients(config);
+    try (PreprocessApp app = new PreprocessApp(config, spec, Files.createTempDirectory("grow1").toString())) {
+      app.start();
+      PreprocessIntegrationTest.produce(clients, data.lines().subList(0, 500));
+      await().atMost(PATIENCE).until(() -> PipelineReport.read(clients).raw() == 500);
+    }
+    try (Admin admin = clients.admin()) {
+      admin.createPartitions(Map.of(config.topic(TopicName.RAW), NewPartitions.increaseTo(4))).all().get();
+    }
+    PreprocessIntegrationTest.produce(clients, data.lines().subList(500, 1000));
+
+    assertThatThrownBy(() -> new PreprocessApp(config, spec, Files.createTempDirectory("grow2").toString()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("has 4 partitions now")
+        .hasMessageContaining("in 2 ")
+        .hasMessageContaining("streamlearn replay --yes");
+
+    new PipelineReset(clients, null, false, false).execute();
+    try (PreprocessApp app = new PreprocessApp(config, spec, Files.createTempDirectory("grow3").toString())) {
+      app.start();
+      await().atMost(PATIENCE).pollInterval(Duration.ofMillis(300)).until(() -> {
+        PipelineReport r = PipelineReport.read(clients);
+        return r.raw() == 1000 && r.reconciles();
+      });
+    }
+    assertThat(PipelineReport.read(clients).duplicates()).as("every duplicate, across the old and the new partitions")
+        .isEqualTo(data.duplicates());
+  }
+}
