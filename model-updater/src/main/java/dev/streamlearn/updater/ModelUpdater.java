@@ -95,6 +95,8 @@ public final class ModelUpdater implements AutoCloseable {
   private volatile KafkaConsumer<byte[], byte[]> dataConsumer;
   private SnapshotPublisher publisher;
   private NormalizerFollower normalizer;
+  /** Records skipped for not fitting the spec, since start ({@link #warnMisfit}). */
+  private long misfits;
 
   public ModelUpdater(StreamlearnConfig config, Consumer<SnapshotEvent> listener) {
     this.config = config;
@@ -250,6 +252,7 @@ public final class ModelUpdater implements AutoCloseable {
       ModelPointer p = pointer.get();
       headVersion = p.getHead() >= 0 ? p.getHead() : p.getVersion();
       Snapshot head = catalog.load(model, headVersion, known.get(headVersion), cache);
+      refuseOtherColumns(head.meta().getSpec(), spec, headVersion);
       Network headNet = Trainer.deserialize(head.network());
       String hashNow = configHash(config, headNet);
       if (!hashNow.equals(head.meta().getConfigHash())) {
@@ -302,6 +305,38 @@ public final class ModelUpdater implements AutoCloseable {
     return new OnlineLearner.Lineage(meta.getTrainedRecords(), meta.getSyntheticRecords(), meta.getMetrics());
   }
 
+  /**
+   * A network cannot change its inputs or its classes: its input layer has one unit per feature of the spec it was
+   * trained on, its output one per label, in their order. A pinned spec with other lists (after a {@code replay
+   * --respec}) fed to this lineage would fail DL4J at the first mini-batch (seen: DL4JInvalidInputException, and
+   * the same again at every restart), or, with as many columns under other names, train on the wrong ones.
+   */
+  private void refuseOtherColumns(DatasetSpec trainedOn, DatasetSpec pinned, long version) {
+    if (trainedOn.getFeatures().equals(pinned.getFeatures()) && trainedOn.getLabels().equals(pinned.getLabels())) {
+      return;
+    }
+    throw new org.apache.kafka.common.config.ConfigException("model " + model + " is trained on features=" + trainedOn.getFeatures()
+        + " labels=" + trainedOn.getLabels() + (version < 0 ? "" : " (v" + version + ")") + ", but the dataset spec pinned on "
+        + config.topic(TopicName.STATS) + " is now features=" + pinned.getFeatures() + " labels=" + pinned.getLabels()
+        + ": a network cannot change its inputs or its classes. Train another model on the new spec (another model.name), "
+        + "or pin the old spec again ('streamlearn replay --respec --yes', then the streams app with the old features= and labels=)");
+  }
+
+  /**
+   * Records of another shape than the spec (an earlier spec's, left on the topics by a replay without
+   * --truncate-outputs) can number millions: the first ten are logged, then every power of ten, with the count.
+   */
+  private void warnMisfit(String format, Object... args) {
+    misfits++;
+    long n = misfits;
+    while (n > 10 && n % 10 == 0) {
+      n /= 10;
+    }
+    if (misfits <= 10 || n == 10) {
+      log.warn(format + (misfits < 10 ? "" : " (" + misfits + " records skipped so far for not fitting the spec; this line is logged at 10, 100, 1000, ...)"), args);
+    }
+  }
+
   private void handle(ConsumerRecord<byte[], byte[]> r) {
     TopicPartition tp = new TopicPartition(r.topic(), r.partition());
     // Re-read to restore the eval window (rewindEval): a poison record there was quarantined when first read.
@@ -321,7 +356,7 @@ public final class ModelUpdater implements AutoCloseable {
     }
     if (r.topic().equals(evalTopic)) {
       if (!feed.eval(p, learner, r.partition(), r.offset())) {
-        log.warn("skipping {} at {}: {} features / label {} do not fit the spec", p.getId(), tp, p.getFeatures().size(), p.getLabel());
+        warnMisfit("skipping {} at {}: {} features / label {} do not fit the spec", p.getId(), tp, p.getFeatures().size(), p.getLabel());
       }
       return;
     }
@@ -330,7 +365,7 @@ public final class ModelUpdater implements AutoCloseable {
     SpecFeed.Learnt learnt = feed.learn(p, learner);
     if (!learnt.carrierFits()) {
       // What it carries was made from it: none of it is learnt either.
-      log.warn("skipping {} at {} and the {} synthetic records it carries: {} features / label {} do not fit the spec", p.getId(), tp,
+      warnMisfit("skipping {} at {} and the {} synthetic records it carries: {} features / label {} do not fit the spec", p.getId(), tp,
           p.getSynthetics().size(), p.getFeatures().size(), p.getLabel());
       return;
     }
@@ -338,7 +373,7 @@ public final class ModelUpdater implements AutoCloseable {
       pendingSinceNanos = learntAt; // the first records the next snapshot will cover
     }
     if (learnt.carriedMisfits() > 0) {
-      log.warn("skipping {} of the {} synthetic records {} at {} carries: their features / label do not fit the spec", learnt.carriedMisfits(),
+      warnMisfit("skipping {} of the {} synthetic records {} at {} carries: their features / label do not fit the spec", learnt.carriedMisfits(),
           p.getSynthetics().size(), p.getId(), tp);
     }
   }
@@ -411,7 +446,8 @@ public final class ModelUpdater implements AutoCloseable {
     // version through its own. judge() first fits what is buffered: the snapshot covers every record consumed.
     NormalizerStats global = normalizer.global(spec);
     DatasetSpec pinned = normalizer.pinnedSpec().orElse(spec);
-    if (!pinned.equals(spec) && pinned.getFeatures().equals(spec.getFeatures()) && pinned.getLabels().equals(spec.getLabels())) {
+    refuseOtherColumns(spec, pinned, headVersion);
+    if (!pinned.equals(spec)) {
       // The streams app re-pinned the transform policies (a restart with another clip, 'missing' or range): training
       // follows them from now on, so this snapshot, its serving transform and its scoring do too.
       log.info("model {}: the pinned spec's policies changed (missing={}, extra={}, clipK={}, featureMaxAbs={})", model, pinned.getMissing(),
