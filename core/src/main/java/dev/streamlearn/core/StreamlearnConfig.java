@@ -157,7 +157,7 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(FEATURES, Type.LIST, "", Importance.HIGH,
           "Feature names in vector order. Empty: inferred from the first dataset.warmup.records valid records, then pinned.")
       .define(LABELS, Type.LIST, "", Importance.HIGH,
-          "Label set in index order. Empty: inferred with the features.")
+          "Label set in index order. Empty: the pinned one, or inferred. Either list may be set alone (labels for a class too rare to infer, say): the other is then the pinned one, or inferred.")
       .define(WARMUP_RECORDS, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
           "How many records of records.raw the spec inference reads.")
       .define(MISSING_POLICY, Type.STRING, "reject", ValidString.in("reject", "impute-mean"), Importance.MEDIUM,
