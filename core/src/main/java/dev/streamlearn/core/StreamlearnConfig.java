@@ -157,7 +157,7 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(FEATURES, Type.LIST, "", Importance.HIGH,
           "Feature names in vector order. Empty: inferred from the first dataset.warmup.records valid records, then pinned.")
       .define(LABELS, Type.LIST, "", Importance.HIGH,
-          "Label set in index order. Empty: inferred with the features.")
+          "Label set in index order. Empty: the pinned one, or inferred. Either list may be set alone (labels for a class too rare to infer, say): the other is then the pinned one, or inferred.")
       .define(WARMUP_RECORDS, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
           "How many records of records.raw the spec inference reads.")
       .define(MISSING_POLICY, Type.STRING, "reject", ValidString.in("reject", "impute-mean"), Importance.MEDIUM,
@@ -206,7 +206,7 @@ public final class StreamlearnConfig extends AbstractConfig {
               + "smote tops a class up to ceil(ratio x largest), undersample keeps at most smallest / ratio of a class, weight weighs a class by ratio x largest / its count.")
       .define(REBALANCE_K, Type.INT, 5, Range.atLeast(1), Importance.LOW, "SMOTE neighbours.")
       .define(REBALANCE_RESERVOIR, Type.INT, 256, Range.atLeast(2), Importance.LOW,
-          "Recent samples kept per class (per partition) for the neighbour search; bounds memory. The search is linear in it (see docs/benchmarks.md).")
+          "Recent samples kept per class (per partition) for the neighbour search; bounds memory. The search is linear in it (see docs/benchmarks.md). May change between runs: each ring keeps its newest samples.")
       .define(REBALANCE_MAX_PER_RECORD, Type.INT, 50, Range.atLeast(1), Importance.LOW,
           "Most synthetic records of one class emitted after one real record: a class that lags its target (one that became eligible late) catches up over the following records, at this pace.")
       .define(REBALANCE_MIN_CLASS_RECORDS, Type.INT, 10, Range.atLeast(2), Importance.LOW,

@@ -57,17 +57,29 @@ public final class DatasetSpecResolver {
   }
 
   public DatasetSpec resolve(Duration waitForData) throws InterruptedException {
-    List<String> features = config.getList(StreamlearnConfig.FEATURES);
-    List<String> labels = config.getList(StreamlearnConfig.LABELS);
+    List<String> configuredFeatures = config.getList(StreamlearnConfig.FEATURES);
+    List<String> configuredLabels = config.getList(StreamlearnConfig.LABELS);
     Optional<DatasetSpec> pinned = pinned(clients);
-    if (!features.isEmpty() && !labels.isEmpty()) {
-      DatasetSpec spec = withPolicies(DatasetSpec.newBuilder().setFeatures(features).setLabels(labels).setSource("configured")
+    if (!configuredFeatures.isEmpty() || !configuredLabels.isEmpty()) {
+      String source = "configured";
+      List<String> features = configuredFeatures;
+      List<String> labels = configuredLabels;
+      if (features.isEmpty() || labels.isEmpty()) {
+        // One list configured (labels, say, for a class too rare to be inferred): the other is the pinned one, or inferred.
+        DatasetSpec base = pinned.isPresent() ? pinned.get() : infer(waitForData);
+        String from = pinned.isPresent() ? "pinned" : "inferred";
+        source = features.isEmpty() ? "configured labels, " + from + " features" : "configured features, " + from + " labels";
+        features = features.isEmpty() ? base.getFeatures() : features;
+        labels = labels.isEmpty() ? base.getLabels() : labels;
+      }
+      DatasetSpec spec = withPolicies(DatasetSpec.newBuilder().setFeatures(features).setLabels(labels).setSource(source)
           .setPinnedAt(System.currentTimeMillis()).build());
       if (pinned.isPresent() && !sameColumns(pinned.get(), spec)) {
         refuseOverState(pinned.get(), spec);
       }
       if (pinned.isEmpty() || !sameShape(pinned.get(), spec)) {
-        pinned.ifPresent(p -> log.warn("configured spec {} / {} replaces the pinned one {} / {}", features, labels, p.getFeatures(), p.getLabels()));
+        pinned.ifPresent(p -> log.warn("configured spec {} / {} replaces the pinned one {} / {}", spec.getFeatures(), spec.getLabels(), p.getFeatures(),
+            p.getLabels()));
         publish(spec);
       }
       return spec;
@@ -112,9 +124,10 @@ public final class DatasetSpecResolver {
       throw new ConfigException("the configured spec (features=" + configured.getFeatures() + " labels=" + configured.getLabels()
           + ") is not the one pinned on " + config.topic(TopicName.STATS) + " (features=" + pinned.getFeatures() + " labels="
           + pinned.getLabels() + "), and the streams app " + config.applicationId() + " keeps state built with the pinned one ("
-          + state.size() + " internal topic(s), e.g. " + state.get(0) + "). To process records.raw again under the new spec, stop every "
-          + "'streamlearn streams' instance and run 'streamlearn replay --respec --yes' (add --truncate-outputs to drop the old "
-          + "outputs) first, or use another topic.prefix; to go on with the pinned spec, leave 'features' and 'labels' unset");
+          + state.size() + " internal topic(s), e.g. " + state.get(0) + "); the lists are compared in order. To process records.raw again "
+          + "under the new spec, stop every 'streamlearn streams' instance, run 'streamlearn replay --respec --yes' (add --truncate-outputs "
+          + "to drop the old outputs) and delete streams.state.dir on every other host that ran one, or use another topic.prefix; to go "
+          + "on with the pinned spec, leave 'features' and 'labels' unset");
     }
   }
 

@@ -92,9 +92,13 @@ public final class PipelineReset {
     }
   }
 
-  /** A Streams internal topic of application {@code app}: its state stores' changelogs and its repartition topics. */
+  /**
+   * A Streams internal topic of application {@code app}: its state stores' changelogs and its repartition topics (their
+   * names, from {@link Stores} and the topology, have no dot).
+   */
   static boolean isInternal(String app, String topic) {
-    return topic.startsWith(app + "-") && (topic.endsWith("-changelog") || topic.endsWith("-repartition"));
+    // No dot after the application id: another pipeline's ids ("<prefix>preprocess-eu.preprocess") start alike.
+    return topic.startsWith(app + "-") && topic.indexOf('.', app.length()) < 0 && (topic.endsWith("-changelog") || topic.endsWith("-repartition"));
   }
 
   /** Carries out the plan; returns it. */

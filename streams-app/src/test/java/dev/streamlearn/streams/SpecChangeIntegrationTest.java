@@ -28,6 +28,24 @@ class SpecChangeIntegrationTest {
   private static final Duration PATIENCE = Duration.ofSeconds(90);
 
   @Test
+  void labelsConfiguredAloneAreUsedAndTheFeaturesInferred() throws Exception {
+    DirtyStreamGenerator.Output data = new DirtyStreamGenerator(9, 0.0, 0.0).generate(300);
+    // A class too rare to be inferred (none of the warm-up records has it) is configured: before, 'labels' alone was ignored.
+    StreamlearnConfig c = RealKafka.config("labels-only", Map.of("topic.partitions", "1", "dataset.warmup.records", "200",
+        "labels", "legit,review,fraud,chargeback"));
+    PreprocessIntegrationTest.createTopics(c);
+    KafkaClients clients = new KafkaClients(c);
+    PreprocessIntegrationTest.produce(clients, data.lines());
+    DatasetSpec spec = new DatasetSpecResolver(clients).resolve(Duration.ofSeconds(30));
+    assertThat(spec.getLabels()).containsExactly("legit", "review", "fraud", "chargeback");
+    assertThat(spec.getFeatures()).containsExactlyInAnyOrderElementsOf(DirtyStreamGenerator.FEATURES);
+    assertThat(spec.getSource()).isEqualTo("configured labels, inferred features");
+    assertThat(DatasetSpecResolver.pinned(clients).orElseThrow().getLabels()).as("pinned as resolved").isEqualTo(spec.getLabels());
+    // A restart with the same setting: the same spec, from the pinned features.
+    assertThat(new DatasetSpecResolver(clients).resolve(Duration.ofSeconds(10)).getFeatures()).isEqualTo(spec.getFeatures());
+  }
+
+  @Test
   void anotherSpecOverExistingStateIsRefusedUntilAReplayWithRespec() throws Exception {
     DirtyStreamGenerator.Output data = new DirtyStreamGenerator(5, 0.0, 0.0).generate(1000);
     Map<String, String> first = new HashMap<>(Map.of("topic.partitions", "1", "rebalance.settle.idle.ms", "0",
@@ -54,6 +72,12 @@ class SpecChangeIntegrationTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("replay --respec")
         .hasMessageContaining("labels=[legit, review, fraud]");
+    // One list alone is a change too (here the labels, reordered): the other is taken from the pinned spec.
+    Map<String, String> labelsOnly = new HashMap<>(a.originalsStrings());
+    labelsOnly.remove("features");
+    labelsOnly.put("labels", "fraud,review,legit");
+    assertThatThrownBy(() -> new DatasetSpecResolver(new KafkaClients(StreamlearnConfig.of(labelsOnly))).resolve(Duration.ofSeconds(10)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("labels=[fraud, review, legit]").hasMessageContaining("compared in order");
     assertThat(DatasetSpecResolver.pinned(clientsB).orElseThrow().getFeatures()).as("the pinned spec is left as it was")
         .isEqualTo(DirtyStreamGenerator.FEATURES);
     // The same lists again are no change of shape: no refusal.

@@ -120,7 +120,16 @@ public final class NormalizeProcessor implements Processor<String, LabeledRecord
   /** The partition's stats as last committed, or empty ones. */
   public static RunningStats load(KeyValueStore<String, byte[]> store, int width) {
     byte[] b = store.get(KEY);
-    return b == null ? new RunningStats(width) : RunningStats.fromBytes(b);
+    if (b == null) {
+      return new RunningStats(width);
+    }
+    RunningStats stats = RunningStats.fromBytes(b);
+    if (stats.width() != width) {
+      // The resolver refuses another feature list over existing state; this is the last line, with a message.
+      throw new IllegalStateException("the normalizer state holds moments of " + stats.width() + " features, the spec has " + width
+          + ": the state was built with another feature list (run 'streamlearn replay --respec --yes')");
+    }
+    return stats;
   }
 
   /** Once per commit, not per record (the bytes are 40 a feature), so the changelog commits with the output it explains. */

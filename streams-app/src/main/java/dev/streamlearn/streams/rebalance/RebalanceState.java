@@ -24,6 +24,8 @@ final class RebalanceState {
   /** Slots taken since the last write, per class. */
   private final java.util.BitSet[] takenSlots;
   private boolean slotsTaken;
+  /** Slots past the ring's end after a shrink ({@link #refill}): deleted at the next commit. */
+  private final java.util.List<String> staleSlots = new java.util.ArrayList<>();
 
   RebalanceState(CommitAlignedStore<byte[]> store, Oversampler sampler) {
     this.store = store.kv();
@@ -57,6 +59,8 @@ final class RebalanceState {
       store.put(COUNTS, buf.array());
       countsChanged = false;
     }
+    staleSlots.forEach(store::delete);
+    staleSlots.clear();
     if (slotsTaken) {
       for (int c = 0; c < takenSlots.length; c++) {
         Reservoir res = sampler.reservoir(c);
@@ -84,20 +88,66 @@ final class RebalanceState {
     if (counts == null) {
       return;
     }
+    int classes = sampler.balance().classes();
+    if (counts.length != 24 * classes) {
+      // The resolver refuses another label list over existing state; this is the last line, with a message.
+      throw new IllegalStateException("the rebalance state holds counts of " + counts.length / 24 + " classes, the spec has " + classes
+          + ": the state was built with another label list (run 'streamlearn replay --respec --yes')");
+    }
     ByteBuffer buf = ByteBuffer.wrap(counts);
-    long[] seen = new long[sampler.balance().classes()];
+    long[] seen = new long[classes];
     for (int c = 0; c < seen.length; c++) {
       sampler.balance().restore(c, buf.getLong(), buf.getLong());
       seen[c] = buf.getLong();
+    }
+    java.util.List<java.util.TreeMap<Integer, Reservoir.Sample>> slots = new java.util.ArrayList<>();
+    for (int c = 0; c < classes; c++) {
+      slots.add(new java.util.TreeMap<>());
     }
     try (KeyValueIterator<String, byte[]> it = store.prefixScan("slot.", new org.apache.kafka.common.serialization.StringSerializer())) {
       while (it.hasNext()) {
         var kv = it.next();
         String[] parts = kv.key.split("\\.");
-        int c = Integer.parseInt(parts[1]);
-        sampler.reservoir(c).restore(Integer.parseInt(parts[2]), decode(kv.value), seen[c]);
+        slots.get(Integer.parseInt(parts[1])).put(Integer.parseInt(parts[2]), decode(kv.value));
       }
     }
+    for (int c = 0; c < classes; c++) {
+      Reservoir res = sampler.reservoir(c);
+      java.util.TreeMap<Integer, Reservoir.Sample> kept = slots.get(c);
+      if (kept.isEmpty()) {
+        continue;
+      }
+      int n = kept.size();
+      if (kept.lastKey() < res.capacity() && n == Math.min(seen[c], res.capacity())) {
+        long seenSoFar = seen[c];
+        kept.forEach((slot, sample) -> res.restore(slot, sample, seenSoFar));
+      } else {
+        refill(c, res, kept, seen[c]);
+      }
+    }
+  }
+
+  /**
+   * The ring was written under another {@code rebalance.reservoir.size}: its slots no longer say where the next sample
+   * goes (grown: the ring claims slots it never filled; shrunk: slots past its end). The old ring was full when it
+   * holds fewer samples than it saw, its oldest sample then in the slot the next would take; so its samples are
+   * added again oldest first, the newest {@code capacity} staying, and each slot is written again (the ones past the
+   * new end deleted) at the next commit.
+   */
+  private void refill(int c, Reservoir res, java.util.TreeMap<Integer, Reservoir.Sample> kept, long seenBefore) {
+    int n = kept.size();
+    java.util.List<Reservoir.Sample> byAge = new java.util.ArrayList<>(kept.values());
+    int oldest = seenBefore > n ? (int) (seenBefore % n) : 0;
+    java.util.Collections.rotate(byAge, -oldest);
+    byAge.forEach(res::add);
+    for (int slot : kept.keySet()) {
+      if (slot >= res.capacity()) {
+        staleSlots.add("slot." + c + "." + slot);
+      }
+    }
+    takenSlots[c].set(0, res.size());
+    slotsTaken = true;
+    countsChanged = true;
   }
 
   static byte[] encode(Reservoir.Sample s) {
