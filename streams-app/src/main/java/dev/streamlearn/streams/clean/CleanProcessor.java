@@ -94,8 +94,8 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
     String message = pii.safeMessage(r.message());
     if (r.reason() == RejectReason.UNKNOWN_LABEL && unknownLabelsLogged.size() < MAX_UNKNOWN_LABELS_LOGGED && unknownLabelsLogged.add(message)) {
       // A class that first arrives after the spec was pinned is rejected for good, and silently but for a count: say it once.
-      log.warn("task {}: records go to records.dlq as UNKNOWN_LABEL ({}); a class that first arrived after the spec was pinned is not learnt "
-          + "(see 'streamlearn status'){}", context.taskId(), printable(message),
+      log.warn("task {}: records go to records.dlq as UNKNOWN_LABEL ({}); a class the spec lacks (rarer than 1% of the records it was "
+          + "inferred from, or first arriving after it was pinned) is not learnt: see 'streamlearn status'{}", context.taskId(), printable(message),
           unknownLabelsLogged.size() == MAX_UNKNOWN_LABELS_LOGGED ? "; further unknown labels are counted, not logged" : "");
     }
     if (original.isEmpty()) {
