@@ -153,7 +153,10 @@ def report(data, train_path, eval_path, predicted_path, name, stats_path=None):
     train_ids = set(r["id"] for r in train_records if not r.get("synthetic"))
     eval_ids = [r["id"] for r in read_jsonl(eval_path)]
     predicted = read_jsonl(predicted_path)
-    classes = sorted({rows[i][0] for i in rows})
+    # The classes the pipeline kept: one that never reached records.train or records.eval (a label outside the pinned
+    # spec, rejected as UNKNOWN_LABEL) cannot be scored; it is reported apart.
+    classes = sorted({rows[i][0] for i in eval_ids} | {rows[i][0] for i in train_ids})
+    not_learnt = sorted({rows[i][0] for i in rows} - set(classes))
     # The served model, as scored by 'streamlearn predict' on the pipeline's own eval split.
     ok = [p for p in predicted if "error" not in p]
     y_served = [rows[p["id"]][0] for p in ok]
@@ -182,7 +185,7 @@ def report(data, train_path, eval_path, predicted_path, name, stats_path=None):
         of_target = {c: round(counts.get(c, 0) / t, 4) for c, t in targets.items() if t > 0}
     print(json.dumps({"dataset": name, "train_records": len(tr), "synthetic_records": synthetic, "train_min_max_ratio": balance,
                       "train_of_target": of_target,
-                      "eval_records": len(eval_ids), "classes": len(classes), "dz": skew(train_records, read_jsonl(eval_path)),
+                      "eval_records": len(eval_ids), "classes": len(classes), "classes_not_learnt": not_learnt, "dz": skew(train_records, read_jsonl(eval_path)),
                       "served": served, "online_baseline": online, "offline": offline, "best_offline": best}))
 
 

@@ -55,6 +55,19 @@ public final class StatusCommand implements Callable<Integer> {
           u.get("running").asBoolean() ? "running" : "not running", u.get("lag").asLong());
       System.out.printf("counts       raw %,d = clean %,d + held %,d + duplicates %,d + dlq %,d: %s%n", r.raw(), r.clean(), r.held(), r.duplicates(),
           r.dlqTotal(), !r.reconciles() ? "not reconciled (in flight)" : r.held() > 0 ? "reconciled, warm-up holding records" : "reconciled");
+      if (r.dlqTotal() > 0) {
+        StringBuilder reasons = new StringBuilder();
+        r.dlq().entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+            .forEach(e -> reasons.append(reasons.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(String.format("%,d", e.getValue())));
+        System.out.printf("dlq          %s ('streamlearn dlq --reason REASON' shows them)%n", reasons);
+        long unknown = r.dlq().getOrDefault("UNKNOWN_LABEL", 0L);
+        if (unknown > 0) {
+          // A class that arrived after the spec was inferred is rejected for good: say so where people look.
+          System.out.printf("             UNKNOWN_LABEL: labels outside the spec. A class the spec lacks (rarer than 1%% of the records it was "
+              + "inferred from, or first arriving after it was pinned) is never learnt as it stands: to learn it, set labels= with every "
+              + "class, stop the streams app, run 'streamlearn replay --respec --yes' and train another model.name%n");
+        }
+      }
       if (p.isPresent()) {
         System.out.printf("model        %s: current v%d, head v%d, macro F1 %.4f, accuracy %.4f (%s)%n", model, p.get().getVersion(), p.get().getHead(),
             metrics.getOrDefault("macro_f1", Double.NaN), metrics.getOrDefault("accuracy", Double.NaN), p.get().getReason());

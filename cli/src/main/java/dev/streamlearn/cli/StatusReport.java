@@ -93,6 +93,12 @@ record StatusReport(ObjectNode json, PipelineReport pipeline, Optional<ModelPoin
     counts.put("dropped", r.dropped());
     counts.put("duplicates", r.duplicates());
     counts.put("dlq", r.dlqTotal());
+    ObjectNode byReason = counts.putObject("dlq_by_reason");
+    new TreeMap<>(r.dlq()).forEach((reason, n) -> {
+      if (n > 0) {
+        byReason.put(reason, n);
+      }
+    });
     counts.put("train", r.train());
     counts.put("eval", r.eval());
     counts.put("reconciled", r.reconciles());

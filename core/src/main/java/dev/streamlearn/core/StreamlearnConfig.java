@@ -47,6 +47,7 @@ public final class StreamlearnConfig extends AbstractConfig {
   public static final String FEATURES = "features";
   public static final String LABELS = "labels";
   public static final String WARMUP_RECORDS = "dataset.warmup.records";
+  public static final String WARMUP_MAX_RECORDS = "dataset.warmup.max.records";
   // ---- Clean
   public static final String MISSING_POLICY = "missing";
   public static final String EXTRA_POLICY = "extra";
@@ -159,7 +160,9 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(LABELS, Type.LIST, "", Importance.HIGH,
           "Label set in index order. Empty: the pinned one, or inferred. Either list may be set alone (labels for a class too rare to infer, say): the other is then the pinned one, or inferred.")
       .define(WARMUP_RECORDS, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
-          "How many records of records.raw the spec inference reads.")
+          "How many valid records of records.raw the spec inference waits for (up to the streams command's --spec-wait).")
+      .define(WARMUP_MAX_RECORDS, Type.INT, 100_000, Range.atLeast(1), Importance.LOW,
+          "Records already on records.raw when the inference has its dataset.warmup.records are read too, up to this many valid ones: a class that first appears later in a file produced before the app started is still found.")
       .define(MISSING_POLICY, Type.STRING, "reject", ValidString.in("reject", "impute-mean"), Importance.MEDIUM,
           "A missing feature: reject the record, or impute the running mean.")
       .define(EXTRA_POLICY, Type.STRING, "reject", ValidString.in("reject", "drop"), Importance.MEDIUM,

@@ -171,6 +171,10 @@ public final class DatasetSpecResolver {
 
   DatasetSpec infer(Duration waitForData) throws InterruptedException {
     int wanted = config.getInt(StreamlearnConfig.WARMUP_RECORDS);
+    int most = Math.max(wanted, config.getInt(StreamlearnConfig.WARMUP_MAX_RECORDS));
+    // Once the warm-up has its records, what is already on the topic then is read too (up to 'most'): a data set
+    // produced before the app started, sorted or grouped by class, shows its late classes only further on.
+    Map<TopicPartition, Long> readTo = null;
     RawEventParser parser = new RawEventParser();
     int maxBytes = config.getInt(StreamlearnConfig.MAX_RECORD_BYTES);
     java.util.Map<String, Integer> featureSupport = new java.util.HashMap<>();
@@ -182,8 +186,9 @@ public final class DatasetSpecResolver {
       List<TopicPartition> parts = TopicReader.partitions(consumer, config.topic(TopicName.RAW));
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
-      log.info("inferring the dataset spec from the first {} valid records of {}", wanted, config.topic(TopicName.RAW));
-      while (valid < wanted) {
+      log.info("inferring the dataset spec from the first {} valid records of {} (and those already there then, up to {})", wanted,
+          config.topic(TopicName.RAW), most);
+      while (readTo == null || !TopicReader.caughtUp(consumer, readTo)) {
         var batch = consumer.poll(Duration.ofMillis(200));
         for (ConsumerRecord<byte[], byte[]> r : batch) {
           RawEvent e;
@@ -206,11 +211,18 @@ public final class DatasetSpecResolver {
           labelSupport.merge(e.label().trim(), 1, Integer::sum);
           valid++;
           lastNew = System.nanoTime();
-          if (valid >= wanted) {
+          if (valid >= most) {
             break;
           }
         }
+        if (valid >= most) {
+          break;
+        }
         Map<TopicPartition, Long> end = consumer.endOffsets(parts); // one request for all partitions
+        if (valid >= wanted && readTo == null) {
+          readTo = new java.util.HashMap<>(end);
+          continue;
+        }
         boolean caughtUp = parts.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
         if (valid > 0 && caughtUp && System.nanoTime() - lastNew > Duration.ofSeconds(3).toNanos()) {
           break; // fewer records than the warm-up window, and no more arriving

@@ -28,6 +28,34 @@ class SpecChangeIntegrationTest {
   private static final Duration PATIENCE = Duration.ofSeconds(90);
 
   @Test
+  void aClassThatFirstAppearsLateInAFileProducedBeforeTheAppStartedIsInferred() throws Exception {
+    // A data set sorted by class (as UCI's Satellite nearly is: 'red soil', a quarter of it, first appears after its first
+    // thousand records), on the topic before the app starts: the warm-up alone would see one class.
+    dev.streamlearn.schemas.RawEventParser parser = new dev.streamlearn.schemas.RawEventParser();
+    List<String> sorted = new java.util.ArrayList<>(new DirtyStreamGenerator(3, 0.0, 0.0).generate(2000).lines());
+    sorted.sort(java.util.Comparator.comparing(l -> {
+      try {
+        return DirtyStreamGenerator.LABELS.indexOf(parser.parse(l.getBytes(java.nio.charset.StandardCharsets.UTF_8)).label());
+      } catch (dev.streamlearn.schemas.MalformedRecordException e) {
+        throw new AssertionError(e);
+      }
+    }));
+    for (String most : new String[] {"200", "100000"}) {
+      StreamlearnConfig c = RealKafka.config("late-class", Map.of("topic.partitions", "1", "dataset.warmup.records", "200",
+          "dataset.warmup.max.records", most));
+      PreprocessIntegrationTest.createTopics(c);
+      KafkaClients clients = new KafkaClients(c);
+      PreprocessIntegrationTest.produce(clients, sorted);
+      DatasetSpec spec = new DatasetSpecResolver(clients).resolve(Duration.ofSeconds(30));
+      if (most.equals("200")) {
+        assertThat(spec.getLabels()).as("the warm-up alone").containsExactly("legit");
+      } else {
+        assertThat(spec.getLabels()).as("everything on the topic").containsExactlyInAnyOrderElementsOf(DirtyStreamGenerator.LABELS);
+      }
+    }
+  }
+
+  @Test
   void labelsConfiguredAloneAreUsedAndTheFeaturesInferred() throws Exception {
     DirtyStreamGenerator.Output data = new DirtyStreamGenerator(9, 0.0, 0.0).generate(300);
     // A class too rare to be inferred (none of the warm-up records has it) is configured: before, 'labels' alone was ignored.

@@ -36,6 +36,10 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
   private final DedupPlacement placement;
   private ProcessorContext<String, CleanOutcome> context;
   private Counters counters;
+  /** The first unknown-label messages this task logged: each once, and a bounded number, whatever the input. */
+  private final java.util.Set<String> unknownLabelsLogged = new java.util.HashSet<>();
+  private static final int MAX_UNKNOWN_LABELS_LOGGED = 10;
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CleanProcessor.class);
 
   public CleanProcessor(Cleaner cleaner, DedupKey dedupKey, DedupPlacement placement) {
     this.cleaner = cleaner;
@@ -47,6 +51,19 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
   public void init(ProcessorContext<String, CleanOutcome> context) {
     this.context = context;
     this.counters = new Counters(CommitAlignedStore.open(context, Stores.CLEAN_COUNTERS), "clean");
+  }
+
+  /** A label is the producer's text: no control characters in the log, and at most 300 characters of it. */
+  static String printable(String s) {
+    StringBuilder b = new StringBuilder();
+    s.codePoints().limit(300).forEach(cp -> {
+      if (Character.isISOControl(cp)) {
+        b.append(String.format("\\u%04x", cp));
+      } else {
+        b.appendCodePoint(cp);
+      }
+    });
+    return s.codePointCount(0, s.length()) > 300 ? b + "..." : b.toString();
   }
 
   @Override
@@ -75,6 +92,12 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
     PiiScrubber pii = cleaner.pii();
     Optional<byte[]> original = pii.scrubOriginal(record.value() == null ? new byte[0] : record.value());
     String message = pii.safeMessage(r.message());
+    if (r.reason() == RejectReason.UNKNOWN_LABEL && unknownLabelsLogged.size() < MAX_UNKNOWN_LABELS_LOGGED && unknownLabelsLogged.add(message)) {
+      // A class that first arrives after the spec was pinned is rejected for good, and silently but for a count: say it once.
+      log.warn("task {}: records go to records.dlq as UNKNOWN_LABEL ({}); a class the spec lacks (rarer than 1% of the records it was "
+          + "inferred from, or first arriving after it was pinned) is not learnt: see 'streamlearn status'{}", context.taskId(), printable(message),
+          unknownLabelsLogged.size() == MAX_UNKNOWN_LABELS_LOGGED ? "; further unknown labels are counted, not logged" : "");
+    }
     if (original.isEmpty()) {
       message += " (original withheld: pii.fields is set and it could not be scrubbed; " + PiiScrubber.fingerprint(record.value()) + ")";
     }

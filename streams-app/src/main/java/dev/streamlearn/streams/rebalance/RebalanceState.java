@@ -9,14 +9,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Mirrors an {@link Oversampler} (its class counts and reservoirs) in a key-value store, so a
  * restarted task continues exactly where it stopped. Written once per commit ({@link CommitAlignedStore}):
- * the counts of every class in one value ({@code counts}: real, emitted and reservoir position, 24 bytes a
- * class) if they changed, and each reservoir slot taken since the last commit ({@code slot.<class>.<slot>}),
+ * the counts of every class in one value ({@code counts}: real, emitted, reservoir position and target at
+ * arrival, 32 bytes a class) if they changed, and each reservoir slot taken since the last commit ({@code slot.<class>.<slot>}),
  * as it is then: a slot taken twice between commits is written once.
  */
 final class RebalanceState {
 
   private static final String COUNTS = "counts";
   private static final String TEMPLATE = "template";
+  /** Per class in the counts value: real, emitted, the reservoir's position, the target at arrival. */
+  private static final int COUNTS_BYTES = 32;
 
   private final KeyValueStore<String, byte[]> store;
   private final Oversampler sampler;
@@ -52,9 +54,9 @@ final class RebalanceState {
   private void write() {
     if (countsChanged) {
       ClassBalance b = sampler.balance();
-      ByteBuffer buf = ByteBuffer.allocate(24 * b.classes());
+      ByteBuffer buf = ByteBuffer.allocate(COUNTS_BYTES * b.classes());
       for (int c = 0; c < b.classes(); c++) {
-        buf.putLong(b.real(c)).putLong(b.emitted(c)).putLong(sampler.reservoir(c).seen());
+        buf.putLong(b.real(c)).putLong(b.emitted(c)).putLong(sampler.reservoir(c).seen()).putLong(b.targetAtArrival(c));
       }
       store.put(COUNTS, buf.array());
       countsChanged = false;
@@ -89,16 +91,21 @@ final class RebalanceState {
       return;
     }
     int classes = sampler.balance().classes();
-    if (counts.length != 24 * classes) {
+    // 24 bytes a class were written before the target at arrival was kept (it then stays unknown: -1).
+    int width = counts.length == COUNTS_BYTES * classes ? COUNTS_BYTES : counts.length == 24 * classes ? 24 : -1;
+    if (width < 0) {
       // The resolver refuses another label list over existing state; this is the last line, with a message.
-      throw new IllegalStateException("the rebalance state holds counts of " + counts.length / 24 + " classes, the spec has " + classes
-          + ": the state was built with another label list (run 'streamlearn replay --respec --yes')");
+      throw new IllegalStateException("the rebalance state's counts (" + counts.length + " bytes) are not of the spec's " + classes
+          + " classes: the state was built with another label list (run 'streamlearn replay --respec --yes')");
     }
     ByteBuffer buf = ByteBuffer.wrap(counts);
     long[] seen = new long[classes];
     for (int c = 0; c < seen.length; c++) {
       sampler.balance().restore(c, buf.getLong(), buf.getLong());
       seen[c] = buf.getLong();
+      if (width == COUNTS_BYTES) {
+        sampler.balance().restoreTargetAtArrival(c, buf.getLong());
+      }
     }
     java.util.List<java.util.TreeMap<Integer, Reservoir.Sample>> slots = new java.util.ArrayList<>();
     for (int c = 0; c < classes; c++) {

@@ -197,6 +197,10 @@ class RebalanceProcessorTest {
         s.send("l" + i, LEGIT, width);
       }
       for (int i = 0; i < 30; i++) {
+        // review lags the target's growth since it arrived (10 legit a review record): its deficit is closed while records flow
+        for (int j = 0; j < 10; j++) {
+          s.send("l" + i + "." + j, LEGIT, width);
+        }
         s.send("v" + i, REVIEW, width);
       }
       assertBudgetHeld(s, width);
@@ -212,6 +216,9 @@ class RebalanceProcessorTest {
         s.send(pad + "l" + i, LEGIT);
       }
       for (int i = 0; i < 30; i++) {
+        for (int j = 0; j < 10; j++) {
+          s.send(pad + "l" + i + "." + j, LEGIT); // review lags the target's growth (see above)
+        }
         s.send(pad + "v" + i, REVIEW);
       }
       assertBudgetHeld(s, 2);
