@@ -156,7 +156,7 @@ public final class StreamlearnConfig extends AbstractConfig {
           "KRaft controller port of the local broker; node i of a multi-broker local cluster: this + 2(i-1).")
       .define(LOCAL_KAFKA_HEAP, Type.STRING, "1g", Importance.LOW, "Heap of each local broker JVM.")
       .define(FEATURES, Type.LIST, "", Importance.HIGH,
-          "Feature names in vector order. Empty: inferred from the first dataset.warmup.records valid records, then pinned.")
+          "Feature names in vector order. Empty: inferred from the first dataset.warmup.records valid records (and those already on records.raw then, up to dataset.warmup.max.records), then pinned.")
       .define(LABELS, Type.LIST, "", Importance.HIGH,
           "Label set in index order. Empty: the pinned one, or inferred. Either list may be set alone (labels for a class too rare to infer, say): the other is then the pinned one, or inferred.")
       .define(WARMUP_RECORDS, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
@@ -222,7 +222,7 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(REBALANCE_FLOW_MARGIN, Type.DOUBLE, 5.0, Range.between(0.0, 100.0), Importance.LOW,
           "smote: while records flow, a class is topped up only to ceil(margin x sqrt(target)) below its target, so that synthetic records "
               + "are not spent on gaps that are sampling noise (near-equal classes change places; synthetic records cannot be taken back, so "
-              + "a class topped up on noise ends above its target). The rest is closed when the partition is at rest (rebalance.settle.idle.ms). "
+              + "a class topped up on noise ends above its target). The rest is closed when the partition is at rest (rebalance.settle.idle.ms). With settling on, a class that arrived late and keeps pace with the target's growth since (within this margin of that growth) gets nothing while records flow: what it owed on arrival waits for the rest, since it may yet outgrow it. "
               + "0: top up every gap at once (a continuous stream is then balanced at every moment, and near-equal classes overshoot).")
       .define(REBALANCE_SETTLE_IDLE_MS, Type.LONG, 5000L, Range.atLeast(0), Importance.LOW,
           "smote: when a partition has had no training record for this long (wall clock), every eligible class is topped up to its exact "

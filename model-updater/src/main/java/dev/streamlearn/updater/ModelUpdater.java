@@ -97,6 +97,9 @@ public final class ModelUpdater implements AutoCloseable {
   private NormalizerFollower normalizer;
   /** Records skipped for not fitting the spec, since start ({@link #warnMisfit}). */
   private long misfits;
+  /** Misfits counted when the pinned spec was last read ({@link #maybeRecheckSpec}), and when. */
+  private long misfitsAtSpecCheck;
+  private long specCheckedNanos;
 
   public ModelUpdater(StreamlearnConfig config, Consumer<SnapshotEvent> listener) {
     this.config = config;
@@ -184,6 +187,7 @@ public final class ModelUpdater implements AutoCloseable {
             // Per training record, so a large poll never stretches a snapshot past its size.
             handlePoll(consumer.poll(Duration.ofMillis(200)), evalTopic, this::handle, () -> maybeSnapshot(consumer));
             maybeSnapshot(consumer); // and by time when nothing arrives
+            maybeRecheckSpec();
           }
         }
       } finally {
@@ -335,6 +339,21 @@ public final class ModelUpdater implements AutoCloseable {
     if (misfits <= 10 || n == 10) {
       log.warn(format + (misfits < 10 ? "" : " (" + misfits + " records skipped so far for not fitting the spec; this line is logged at 10, 100, 1000, ...)"), args);
     }
+  }
+
+  /**
+   * Records that do not fit may be the first of a new spec (a replay with --respec under a running updater): with no
+   * record learnt there is no snapshot, where the pinned spec is otherwise read, so it is read here, at most every 5 s
+   * and only after new misfits, and a spec with other columns stops the updater as at a snapshot.
+   */
+  private void maybeRecheckSpec() {
+    if (misfits == misfitsAtSpecCheck || System.nanoTime() - specCheckedNanos < 5_000_000_000L) {
+      return;
+    }
+    misfitsAtSpecCheck = misfits;
+    specCheckedNanos = System.nanoTime();
+    normalizer.global(spec); // reads the stats topic to its end, the pinned spec with it
+    normalizer.pinnedSpec().ifPresent(pinned -> refuseOtherColumns(spec, pinned, headVersion));
   }
 
   private void handle(ConsumerRecord<byte[], byte[]> r) {

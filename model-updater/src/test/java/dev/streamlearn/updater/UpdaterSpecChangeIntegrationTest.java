@@ -61,6 +61,25 @@ class UpdaterSpecChangeIntegrationTest {
     }
   }
 
+  @Test
+  void onlyRecordsOfTheNewSpecArrivingStopTheUpdaterToo() throws Exception {
+    try (UpdaterFixture f = new UpdaterFixture("upd-respec-idle", Map.of())) {
+      UpdaterFixture.Instance first = f.startSeparateUpdater();
+      f.produce(2500);
+      await().atMost(Duration.ofSeconds(120)).until(() -> first.events().stream().anyMatch(e -> e instanceof SnapshotEvent.Published));
+      first.stop();
+      // Resumed with everything learnt; then only records of another spec: nothing is learnt, so no snapshot would read
+      // the spec, and the misfits make the updater read it.
+      UpdaterFixture.Instance second = f.startSeparateUpdater();
+      await().atMost(Duration.ofSeconds(120)).until(() -> second.events().stream().anyMatch(e -> e instanceof SnapshotEvent.Resumed));
+      pin(f, WIDER);
+      produceWide(f, 300);
+      assertThatThrownBy(() -> second.future().get(120, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOf(ConfigException.class).hasMessageContaining("a network cannot change its inputs or its classes");
+      assertThat(second.events()).filteredOn(e -> e instanceof SnapshotEvent.Published).isEmpty();
+    }
+  }
+
   private static void pin(UpdaterFixture f, DatasetSpec spec) {
     try (KafkaProducer<byte[], byte[]> p = f.clients.producer()) {
       p.send(new ProducerRecord<>(f.config.topic(TopicName.STATS), "spec".getBytes(StandardCharsets.UTF_8), Avro.SPEC.encode(spec)));

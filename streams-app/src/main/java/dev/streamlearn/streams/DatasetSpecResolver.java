@@ -44,6 +44,10 @@ public final class DatasetSpecResolver {
   public static final String SPEC_KEY = PinnedSpec.KEY;
   /** A feature is part of the spec when at least this share of warm-up records has it. */
   static final double MIN_FEATURE_SHARE = 0.5;
+  /** Distinct feature names, and labels, the inference counts at most. */
+  static final int MAX_NAMES = 10_000;
+  /** Record bytes past which the inference reads no further than its warm-up: 100,000 records of 100 KB would be 10 GB. */
+  static final long MAX_BYTES = 64L << 20;
   /** A label is part of the spec when at least this share of warm-up records has it; configure 'labels' for rarer classes. */
   static final double MIN_LABEL_SHARE = 0.01;
   private static final Logger log = LoggerFactory.getLogger(DatasetSpecResolver.class);
@@ -180,6 +184,7 @@ public final class DatasetSpecResolver {
     java.util.Map<String, Integer> featureSupport = new java.util.HashMap<>();
     java.util.Map<String, Integer> labelSupport = new java.util.LinkedHashMap<>();
     int valid = 0;
+    long bytes = 0;
     long deadline = System.nanoTime() + waitForData.toNanos();
     long lastNew = System.nanoTime();
     try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer()) {
@@ -207,15 +212,25 @@ public final class DatasetSpecResolver {
               || !e.features().values().stream().allMatch(Double::isFinite)) {
             continue;
           }
-          e.features().keySet().forEach(f -> featureSupport.merge(f, 1, Integer::sum));
-          labelSupport.merge(e.label().trim(), 1, Integer::sum);
+          // Bounded whatever the records name: a name first seen past the cap could not reach its share anyway unless
+          // nearly every later record carries it, and hostile records may each carry thousands of new names.
+          e.features().keySet().forEach(f -> {
+            if (featureSupport.size() < MAX_NAMES || featureSupport.containsKey(f)) {
+              featureSupport.merge(f, 1, Integer::sum);
+            }
+          });
+          String label = e.label().trim();
+          if (labelSupport.size() < MAX_NAMES || labelSupport.containsKey(label)) {
+            labelSupport.merge(label, 1, Integer::sum);
+          }
           valid++;
+          bytes += r.value().length;
           lastNew = System.nanoTime();
-          if (valid >= most) {
+          if (valid >= most || (valid >= wanted && bytes >= MAX_BYTES)) {
             break;
           }
         }
-        if (valid >= most) {
+        if (valid >= most || (valid >= wanted && bytes >= MAX_BYTES)) {
           break;
         }
         Map<TopicPartition, Long> end = consumer.endOffsets(parts); // one request for all partitions

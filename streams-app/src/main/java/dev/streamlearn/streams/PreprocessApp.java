@@ -71,7 +71,7 @@ public final class PreprocessApp implements AutoCloseable {
       throw new ConfigException(raw + " has " + partitions + " partitions now, but the streams app " + config.applicationId()
           + " keeps its dedup and rebalance state in " + kept + " (its internal topic " + repartition + "): a record's duplicates "
           + "would be looked for in another partition's state. Stop every 'streamlearn streams' instance and run 'streamlearn replay "
-          + "--yes' (it rebuilds that state from the beginning of " + raw + "), or go back to " + kept + " partitions");
+          + "--yes' (it rebuilds that state from the beginning of " + raw + "; Kafka cannot take partitions away again)");
     }
   }
 

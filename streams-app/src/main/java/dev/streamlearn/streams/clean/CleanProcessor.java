@@ -53,11 +53,15 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
     this.counters = new Counters(CommitAlignedStore.open(context, Stores.CLEAN_COUNTERS), "clean");
   }
 
-  /** A label is the producer's text: no control characters in the log, and at most 300 characters of it. */
+  /**
+   * A label is the producer's text: no control or format characters in the log (line breaks, U+2028/2029, bidi
+   * overrides such as U+202E that reorder what a reader sees), and at most 300 characters of it.
+   */
   static String printable(String s) {
     StringBuilder b = new StringBuilder();
     s.codePoints().limit(300).forEach(cp -> {
-      if (Character.isISOControl(cp)) {
+      int type = Character.getType(cp);
+      if (Character.isISOControl(cp) || type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
         b.append(String.format("\\u%04x", cp));
       } else {
         b.appendCodePoint(cp);
@@ -92,7 +96,8 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
     PiiScrubber pii = cleaner.pii();
     Optional<byte[]> original = pii.scrubOriginal(record.value() == null ? new byte[0] : record.value());
     String message = pii.safeMessage(r.message());
-    if (r.reason() == RejectReason.UNKNOWN_LABEL && unknownLabelsLogged.size() < MAX_UNKNOWN_LABELS_LOGGED && unknownLabelsLogged.add(message)) {
+    if (r.reason() == RejectReason.UNKNOWN_LABEL && unknownLabelsLogged.size() < MAX_UNKNOWN_LABELS_LOGGED
+        && unknownLabelsLogged.add(printable(message))) {
       // A class that first arrives after the spec was pinned is rejected for good, and silently but for a count: say it once.
       log.warn("task {}: records go to records.dlq as UNKNOWN_LABEL ({}); a class the spec lacks (rarer than 1% of the records it was "
           + "inferred from, or first arriving after it was pinned) is not learnt: see 'streamlearn status'{}", context.taskId(), printable(message),

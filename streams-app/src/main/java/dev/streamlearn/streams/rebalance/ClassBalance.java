@@ -4,6 +4,7 @@ import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_FLOW_MARGIN;
 import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_K;
 import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_MAX_WEIGHT;
 import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_MIN_CLASS_RECORDS;
+import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_SETTLE_IDLE_MS;
 import static dev.streamlearn.core.StreamlearnConfig.REBALANCE_TARGET_RATIO;
 
 import dev.streamlearn.core.StreamlearnConfig;
@@ -38,6 +39,7 @@ public final class ClassBalance {
   private final long minClassRecords;
   private final double maxWeight;
   private final double flowMargin;
+  private final boolean deferLateDebt;
   /** The largest real count, kept as counts grow: every target, deficit and weight asks for it, per class, per record. */
   private long maxReal;
   /** Per class, the target when its first real record arrived (what it owed for being late); -1 before it. */
@@ -48,7 +50,16 @@ public final class ClassBalance {
     this(classes, targetRatio, minClassRecords, maxWeight, 0);
   }
 
+  /** With a flow margin, a late class that keeps pace leaves its debt to the rest ({@link #keepsPace}). */
   public ClassBalance(int classes, double targetRatio, long minClassRecords, double maxWeight, double flowMargin) {
+    this(classes, targetRatio, minClassRecords, maxWeight, flowMargin, flowMargin > 0);
+  }
+
+  /**
+   * @param deferLateDebt whether a late class that keeps pace leaves what it owed on arrival to the partition's rest:
+   *     only where something settles at rest (rebalance.settle.idle.ms above 0), or that debt would never be paid
+   */
+  public ClassBalance(int classes, double targetRatio, long minClassRecords, double maxWeight, double flowMargin, boolean deferLateDebt) {
     if (minClassRecords < 2) {
       throw new IllegalArgumentException("a class needs at least 2 real records to interpolate between: " + minClassRecords);
     }
@@ -60,17 +71,19 @@ public final class ClassBalance {
     this.minClassRecords = minClassRecords;
     this.maxWeight = maxWeight;
     this.flowMargin = flowMargin;
+    this.deferLateDebt = deferLateDebt;
   }
 
   /** From the rebalance.* settings. */
   public static ClassBalance configured(StreamlearnConfig config, int classes) {
+    double margin = config.getDouble(REBALANCE_FLOW_MARGIN);
     return new ClassBalance(classes, config.getDouble(REBALANCE_TARGET_RATIO), minClassRecords(config), config.getDouble(REBALANCE_MAX_WEIGHT),
-        config.getDouble(REBALANCE_FLOW_MARGIN));
+        margin, margin > 0 && config.getLong(REBALANCE_SETTLE_IDLE_MS) > 0);
   }
 
   /** rebalance.min.class.records, and never fewer than k + 1: every base then has k neighbours to choose from. */
   public static long minClassRecords(StreamlearnConfig config) {
-    return Math.max(config.getInt(REBALANCE_MIN_CLASS_RECORDS), config.getInt(REBALANCE_K) + 1);
+    return Math.max(config.getInt(REBALANCE_MIN_CLASS_RECORDS), config.getInt(REBALANCE_K) + 1L); // long: k may be Integer.MAX_VALUE
   }
 
   public void countReal(int c) {
@@ -110,7 +123,7 @@ public final class ClassBalance {
   public long flowDeficit(int c) {
     long target = target();
     long margin = (long) Math.ceil(flowMargin * Math.sqrt(target));
-    if (!eligible(c) || (flowMargin > 0 && keepsPace(c))) {
+    if (!eligible(c) || (deferLateDebt && keepsPace(c))) {
       return 0;
     }
     return Math.max(0, target - margin - emitted[c]);
@@ -125,13 +138,15 @@ public final class ClassBalance {
    * this, Satellite's late 'red soil' ended at 1.25 of its target, the train split's min/max class ratio 0.80).
    */
   private boolean keepsPace(int c) {
-    long grown = target() - Math.max(0, targetAtArrival[c]);
+    long target = target();
+    // min: a target lower than on arrival (rebalance.target-ratio lowered between runs) grew by nothing, not by less.
+    long grown = target - Math.min(target, Math.max(0, targetAtArrival[c]));
     // The noise of a count that grew by 'grown', as the flow margin measures it for the whole target.
     long margin = (long) Math.ceil(flowMargin * Math.sqrt(Math.max(1, grown)));
     return real[c] >= grown - margin;
   }
 
-  /** The target class c met when its first real record arrived; -1 before that (or unknown, from an older state). */
+  /** The target class c met when its first real record arrived; -1 before that (a class with records restored from an older state: 0). */
   public long targetAtArrival(int c) {
     return targetAtArrival[c];
   }

@@ -91,7 +91,7 @@ final class RebalanceState {
       return;
     }
     int classes = sampler.balance().classes();
-    // 24 bytes a class were written before the target at arrival was kept (it then stays unknown: -1).
+    // 24 bytes a class were written before the target at arrival was kept: a class with records then counts as present from the start.
     int width = counts.length == COUNTS_BYTES * classes ? COUNTS_BYTES : counts.length == 24 * classes ? 24 : -1;
     if (width < 0) {
       // The resolver refuses another label list over existing state; this is the last line, with a message.
