@@ -36,8 +36,11 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
   private final DedupPlacement placement;
   private ProcessorContext<String, CleanOutcome> context;
   private Counters counters;
-  /** The first unknown-label messages this task logged: each once, and a bounded number, whatever the input. */
-  private final java.util.Set<String> unknownLabelsLogged = new java.util.HashSet<>();
+  /**
+   * The first unknown-label messages logged in this JVM: each once, and a bounded number, whatever the input or the
+   * number of tasks (their records are counted and kept on records.dlq anyway; 'status' explains them).
+   */
+  private static final java.util.Set<String> unknownLabelsLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private static final int MAX_UNKNOWN_LABELS_LOGGED = 10;
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CleanProcessor.class);
 
@@ -98,8 +101,9 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
     String message = pii.safeMessage(r.message());
     if (r.reason() == RejectReason.UNKNOWN_LABEL && unknownLabelsLogged.size() < MAX_UNKNOWN_LABELS_LOGGED
         && unknownLabelsLogged.add(printable(message))) {
-      // A class that first arrives after the spec was pinned is rejected for good, and silently but for a count: say it once.
-      log.warn("task {}: records go to records.dlq as UNKNOWN_LABEL ({}); a class the spec lacks (rarer than 1% of the records it was "
+      // A class the spec lacks is rejected for good, and silently but for a count: say it once (INFO: the DLQ is where
+      // such records belong, and a dirty stream has some; WARN is for what went wrong).
+      log.info("task {}: records go to records.dlq as UNKNOWN_LABEL ({}); a class the spec lacks (rarer than 1% of the records it was "
           + "inferred from, or first arriving after it was pinned) is not learnt: see 'streamlearn status'{}", context.taskId(), printable(message),
           unknownLabelsLogged.size() == MAX_UNKNOWN_LABELS_LOGGED ? "; further unknown labels are counted, not logged" : "");
     }
