@@ -13,6 +13,14 @@ public final class PinnedSpec {
 
   private PinnedSpec() {}
 
+  /**
+   * The same feature and label lists, in the same order: what every piece of state and every network is built on (one
+   * moment or input per feature, one count or output per label). The transform policies may differ.
+   */
+  public static boolean sameColumns(DatasetSpec a, DatasetSpec b) {
+    return a.getFeatures().equals(b.getFeatures()) && a.getLabels().equals(b.getLabels());
+  }
+
   public static Optional<DatasetSpec> read(KafkaClients clients) {
     DatasetSpec[] last = new DatasetSpec[1];
     new TopicReader(clients).readAll(clients.config().topic(TopicName.STATS), r -> {

@@ -316,7 +316,7 @@ public final class ModelUpdater implements AutoCloseable {
    * the same again at every restart), or, with as many columns under other names, train on the wrong ones.
    */
   private void refuseOtherColumns(DatasetSpec trainedOn, DatasetSpec pinned, long version) {
-    if (trainedOn.getFeatures().equals(pinned.getFeatures()) && trainedOn.getLabels().equals(pinned.getLabels())) {
+    if (PinnedSpec.sameColumns(trainedOn, pinned)) {
       return;
     }
     throw new org.apache.kafka.common.config.ConfigException("model " + model + " is trained on features=" + trainedOn.getFeatures()

@@ -78,7 +78,7 @@ public final class DatasetSpecResolver {
       }
       DatasetSpec spec = withPolicies(DatasetSpec.newBuilder().setFeatures(features).setLabels(labels).setSource(source)
           .setPinnedAt(System.currentTimeMillis()).build());
-      if (pinned.isPresent() && !sameColumns(pinned.get(), spec)) {
+      if (pinned.isPresent() && !PinnedSpec.sameColumns(pinned.get(), spec)) {
         refuseOverState(pinned.get(), spec);
       }
       if (pinned.isEmpty() || !sameShape(pinned.get(), spec)) {
@@ -108,10 +108,6 @@ public final class DatasetSpecResolver {
     publish(inferred);
     log.info("inferred and pinned dataset spec: features={} labels={}", inferred.getFeatures(), inferred.getLabels());
     return inferred;
-  }
-
-  private static boolean sameColumns(DatasetSpec a, DatasetSpec b) {
-    return a.getFeatures().equals(b.getFeatures()) && a.getLabels().equals(b.getLabels());
   }
 
   /**
@@ -148,7 +144,7 @@ public final class DatasetSpecResolver {
   }
 
   private static boolean sameShape(DatasetSpec a, DatasetSpec b) {
-    return a.getFeatures().equals(b.getFeatures()) && a.getLabels().equals(b.getLabels()) && a.getMissing().equals(b.getMissing())
+    return PinnedSpec.sameColumns(a, b) && a.getMissing().equals(b.getMissing())
         && a.getExtra().equals(b.getExtra()) && a.getClipK() == b.getClipK() && a.getFeatureMaxAbs() == b.getFeatureMaxAbs();
   }
 
@@ -193,6 +189,7 @@ public final class DatasetSpecResolver {
       consumer.seekToBeginning(parts);
       log.info("inferring the dataset spec from the first {} valid records of {} (and those already there then, up to {})", wanted,
           config.topic(TopicName.RAW), most);
+      scan:
       while (readTo == null || !TopicReader.caughtUp(consumer, readTo)) {
         var batch = consumer.poll(Duration.ofMillis(200));
         for (ConsumerRecord<byte[], byte[]> r : batch) {
@@ -227,11 +224,8 @@ public final class DatasetSpecResolver {
           bytes += r.value().length;
           lastNew = System.nanoTime();
           if (valid >= most || (valid >= wanted && bytes >= MAX_BYTES)) {
-            break;
+            break scan;
           }
-        }
-        if (valid >= most || (valid >= wanted && bytes >= MAX_BYTES)) {
-          break;
         }
         Map<TopicPartition, Long> end = consumer.endOffsets(parts); // one request for all partitions
         if (valid >= wanted && readTo == null) {

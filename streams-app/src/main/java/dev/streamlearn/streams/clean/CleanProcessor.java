@@ -99,12 +99,13 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
     PiiScrubber pii = cleaner.pii();
     Optional<byte[]> original = pii.scrubOriginal(record.value() == null ? new byte[0] : record.value());
     String message = pii.safeMessage(r.message());
+    String shown;
     if (r.reason() == RejectReason.UNKNOWN_LABEL && unknownLabelsLogged.size() < MAX_UNKNOWN_LABELS_LOGGED
-        && unknownLabelsLogged.add(printable(message))) {
+        && unknownLabelsLogged.add(shown = printable(message))) {
       // A class the spec lacks is rejected for good, and silently but for a count: say it once (INFO: the DLQ is where
       // such records belong, and a dirty stream has some; WARN is for what went wrong).
       log.info("task {}: records go to records.dlq as UNKNOWN_LABEL ({}); a class the spec lacks (rarer than 1% of the records it was "
-          + "inferred from, or first arriving after it was pinned) is not learnt: see 'streamlearn status'{}", context.taskId(), printable(message),
+          + "inferred from, or first arriving after it was pinned) is not learnt: see 'streamlearn status'{}", context.taskId(), shown,
           unknownLabelsLogged.size() == MAX_UNKNOWN_LABELS_LOGGED ? "; further unknown labels are counted, not logged" : "");
     }
     if (original.isEmpty()) {
