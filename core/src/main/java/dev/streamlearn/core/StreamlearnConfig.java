@@ -48,6 +48,7 @@ public final class StreamlearnConfig extends AbstractConfig {
   public static final String LABELS = "labels";
   public static final String WARMUP_RECORDS = "dataset.warmup.records";
   public static final String WARMUP_MAX_RECORDS = "dataset.warmup.max.records";
+  public static final String LABEL_MIN_RECORDS = "dataset.label.min.records";
   // ---- Clean
   public static final String MISSING_POLICY = "missing";
   public static final String EXTRA_POLICY = "extra";
@@ -163,6 +164,9 @@ public final class StreamlearnConfig extends AbstractConfig {
           "How many valid records of records.raw the spec inference waits for (up to the streams command's --spec-wait).")
       .define(WARMUP_MAX_RECORDS, Type.INT, 100_000, Range.atLeast(1), Importance.LOW,
           "Records already on records.raw when the inference has its dataset.warmup.records are read too, up to this many valid ones: a class that first appears later in a file produced before the app started is still found.")
+      .define(LABEL_MIN_RECORDS, Type.INT, 3, Range.atLeast(1), Importance.LOW,
+          "An inferred spec holds the labels that at least this many of the records the inference reads carry (and at least 0.01% of them): "
+              + "a rare class (Shuttle's 10 of 58,000) is kept, a junk label seen once or twice is not. A junk label that repeats is a class to the inference: configure 'labels' then.")
       .define(MISSING_POLICY, Type.STRING, "reject", ValidString.in("reject", "impute-mean"), Importance.MEDIUM,
           "A missing feature: reject the record, or impute the running mean.")
       .define(EXTRA_POLICY, Type.STRING, "reject", ValidString.in("reject", "drop"), Importance.MEDIUM,
