@@ -217,9 +217,10 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(REBALANCE_MAX_PER_RECORD, Type.INT, 50, Range.atLeast(1), Importance.LOW,
           "Most synthetic records of one class emitted after one real record: a class that lags its target (one that became eligible late) catches up over the following records, at this pace.")
       .define(REBALANCE_MIN_CLASS_RECORDS, Type.INT, 10, Range.atLeast(2), Importance.LOW,
-          "Real records a class needs (per partition) before it is oversampled or bounds undersampling; never fewer than rebalance.k + 1, "
+          "Real records a class needs (per partition) before it is oversampled while records flow, or bounds undersampling; never fewer than rebalance.k + 1, "
               + "so that every base has k distinct neighbours. 10 (2k at the default k): the k neighbours are a choice among the class rather than all of it, "
-              + "so synthetic records spread over dozens of segments instead of a few, while a class with a few dozen records per partition is still balanced.")
+              + "so synthetic records spread over dozens of segments instead of a few, while a class with a few dozen records per partition is still balanced. "
+              + "A smaller class with two records or more is topped up when its partition settles (rebalance.settle.idle.ms), among its own records.")
       .define(REBALANCE_MAX_WEIGHT, Type.DOUBLE, 10.0, Range.atLeast(1.0), Importance.LOW,
           "rebalance.mode=weight: the largest class weight; bounds the weight of a class's first records (a class seen late or rarely), which would otherwise dominate the loss.")
       .define(REBALANCE_SEED, Type.LONG, 42L, Importance.LOW, "Seed of the oversampling RNG.")
