@@ -157,13 +157,13 @@ public final class StreamlearnConfig extends AbstractConfig {
           "KRaft controller port of the local broker; node i of a multi-broker local cluster: this + 2(i-1).")
       .define(LOCAL_KAFKA_HEAP, Type.STRING, "1g", Importance.LOW, "Heap of each local broker JVM.")
       .define(FEATURES, Type.LIST, "", Importance.HIGH,
-          "Feature names in vector order. Empty: inferred from the first dataset.warmup.records valid records (and those already on records.raw then, up to dataset.warmup.max.records), then pinned.")
+          "Feature names in vector order. Empty: inferred from the first dataset.warmup.records valid records (and those already on records.raw then or arriving while it grows, up to dataset.warmup.max.records), then pinned.")
       .define(LABELS, Type.LIST, "", Importance.HIGH,
           "Label set in index order. Empty: the pinned one, or inferred. Either list may be set alone (labels for a class too rare to infer, say): the other is then the pinned one, or inferred.")
       .define(WARMUP_RECORDS, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
           "How many valid records of records.raw the spec inference waits for (up to the streams command's --spec-wait).")
       .define(WARMUP_MAX_RECORDS, Type.INT, 100_000, Range.atLeast(1), Importance.LOW,
-          "Records already on records.raw when the inference has its dataset.warmup.records are read too, up to this many valid ones: a class that first appears later in a file produced before the app started is still found.")
+          "Records already on records.raw when the inference has its dataset.warmup.records are read too, and those that follow while the topic keeps growing (30 s at most, until it has been quiet for 2 s), up to this many valid ones: a class that first appears later in a file produced before the app started, or while it starts, is still found.")
       .define(LABEL_MIN_RECORDS, Type.INT, 3, Range.atLeast(1), Importance.LOW,
           "An inferred spec holds the labels that at least this many of the records the inference reads carry (and at least 0.01% of them): "
               + "a rare class (Shuttle's 10 of 58,000) is kept, a junk label seen once or twice is not. A junk label that repeats is a class to the inference: configure 'labels' then.")

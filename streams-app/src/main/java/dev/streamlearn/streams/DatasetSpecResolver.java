@@ -55,6 +55,10 @@ public final class DatasetSpecResolver {
    * at 0.2%). It bounds the classes a continuous target fed by mistake can make to 10,000.
    */
   static final double MIN_LABEL_SHARE = 0.0001;
+  /** How long the inference follows a topic that keeps growing once its warm-up has arrived (a file still being produced). */
+  static final Duration FOLLOW = Duration.ofSeconds(30);
+  /** A topic that has not grown for this long is taken as produced. */
+  static final Duration QUIET = Duration.ofSeconds(2);
   private static final Logger log = LoggerFactory.getLogger(DatasetSpecResolver.class);
 
   private final KafkaClients clients;
@@ -188,14 +192,34 @@ public final class DatasetSpecResolver {
     long bytes = 0;
     long deadline = System.nanoTime() + waitForData.toNanos();
     long lastNew = System.nanoTime();
+    long followUntil = Long.MAX_VALUE;
+    long endTotal = 0;
+    long grewAt = 0;
     try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer()) {
       List<TopicPartition> parts = TopicReader.partitions(consumer, config.topic(TopicName.RAW));
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
-      log.info("inferring the dataset spec from the first {} valid records of {} (and those already there then, up to {})", wanted,
-          config.topic(TopicName.RAW), most);
+      log.info("inferring the dataset spec from the first {} valid records of {} (and those there by then or arriving while it grows, "
+          + "for {} s at most, up to {})", wanted, config.topic(TopicName.RAW), FOLLOW.toSeconds(), most);
       scan:
-      while (readTo == null || !TopicReader.caughtUp(consumer, readTo)) {
+      while (true) {
+        if (readTo != null && TopicReader.caughtUp(consumer, readTo)) {
+          // What was there when the warm-up arrived is read. A producer still sending a file (58,000 records take it
+          // seconds) is followed while the topic grows, for FOLLOW at most: a class further on in the file is found too.
+          Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+          long total = end.values().stream().mapToLong(Long::longValue).sum();
+          long now = System.nanoTime();
+          if (now > followUntil) {
+            break;
+          }
+          if (total > endTotal) {
+            readTo = new java.util.HashMap<>(end);
+            endTotal = total;
+            grewAt = now;
+          } else if (now - grewAt > QUIET.toNanos()) {
+            break;
+          }
+        }
         var batch = consumer.poll(Duration.ofMillis(200));
         for (ConsumerRecord<byte[], byte[]> r : batch) {
           RawEvent e;
@@ -235,6 +259,9 @@ public final class DatasetSpecResolver {
         Map<TopicPartition, Long> end = consumer.endOffsets(parts); // one request for all partitions
         if (valid >= wanted && readTo == null) {
           readTo = new java.util.HashMap<>(end);
+          endTotal = end.values().stream().mapToLong(Long::longValue).sum();
+          grewAt = System.nanoTime();
+          followUntil = grewAt + FOLLOW.toNanos();
           continue;
         }
         boolean caughtUp = parts.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
