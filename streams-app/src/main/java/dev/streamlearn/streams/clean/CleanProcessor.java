@@ -41,7 +41,7 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
    * number of tasks (their records are counted and kept on records.dlq anyway; 'status' explains them).
    */
   private static final java.util.Set<String> unknownLabelsLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private static final int MAX_UNKNOWN_LABELS_LOGGED = 10;
+  private static final int MAX_UNKNOWN_LABELS_LOGGED = 3; // junk labels rarely repeat: more lines would be noise, and status counts them all
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CleanProcessor.class);
 
   public CleanProcessor(Cleaner cleaner, DedupKey dedupKey, DedupPlacement placement) {
