@@ -63,7 +63,7 @@ public final class StatusCommand implements Callable<Integer> {
         long unknown = r.dlq().getOrDefault("UNKNOWN_LABEL", 0L);
         if (unknown > 0) {
           // A class that arrived after the spec was inferred is rejected for good: say so where people look.
-          System.out.printf("             UNKNOWN_LABEL: labels outside the spec. A class the spec lacks (rarer than 1%% of the records it was "
+          System.out.printf("             UNKNOWN_LABEL: labels outside the spec. A class the spec lacks (seen in fewer than dataset.label.min.records of the records it was "
               + "inferred from, or first arriving after it was pinned) is never learnt as it stands: to learn it, set labels= with every "
               + "class, stop the streams app, run 'streamlearn replay --respec --yes' and train another model.name%n");
         }

@@ -48,6 +48,7 @@ public final class StreamlearnConfig extends AbstractConfig {
   public static final String LABELS = "labels";
   public static final String WARMUP_RECORDS = "dataset.warmup.records";
   public static final String WARMUP_MAX_RECORDS = "dataset.warmup.max.records";
+  public static final String LABEL_MIN_RECORDS = "dataset.label.min.records";
   // ---- Clean
   public static final String MISSING_POLICY = "missing";
   public static final String EXTRA_POLICY = "extra";
@@ -156,13 +157,16 @@ public final class StreamlearnConfig extends AbstractConfig {
           "KRaft controller port of the local broker; node i of a multi-broker local cluster: this + 2(i-1).")
       .define(LOCAL_KAFKA_HEAP, Type.STRING, "1g", Importance.LOW, "Heap of each local broker JVM.")
       .define(FEATURES, Type.LIST, "", Importance.HIGH,
-          "Feature names in vector order. Empty: inferred from the first dataset.warmup.records valid records (and those already on records.raw then, up to dataset.warmup.max.records), then pinned.")
+          "Feature names in vector order. Empty: inferred from the first dataset.warmup.records valid records (and those already on records.raw then or arriving while it grows, up to dataset.warmup.max.records), then pinned.")
       .define(LABELS, Type.LIST, "", Importance.HIGH,
           "Label set in index order. Empty: the pinned one, or inferred. Either list may be set alone (labels for a class too rare to infer, say): the other is then the pinned one, or inferred.")
       .define(WARMUP_RECORDS, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
           "How many valid records of records.raw the spec inference waits for (up to the streams command's --spec-wait).")
       .define(WARMUP_MAX_RECORDS, Type.INT, 100_000, Range.atLeast(1), Importance.LOW,
-          "Records already on records.raw when the inference has its dataset.warmup.records are read too, up to this many valid ones: a class that first appears later in a file produced before the app started is still found.")
+          "Records already on records.raw when the inference has its dataset.warmup.records are read too, and those that follow while the topic keeps growing (30 s at most, until it has been quiet for 2 s), up to this many valid ones: a class that first appears later in a file produced before the app started, or while it starts, is still found.")
+      .define(LABEL_MIN_RECORDS, Type.INT, 3, Range.atLeast(1), Importance.LOW,
+          "An inferred spec holds the labels that at least this many of the records the inference reads carry (and at least 0.01% of them): "
+              + "a rare class (Shuttle's 10 of 58,000) is kept, a junk label seen once or twice is not. A junk label that repeats is a class to the inference: configure 'labels' then.")
       .define(MISSING_POLICY, Type.STRING, "reject", ValidString.in("reject", "impute-mean"), Importance.MEDIUM,
           "A missing feature: reject the record, or impute the running mean.")
       .define(EXTRA_POLICY, Type.STRING, "reject", ValidString.in("reject", "drop"), Importance.MEDIUM,
@@ -213,9 +217,10 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(REBALANCE_MAX_PER_RECORD, Type.INT, 50, Range.atLeast(1), Importance.LOW,
           "Most synthetic records of one class emitted after one real record: a class that lags its target (one that became eligible late) catches up over the following records, at this pace.")
       .define(REBALANCE_MIN_CLASS_RECORDS, Type.INT, 10, Range.atLeast(2), Importance.LOW,
-          "Real records a class needs (per partition) before it is oversampled or bounds undersampling; never fewer than rebalance.k + 1, "
+          "Real records a class needs (per partition) before it is oversampled while records flow, or bounds undersampling; never fewer than rebalance.k + 1, "
               + "so that every base has k distinct neighbours. 10 (2k at the default k): the k neighbours are a choice among the class rather than all of it, "
-              + "so synthetic records spread over dozens of segments instead of a few, while a class with a few dozen records per partition is still balanced.")
+              + "so synthetic records spread over dozens of segments instead of a few, while a class with a few dozen records per partition is still balanced. "
+              + "A smaller class with two records or more is topped up when its partition settles (rebalance.settle.idle.ms), among its own records.")
       .define(REBALANCE_MAX_WEIGHT, Type.DOUBLE, 10.0, Range.atLeast(1.0), Importance.LOW,
           "rebalance.mode=weight: the largest class weight; bounds the weight of a class's first records (a class seen late or rarely), which would otherwise dominate the loss.")
       .define(REBALANCE_SEED, Type.LONG, 42L, Importance.LOW, "Seed of the oversampling RNG.")

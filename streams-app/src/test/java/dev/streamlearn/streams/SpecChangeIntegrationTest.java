@@ -56,6 +56,40 @@ class SpecChangeIntegrationTest {
   }
 
   @Test
+  void aRareClassAtTheEndOfAFileStillBeingProducedIsInferredAndAJunkLabelIsNot() throws Exception {
+    // As Statlog Shuttle's 13 'Bpv.Open' records, last in its file of 58,000: the app starts while the producer is
+    // still sending, so the end of the file arrives after the warm-up. A label seen twice is junk, not a class.
+    List<String> lines = new java.util.ArrayList<>(new DirtyStreamGenerator(4, 0.0, 0.0).generate(2000).lines());
+    String last = lines.get(lines.size() - 1);
+    for (int i = 0; i < 5; i++) {
+      lines.add(last.replaceFirst("\"id\":\"[^\"]+\"", "\"id\":\"rare-" + i + "\"").replaceFirst("\"label\":\"[^\"]+\"", "\"label\":\"chargeback\""));
+    }
+    for (int i = 0; i < 2; i++) {
+      lines.add(last.replaceFirst("\"id\":\"[^\"]+\"", "\"id\":\"typo-" + i + "\"").replaceFirst("\"label\":\"[^\"]+\"", "\"label\":\"legti\""));
+    }
+    StreamlearnConfig c = RealKafka.config("rare-late", Map.of("topic.partitions", "2", "dataset.warmup.records", "200"));
+    PreprocessIntegrationTest.createTopics(c);
+    KafkaClients clients = new KafkaClients(c);
+    PreprocessIntegrationTest.produce(clients, lines.subList(0, 300));
+    java.util.concurrent.CompletableFuture<Void> rest = java.util.concurrent.CompletableFuture.runAsync(() -> {
+      // The rest over about 5 s, as a producer reading a large file would send it (the pace is the input's shape).
+      try (var p = clients.producer()) {
+        for (int i = 300; i < lines.size(); i++) {
+          p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(c.topic(TopicName.RAW),
+              lines.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+          if (i % 40 == 0) {
+            p.flush();
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+          }
+        }
+      }
+    });
+    DatasetSpec spec = new DatasetSpecResolver(clients).resolve(Duration.ofSeconds(30));
+    rest.get();
+    assertThat(spec.getLabels()).containsExactlyInAnyOrder("legit", "review", "fraud", "chargeback");
+  }
+
+  @Test
   void labelsConfiguredAloneAreUsedAndTheFeaturesInferred() throws Exception {
     DirtyStreamGenerator.Output data = new DirtyStreamGenerator(9, 0.0, 0.0).generate(300);
     // A class too rare to be inferred (none of the warm-up records has it) is configured: before, 'labels' alone was ignored.

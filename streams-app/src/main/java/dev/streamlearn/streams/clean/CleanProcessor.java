@@ -41,7 +41,7 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
    * number of tasks (their records are counted and kept on records.dlq anyway; 'status' explains them).
    */
   private static final java.util.Set<String> unknownLabelsLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private static final int MAX_UNKNOWN_LABELS_LOGGED = 10;
+  private static final int MAX_UNKNOWN_LABELS_LOGGED = 3; // junk labels rarely repeat: more lines would be noise, and status counts them all
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CleanProcessor.class);
 
   public CleanProcessor(Cleaner cleaner, DedupKey dedupKey, DedupPlacement placement) {
@@ -104,7 +104,7 @@ public final class CleanProcessor implements Processor<byte[], byte[], String, C
         && unknownLabelsLogged.add(shown = printable(message))) {
       // A class the spec lacks is rejected for good, and silently but for a count: say it once (INFO: the DLQ is where
       // such records belong, and a dirty stream has some; WARN is for what went wrong).
-      log.info("task {}: records go to records.dlq as UNKNOWN_LABEL ({}); a class the spec lacks (rarer than 1% of the records it was "
+      log.info("task {}: records go to records.dlq as UNKNOWN_LABEL ({}); a class the spec lacks (seen in fewer than dataset.label.min.records of the records it was "
           + "inferred from, or first arriving after it was pinned) is not learnt: see 'streamlearn status'{}", context.taskId(), shown,
           unknownLabelsLogged.size() == MAX_UNKNOWN_LABELS_LOGGED ? "; further unknown labels are counted, not logged" : "");
     }

@@ -15,8 +15,8 @@ import java.util.Map;
  * and its target, computed with {@link ClassBalance}'s rules from the counts summed over partitions.
  * Each partition balances its own share, so the sum of their targets exceeds the global target by
  * the partitions' sampling noise (each partition's largest class is a different one): the report
- * uses the partitions' own targets when the app publishes them. {@link #minMaxRatio()} over eligible
- * classes is the other figure to watch.
+ * uses the partitions' own targets when the app publishes them. {@link #minMaxRatio()} over the classes
+ * the mode balances (under smote every class with two real records, as it is topped up at rest) is the other figure to watch.
  */
 public record BalanceReport(List<Row> rows, double minMaxRatio) {
 
@@ -57,7 +57,8 @@ public record BalanceReport(List<Row> rows, double minMaxRatio) {
       long n = balance.real(c);
       long target = balance.target(c, mode);
       rows.add(new Row(labels.get(c), n, balance.emitted(c), target, balance.eligible(c)));
-      if (balance.eligible(c)) {
+      // Under smote a class too small to be eligible is still topped up at rest: its count is part of the balance.
+      if (mode == RebalanceProcessor.Mode.SMOTE ? balance.settles(c) : balance.eligible(c)) {
         min = Math.min(min, balance.emitted(c));
         max = Math.max(max, balance.emitted(c));
       }

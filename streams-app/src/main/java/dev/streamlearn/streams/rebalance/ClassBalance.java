@@ -18,7 +18,8 @@ import dev.streamlearn.core.StreamlearnConfig;
  *   <li>{@code real(c)}: real training records of class c seen so far;
  *   <li>{@code emitted(c)}: records of class c put on records.train (real kept + synthetic);
  *   <li>a class is <em>eligible</em> once it has {@code minClassRecords} real records: below that it is
- *       neither oversampled (too few points to interpolate between) nor allowed to bound undersampling.
+ *       neither oversampled while records flow (its k neighbours would be most of it) nor allowed to bound
+ *       undersampling. At rest a class with two real records is topped up too ({@link #settles}).
  * </ul>
  *
  * <p>Two deficits: {@link #deficit} closes the whole gap to the target (when the partition is at
@@ -101,6 +102,16 @@ public final class ClassBalance {
     return real[c] >= minClassRecords;
   }
 
+  /**
+   * Whether class c is topped up when the partition is at rest: an eligible class, or one with the two records SMOTE
+   * needs to interpolate between. A class too small to be eligible (Shuttle's four rarest, 2 to 40 records a partition)
+   * would otherwise stay at a few thousandths of the largest, and the network would see it too rarely to learn it;
+   * at rest its few records are all it will have, and its neighbours are all of them.
+   */
+  public boolean settles(int c) {
+    return real[c] >= 2;
+  }
+
   /** Oversampling: {@code ceil(ratio x the largest real count)}, the same for every class. */
   public long target() {
     return (long) Math.ceil(targetRatio * maxReal() * ROUNDING);
@@ -111,7 +122,7 @@ public final class ClassBalance {
    * (the largest real class always is, as the target never exceeds its real count).
    */
   public long deficit(int c) {
-    return eligible(c) ? Math.max(0, target() - emitted[c]) : 0;
+    return settles(c) ? Math.max(0, target() - emitted[c]) : 0;
   }
 
   /**
@@ -162,7 +173,7 @@ public final class ClassBalance {
   public long target(int c, RebalanceProcessor.Mode mode) {
     long n = real[c];
     return switch (mode) {
-      case SMOTE -> eligible(c) ? Math.max(n, target()) : n;
+      case SMOTE -> settles(c) ? Math.max(n, target()) : n;
       case UNDERSAMPLE -> Math.min(n, undersamplingCap());
       case WEIGHT, NONE -> n;
     };

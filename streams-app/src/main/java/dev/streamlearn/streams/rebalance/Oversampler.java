@@ -77,8 +77,8 @@ public final class Oversampler {
   }
 
   /**
-   * The partition is at rest: closes every eligible class's whole deficit. Ids are {@code
-   * idPrefix#settle<class>.<count>}, unique per partition prefix as counts only grow.
+   * The partition is at rest: closes the whole deficit of every class with two real records (eligible or not: see
+   * {@link ClassBalance#settles}). Ids are {@code idPrefix#settle<class>.<count>}, unique per partition prefix as counts only grow.
    */
   public List<Synthetic> settle(String idPrefix) {
     List<Synthetic> out = new ArrayList<>();

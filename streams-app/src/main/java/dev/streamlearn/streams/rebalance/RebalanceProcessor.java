@@ -86,7 +86,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
     }
   }
 
-  /** The partition is at rest: every eligible class up to its exact target. */
+  /** The partition is at rest: every class with two real records up to its exact target. */
   private void settleIfIdle(long now) {
     if (!lastRealSaved) {
       // Saved on the punctuation rather than per record: one store write per period, not per record.

@@ -100,7 +100,9 @@ public final class DirtyStreamGenerator {
       case MALFORMED -> json(id, ts, label, x, null).substring(0, 20 + rnd.nextInt(20));
       case MISSING_ID -> json(id, ts, label, x, null).replace("\"id\":\"" + id + "\",", "");
       case MISSING_LABEL -> json(id, ts, label, x, null).replace("\"label\":\"" + label + "\",", "");
-      case UNKNOWN_LABEL -> json(id, ts, "unlabeled-" + rnd.nextInt(3), x, null);
+      // Junk labels rarely repeat (a power-of-two bound takes one draw, as the old bound of 3 did, so the rest of the
+      // stream is unchanged): a junk label as frequent as a rare class is a class to the inference.
+      case UNKNOWN_LABEL -> json(id, ts, "unlabeled-" + rnd.nextInt(1 << 20), x, null);
       case NON_FINITE_FEATURE -> json(id, ts, label, x, null).replaceFirst("\"amount\":[-0-9.eE]+", "\"amount\":NaN");
       case MISSING_FEATURE -> json(id, ts, label, x, null).replaceFirst(",\"hour\":[-0-9.eE]+", "");
       case EXTRA_FEATURE -> json(id, ts, label, x, "device_score");
