@@ -234,7 +234,7 @@ public final class QuickstartCommand implements Callable<Integer> {
       System.out.printf("   %-8s %,7d %-20s -> %,7d %-20s %,7d  %5.1f%%%s%n", row.label(), row.real(), StatsCommand.bar(row.real(), max),
           row.emitted(), StatsCommand.bar(row.emitted(), max), row.target(), 100 * row.ofTarget(), row.eligible() ? "" : "  (too few records: not balanced)");
     }
-    System.out.printf("   min/max of eligible classes on records.train: %.3f%n", b.minMaxRatio());
+    System.out.printf("   min/max of balanced classes on records.train: %.3f%n", b.minMaxRatio());
   }
 
   private static void recreateTopics(StreamlearnConfig config, KafkaClients clients) throws Exception {

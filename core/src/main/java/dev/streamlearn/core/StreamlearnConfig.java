@@ -163,7 +163,7 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(WARMUP_RECORDS, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
           "How many valid records of records.raw the spec inference waits for (up to the streams command's --spec-wait).")
       .define(WARMUP_MAX_RECORDS, Type.INT, 100_000, Range.atLeast(1), Importance.LOW,
-          "Records already on records.raw when the inference has its dataset.warmup.records are read too, and those that follow while the topic keeps growing (30 s at most, until it has been quiet for 2 s), up to this many valid ones: a class that first appears later in a file produced before the app started, or while it starts, is still found.")
+          "Records already on records.raw when the inference has its dataset.warmup.records are read too, and those that follow while the topic keeps growing (15 s at most, until it has been quiet for 5 s), up to this many valid ones: a class that first appears later in a file produced before the app started, or while it starts, is still found.")
       .define(LABEL_MIN_RECORDS, Type.INT, 3, Range.atLeast(1), Importance.LOW,
           "An inferred spec holds the labels that at least this many of the records the inference reads carry (and at least 0.01% of them): "
               + "a rare class (Shuttle's 10 of 58,000) is kept, a junk label seen once or twice is not. A junk label that repeats is a class to the inference: configure 'labels' then.")
@@ -230,8 +230,8 @@ public final class StreamlearnConfig extends AbstractConfig {
               + "a class topped up on noise ends above its target). The rest is closed when the partition is at rest (rebalance.settle.idle.ms). With settling on, a class that arrived late and keeps pace with the target's growth since (within this margin of that growth) gets nothing while records flow: what it owed on arrival waits for the rest, since it may yet outgrow it. "
               + "0: top up every gap at once (a continuous stream is then balanced at every moment, and near-equal classes overshoot).")
       .define(REBALANCE_SETTLE_IDLE_MS, Type.LONG, 5000L, Range.atLeast(0), Importance.LOW,
-          "smote: when a partition has had no training record for this long (wall clock), every eligible class is topped up to its exact "
-              + "target. Which records the settling synthetic records follow depends on where the stream paused. A pause mid-stream settles too, and the classes "
+          "smote: when a partition has had no training record for this long (wall clock), every class with two real records is topped up to its exact "
+              + "target (at most 10,000 synthetic records a punctuation). Which records the settling synthetic records follow depends on where the stream paused. A pause mid-stream settles too, and the classes "
               + "then overshoot by what their own records add afterwards: 5 s outlasts a loaded producer's pauses here (1 s did not, at load 20). 0: never settle.")
       .define(APPLICATION_ID, Type.STRING, "", Importance.MEDIUM,
           "Kafka Streams application id (also its consumer group and internal topics' prefix). Empty: topic.prefix + 'preprocess'.")

@@ -56,9 +56,9 @@ public final class DatasetSpecResolver {
    */
   static final double MIN_LABEL_SHARE = 0.0001;
   /** How long the inference follows a topic that keeps growing once its warm-up has arrived (a file still being produced). */
-  static final Duration FOLLOW = Duration.ofSeconds(30);
-  /** A topic that has not grown for this long is taken as produced. */
-  static final Duration QUIET = Duration.ofSeconds(2);
+  static final Duration FOLLOW = Duration.ofSeconds(15);
+  /** A topic that has not grown for this long is taken as produced (a loaded producer pauses for a second or more). */
+  static final Duration QUIET = Duration.ofSeconds(5);
   private static final Logger log = LoggerFactory.getLogger(DatasetSpecResolver.class);
 
   private final KafkaClients clients;
@@ -293,7 +293,8 @@ public final class DatasetSpecResolver {
   static List<String> inferredLabels(java.util.Map<String, Integer> support, int n, int minRecords) {
     List<String> labels = new ArrayList<>();
     support.forEach((l, k) -> {
-      if (k >= Math.max(minRecords, MIN_LABEL_SHARE * n)) {
+      // The old rule (1%, at least one) for a short read: never stricter than it where a label's 3 records are a large share.
+      if (k >= Math.max(MIN_LABEL_SHARE * n, Math.min(minRecords, Math.max(1, 0.01 * n)))) {
         labels.add(l);
       }
     });

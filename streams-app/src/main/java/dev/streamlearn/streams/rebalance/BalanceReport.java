@@ -20,7 +20,10 @@ import java.util.Map;
  */
 public record BalanceReport(List<Row> rows, double minMaxRatio) {
 
-  /** One class; {@code eligible}: enough real records to be balanced (see rebalance.min.class.records). */
+  /**
+   * One class; {@code eligible}: part of the balance (under smote two real records, topped up at rest when fewer than
+   * rebalance.min.class.records; under undersample the minimum itself).
+   */
   public record Row(String label, long real, long emitted, long target, boolean eligible) {
     public double ofTarget() {
       return target == 0 ? 1.0 : (double) emitted / target;
@@ -56,9 +59,10 @@ public record BalanceReport(List<Row> rows, double minMaxRatio) {
     for (int c = 0; c < labels.size(); c++) {
       long n = balance.real(c);
       long target = balance.target(c, mode);
-      rows.add(new Row(labels.get(c), n, balance.emitted(c), target, balance.eligible(c)));
       // Under smote a class too small to be eligible is still topped up at rest: its count is part of the balance.
-      if (mode == RebalanceProcessor.Mode.SMOTE ? balance.settles(c) : balance.eligible(c)) {
+      boolean balanced = mode == RebalanceProcessor.Mode.SMOTE ? balance.settles(c) : balance.eligible(c);
+      rows.add(new Row(labels.get(c), n, balance.emitted(c), target, balanced));
+      if (balanced) {
         min = Math.min(min, balance.emitted(c));
         max = Math.max(max, balance.emitted(c));
       }

@@ -41,6 +41,8 @@ public final class ClassBalance {
   private final double maxWeight;
   private final double flowMargin;
   private final boolean deferLateDebt;
+  /** Whether the partition ever settles: without it a class too small to be eligible is never topped up, nor owed. */
+  private final boolean settlesSmall;
   /** The largest real count, kept as counts grow: every target, deficit and weight asks for it, per class, per record. */
   private long maxReal;
   /** Per class, the target when its first real record arrived (what it owed for being late); -1 before it. */
@@ -61,6 +63,12 @@ public final class ClassBalance {
    *     only where something settles at rest (rebalance.settle.idle.ms above 0), or that debt would never be paid
    */
   public ClassBalance(int classes, double targetRatio, long minClassRecords, double maxWeight, double flowMargin, boolean deferLateDebt) {
+    this(classes, targetRatio, minClassRecords, maxWeight, flowMargin, deferLateDebt, true);
+  }
+
+  /** @param settlesSmall whether the partition settles at rest (rebalance.settle.idle.ms above 0): see {@link #settles} */
+  public ClassBalance(int classes, double targetRatio, long minClassRecords, double maxWeight, double flowMargin, boolean deferLateDebt,
+      boolean settlesSmall) {
     if (minClassRecords < 2) {
       throw new IllegalArgumentException("a class needs at least 2 real records to interpolate between: " + minClassRecords);
     }
@@ -73,13 +81,15 @@ public final class ClassBalance {
     this.maxWeight = maxWeight;
     this.flowMargin = flowMargin;
     this.deferLateDebt = deferLateDebt;
+    this.settlesSmall = settlesSmall;
   }
 
   /** From the rebalance.* settings. */
   public static ClassBalance configured(StreamlearnConfig config, int classes) {
     double margin = config.getDouble(REBALANCE_FLOW_MARGIN);
+    boolean settles = config.getLong(REBALANCE_SETTLE_IDLE_MS) > 0;
     return new ClassBalance(classes, config.getDouble(REBALANCE_TARGET_RATIO), minClassRecords(config), config.getDouble(REBALANCE_MAX_WEIGHT),
-        margin, margin > 0 && config.getLong(REBALANCE_SETTLE_IDLE_MS) > 0);
+        margin, margin > 0 && settles, settles);
   }
 
   /** rebalance.min.class.records, and never fewer than k + 1: every base then has k neighbours to choose from. */
@@ -109,7 +119,7 @@ public final class ClassBalance {
    * at rest its few records are all it will have, and its neighbours are all of them.
    */
   public boolean settles(int c) {
-    return real[c] >= 2;
+    return eligible(c) || (settlesSmall && real[c] >= 2);
   }
 
   /** Oversampling: {@code ceil(ratio x the largest real count)}, the same for every class. */
@@ -118,7 +128,7 @@ public final class ClassBalance {
   }
 
   /**
-   * Synthetic records class c still needs: none unless it is eligible, none once it is at its target
+   * Synthetic records class c still needs: none unless it {@link #settles}, none once it is at its target
    * (the largest real class always is, as the target never exceeds its real count).
    */
   public long deficit(int c) {

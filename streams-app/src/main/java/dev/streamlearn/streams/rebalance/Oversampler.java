@@ -18,7 +18,8 @@ import java.util.SplittableRandom;
  * ClassBalance#flowDeficit}) with synthetic samples, each interpolated between a base drawn from the
  * class's reservoir and one of the base's k nearest same-class neighbours (Chawla et al., 2002):
  * {@code s = x + u (n - x)} with {@code u} uniform in [0, 1). When the partition is at rest, {@link
- * #settle} closes what is left, so every eligible class is on its target.
+ * #settle} closes what is left, so every eligible class is on its target, and so is a class of 2 records or more
+ * too small to be eligible (its neighbours are then all of it).
  *
  * <p>A class gets at most {@code maxPerRecord} synthetic samples after any one real sample (of any
  * class), so a class that becomes eligible late closes its deficit over the following records
@@ -81,9 +82,17 @@ public final class Oversampler {
    * {@link ClassBalance#settles}). Ids are {@code idPrefix#settle<class>.<count>}, unique per partition prefix as counts only grow.
    */
   public List<Synthetic> settle(String idPrefix) {
+    return settle(idPrefix, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #settle(String)}, at most {@code most} synthetic records: a class of two records facing a million in its
+   * partition owes about a million, too many for one list and one transaction. What is left stays owed for the next call.
+   */
+  public List<Synthetic> settle(String idPrefix, long most) {
     List<Synthetic> out = new ArrayList<>();
-    for (int c = 0; c < reservoirs.length; c++) {
-      long n = reservoirs[c].size() < 2 ? 0 : balance.deficit(c);
+    for (int c = 0; c < reservoirs.length && out.size() < most; c++) {
+      long n = reservoirs[c].size() < 2 ? 0 : Math.min(most - out.size(), balance.deficit(c));
       if (n > 0) {
         long from = balance.emitted(c);
         SplittableRandom rng = new SplittableRandom(seed ^ ((idPrefix.hashCode() * 31L + c) * 0x9E3779B97F4A7C15L) ^ from);

@@ -96,7 +96,7 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
     if (lastReal == null || now - lastRealAt < settleIdleMs || sampler.balance().owed() == 0) {
       return;
     }
-    List<Oversampler.Synthetic> synthetic = sampler.settle("t" + context.taskId());
+    List<Oversampler.Synthetic> synthetic = sampler.settle("t" + context.taskId(), SETTLE_BATCH);
     state.countsChanged();
     if (!synthetic.isEmpty()) {
       settled(lastReal, synthetic);
@@ -200,6 +200,8 @@ public final class RebalanceProcessor implements Processor<String, ProcessedReco
 
   /** Bytes the synthetic records inside one carrier may take; the rest go out as records of their own. */
   static final int CARRIER_BUDGET_BYTES = 256 * 1024;
+  /** Most synthetic records one settling punctuation emits (one a second at the default idle time); the rest follow. */
+  static final long SETTLE_BATCH = 10_000;
 
   /** Records made while the partition settles at rest (no real record to carry them), or beyond a carrier's budget. */
   private void forwardSynthetic(Record<String, ProcessedRecord> record, List<Oversampler.Synthetic> synthetic) {

@@ -16,7 +16,7 @@ class BalanceReportTest {
     assertThat(b.rows()).extracting(BalanceReport.Row::label).containsExactly("fraud", "legit", "rare", "review");
     // 'rare' is too small to be eligible (4 < 10) but has two records: it is topped up at rest, so its target is the others'.
     assertThat(b.rows()).extracting(BalanceReport.Row::target).containsExactly(8000L, 16000L, 8000L, 8000L);
-    assertThat(b.rows()).extracting(BalanceReport.Row::eligible).containsExactly(true, true, false, true);
+    assertThat(b.rows()).extracting(BalanceReport.Row::eligible).as("part of the balance").containsExactly(true, true, true, true);
     assertThat(b.rows().get(3).ofTarget()).isEqualTo(8010 / 8000.0);
     assertThat(b.minMaxRatio()).as("its 4 records count: not yet settled").isEqualTo(4 / 16000.0);
     BalanceReport settled = BalanceReport.of(real, Map.of("fraud", 8000L, "legit", 16000L, "review", 8010L, "rare", 8000L),
@@ -30,6 +30,7 @@ class BalanceReportTest {
     BalanceReport b = BalanceReport.of(real, Map.of("a", 100L, "b", 1L), RebalanceProcessor.Mode.SMOTE, 1.0, 10);
     assertThat(b.rows()).extracting(BalanceReport.Row::target).containsExactly(100L, 1L);
     assertThat(b.minMaxRatio()).as("one record: nothing to interpolate, not part of the balance").isEqualTo(1.0);
+    assertThat(b.rows()).extracting(BalanceReport.Row::eligible).containsExactly(true, false);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.streamlearn.streams.rebalance.OversamplerPropertiesTest.Classes;
 import dev.streamlearn.streams.rebalance.OversamplerPropertiesTest.Shape;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
@@ -54,6 +55,44 @@ class OversamplerSettleTest {
     }
     int[] labels = OversamplerPropertiesTest.order(c, rnd, false);
     endsOnTarget(classes, labels, ratio, bound, k, minRecords, seed);
+  }
+
+  /** A class of 2 records against 5,000: settled in capped calls that add up to the whole deficit, with no id twice. */
+  @org.junit.jupiter.api.Test
+  void aLargeSettleComesInBoundedCallsThatAddUpToTheTarget() {
+    Oversampler sampler = new Oversampler(new ClassBalance(2, 1.0, 10, 10, DEFAULT_MARGIN), 64, 5, 50, 7);
+    for (int i = 0; i < 5_000; i++) {
+      sampler.offer("big-" + i, 0, new double[] {i, -i});
+    }
+    sampler.offer("small-0", 1, new double[] {0.5, 0.5});
+    sampler.offer("small-1", 1, new double[] {1.5, 0.5});
+    assertThat(sampler.balance().emitted(1)).as("too small to be oversampled while records flow").isEqualTo(2);
+    Set<String> ids = new HashSet<>();
+    int calls = 0;
+    List<Oversampler.Synthetic> batch;
+    while (!(batch = sampler.settle("t0_0", 700)).isEmpty()) {
+      calls++;
+      assertThat(batch).hasSizeLessThanOrEqualTo(700).allSatisfy(s -> assertThat(ids.add(s.id())).isTrue());
+      assertThat(batch).allSatisfy(s -> assertThat(s.x()[1]).isEqualTo(0.5)); // on the segment between its two records
+    }
+    assertThat(calls).isEqualTo((int) Math.ceil(4_998 / 700.0));
+    assertThat(ids).hasSize(4_998);
+    assertThat(sampler.balance().emitted(1)).isEqualTo(5_000);
+    assertThat(sampler.balance().owed()).isZero();
+  }
+
+  /** Without settling (rebalance.settle.idle.ms 0) a class too small to be eligible is not owed: nothing would pay it. */
+  @org.junit.jupiter.api.Test
+  void withoutSettlingASmallClassIsNotOwed() {
+    ClassBalance b = new ClassBalance(2, 1.0, 10, 10, DEFAULT_MARGIN, false, false);
+    b.countReal(0);
+    b.countReal(0);
+    b.countReal(0);
+    b.countReal(1);
+    b.countReal(1);
+    assertThat(b.settles(1)).isFalse();
+    assertThat(b.owed()).isZero();
+    assertThat(new ClassBalance(2, 1.0, 10, 10, DEFAULT_MARGIN, true, true).settles(0)).as("no records yet").isFalse();
   }
 
   /** Feeds the stream, settles, and checks every class against its target. */
