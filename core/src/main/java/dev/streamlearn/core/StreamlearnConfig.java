@@ -163,7 +163,7 @@ public final class StreamlearnConfig extends AbstractConfig {
       .define(WARMUP_RECORDS, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
           "How many valid records of records.raw the spec inference waits for (up to the streams command's --spec-wait).")
       .define(WARMUP_MAX_RECORDS, Type.INT, 100_000, Range.atLeast(1), Importance.LOW,
-          "Records already on records.raw when the inference has its dataset.warmup.records are read too, and those that follow while the topic keeps growing (15 s at most, until it has been quiet for 5 s), up to this many valid ones: a class that first appears later in a file produced before the app started, or while it starts, is still found.")
+          "Records already on records.raw when the inference has its dataset.warmup.records are read too, and those that follow while the topic keeps growing (at 1,000 records/s or more, measured each second, for 15 s at most: a file being loaded, not a live stream), up to this many valid ones: a class that first appears later in a file produced before the app started, or while it starts, is still found.")
       .define(LABEL_MIN_RECORDS, Type.INT, 3, Range.atLeast(1), Importance.LOW,
           "An inferred spec holds the labels that at least this many of the records the inference reads carry (and at least 0.01% of them): "
               + "a rare class (Shuttle's 10 of 58,000) is kept, a junk label seen once or twice is not. A junk label that repeats is a class to the inference: configure 'labels' then.")

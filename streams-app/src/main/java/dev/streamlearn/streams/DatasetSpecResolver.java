@@ -55,10 +55,15 @@ public final class DatasetSpecResolver {
    * at 0.2%). It bounds the classes a continuous target fed by mistake can make to 10,000.
    */
   static final double MIN_LABEL_SHARE = 0.0001;
-  /** How long the inference follows a topic that keeps growing once its warm-up has arrived (a file still being produced). */
+  /** How long the inference follows a topic that is being loaded once its warm-up has arrived (a file still being produced). */
   static final Duration FOLLOW = Duration.ofSeconds(15);
-  /** A topic that has not grown for this long is taken as produced (a loaded producer pauses for a second or more). */
-  static final Duration QUIET = Duration.ofSeconds(5);
+  /** How often the inference measures the topic's growth while it follows it. */
+  static final Duration FOLLOW_CHECK = Duration.ofSeconds(1);
+  /**
+   * Growth (records a second) that marks a bulk load, followed; below it the topic is a live stream, whose spec is pinned at
+   * once (following a live stream only delays the start: cluster-check's 133/s producer ran 15 s ahead of the app).
+   */
+  static final long FOLLOW_MIN_RATE = 1_000;
   private static final Logger log = LoggerFactory.getLogger(DatasetSpecResolver.class);
 
   private final KafkaClients clients;
@@ -200,24 +205,27 @@ public final class DatasetSpecResolver {
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       log.info("inferring the dataset spec from the first {} valid records of {} (and those there by then or arriving while it grows, "
-          + "for {} s at most, up to {})", wanted, config.topic(TopicName.RAW), FOLLOW.toSeconds(), most);
+          + "at {} records/s or more, for {} s at most, up to {})", wanted, config.topic(TopicName.RAW), FOLLOW_MIN_RATE, FOLLOW.toSeconds(), most);
       scan:
       while (true) {
         if (readTo != null && TopicReader.caughtUp(consumer, readTo)) {
-          // What was there when the warm-up arrived is read. A producer still sending a file (58,000 records take it
-          // seconds) is followed while the topic grows, for FOLLOW at most: a class further on in the file is found too.
-          Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-          long total = end.values().stream().mapToLong(Long::longValue).sum();
+          // What was there when the warm-up arrived is read. A producer still loading a file (Shuttle's 58,000 records
+          // take it seconds) is followed while the topic grows at a bulk load's rate, for FOLLOW at most: a class further
+          // on in the file is found too. Growth is measured over FOLLOW_CHECK, so the reader keeps reading meanwhile.
           long now = System.nanoTime();
           if (now > followUntil) {
             break;
           }
-          if (total > endTotal) {
+          if (now - grewAt >= FOLLOW_CHECK.toNanos()) {
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            long total = end.values().stream().mapToLong(Long::longValue).sum();
+            double perSecond = (total - endTotal) * 1e9 / (now - grewAt);
+            if (perSecond < FOLLOW_MIN_RATE) {
+              break;
+            }
             readTo = new java.util.HashMap<>(end);
             endTotal = total;
             grewAt = now;
-          } else if (now - grewAt > QUIET.toNanos()) {
-            break;
           }
         }
         var batch = consumer.poll(Duration.ofMillis(200));

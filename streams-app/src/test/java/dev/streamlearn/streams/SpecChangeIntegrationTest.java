@@ -59,7 +59,7 @@ class SpecChangeIntegrationTest {
   void aRareClassAtTheEndOfAFileStillBeingProducedIsInferredAndAJunkLabelIsNot() throws Exception {
     // As Statlog Shuttle's 13 'Bpv.Open' records, last in its file of 58,000: the app starts while the producer is
     // still sending, so the end of the file arrives after the warm-up. A label seen twice is junk, not a class.
-    List<String> lines = new java.util.ArrayList<>(new DirtyStreamGenerator(4, 0.0, 0.0).generate(2000).lines());
+    List<String> lines = new java.util.ArrayList<>(new DirtyStreamGenerator(4, 0.0, 0.0).generate(20_000).lines());
     String last = lines.get(lines.size() - 1);
     for (int i = 0; i < 5; i++) {
       lines.add(last.replaceFirst("\"id\":\"[^\"]+\"", "\"id\":\"rare-" + i + "\"").replaceFirst("\"label\":\"[^\"]+\"", "\"label\":\"chargeback\""));
@@ -72,12 +72,13 @@ class SpecChangeIntegrationTest {
     KafkaClients clients = new KafkaClients(c);
     PreprocessIntegrationTest.produce(clients, lines.subList(0, 300));
     java.util.concurrent.CompletableFuture<Void> rest = java.util.concurrent.CompletableFuture.runAsync(() -> {
-      // The rest over about 5 s, as a producer reading a large file would send it (the pace is the input's shape).
+      // The rest over about 5 s (about 4,000 records/s, a bulk load), as a producer reading a large file would send it
+      // (the pace is the input's shape).
       try (var p = clients.producer()) {
         for (int i = 300; i < lines.size(); i++) {
           p.send(new org.apache.kafka.clients.producer.ProducerRecord<>(c.topic(TopicName.RAW),
               lines.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-          if (i % 40 == 0) {
+          if (i % 400 == 0) {
             p.flush();
             java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
           }
