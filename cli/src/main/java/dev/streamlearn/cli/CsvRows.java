@@ -14,7 +14,7 @@ import java.util.Set;
  * label, id and time columns are chosen by name (exactly, else ignoring case: R and Kaggle files
  * say {@code Id} and {@code Label}); every other column is a feature when it parses as a number and
  * metadata otherwise (the cleaner then rejects a non-number where a feature belongs, with its
- * reason). An empty cell, or one holding a missing-value marker ({@code NA}, {@code ?}, ...), is a
+ * reason). TRUE and FALSE (R's and Excel's booleans) are 1 and 0. An empty cell, or one holding a missing-value marker ({@code NA}, {@code ?}, ...), is a
  * missing value, which the {@code missing} policy handles. A column without a name (R's row names)
  * is metadata: a row number must never become a feature. Quoted fields may contain commas, doubled
  * quotes and line breaks; a quote inside an unquoted field is a character like any other (RFC 4180).
@@ -22,7 +22,7 @@ import java.util.Set;
 final class CsvRows {
 
   /** What real files write for "no value", beside the empty cell (R, pandas, UCI's '?'). */
-  static final String DEFAULT_MISSING = "NA,N/A,n/a,NaN,nan,null,NULL,None,?";
+  static final String DEFAULT_MISSING = "NA,N/A,#N/A,n/a,NaN,nan,null,NULL,None,?";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -48,7 +48,13 @@ final class CsvRows {
    * @param tsColumn the time column, or null for "{@code ts} if the file has one"
    */
   CsvRows(String headerLine, String labelColumn, String idColumn, String tsColumn, String idPrefix, Set<String> missing) {
-    List<String> names = split(stripBom(headerLine));
+    String line = stripBom(headerLine);
+    int cr = line.indexOf('\r');
+    if (cr >= 0 && cr < line.length() - 1) {
+      throw new IllegalArgumentException("the CSV header holds a carriage return before its end: the file's lines end in '\\r' alone "
+          + "(old Mac line ends); convert it first, e.g. tr '\\r' '\\n' < in.csv > out.csv");
+    }
+    List<String> names = split(line);
     this.header = names.stream().map(String::trim).toArray(String[]::new);
     Map<String, Integer> seen = new LinkedHashMap<>();
     for (int i = 0; i < header.length; i++) {
@@ -95,15 +101,23 @@ final class CsvRows {
 
   /** The JSON text of one row; {@code rowNumber} makes an id when the file has no id column. */
   String toJson(String line, long rowNumber) throws BadRow {
+    if (endsInsideQuotes(line)) {
+      throw new BadRow("a quoted field that does not close (within " + ProduceCommand.MAX_ROW_LINES + " lines)");
+    }
     List<String> cells = split(line);
-    if (cells.size() != header.length) {
-      throw new BadRow(cells.size() + " cells where the header has " + header.length);
+    // As pandas reads it: a short row lacks its last values (exporters leave out trailing empty cells); cells beyond
+    // the header are an error unless empty (a trailing comma), for a value there belongs to no column, and one too
+    // many usually means a comma inside a number (1,234) that shifted every value after it.
+    for (int i = header.length; i < cells.size(); i++) {
+      if (!cells.get(i).isBlank()) {
+        throw new BadRow(cells.size() + " cells where the header has " + header.length);
+      }
     }
     ObjectNode o = JSON.createObjectNode();
     ObjectNode features = JSON.createObjectNode();
     ObjectNode metadata = null;
     for (int i = 0; i < header.length; i++) {
-      String v = cells.get(i).trim();
+      String v = i < cells.size() ? cells.get(i).trim() : "";
       if (v.isEmpty() || missing.contains(v)) {
         continue;
       }
@@ -222,8 +236,17 @@ final class CsvRows {
     return s.startsWith("\uFEFF") ? s.substring(1) : s;
   }
 
-  /** A number as Java reads a CSV number, or NaN; not {@code parseDouble}, which also takes "2f", "1d" and hex floats. */
+  /**
+   * A cell's number, or NaN: a decimal number, or TRUE/FALSE (R's and Excel's booleans) as 1 and 0. Not all that
+   * {@code parseDouble} takes: "2f", "1d" and hex floats are text (a category code, not a number).
+   */
   private static double number(String v) {
+    if (v.equalsIgnoreCase("true")) {
+      return 1;
+    }
+    if (v.equalsIgnoreCase("false")) {
+      return 0;
+    }
     char last = v.charAt(v.length() - 1);
     if (last == 'f' || last == 'F' || last == 'd' || last == 'D' || v.contains("x") || v.contains("X")) {
       return Double.NaN;
@@ -245,7 +268,8 @@ final class CsvRows {
     for (int i = 0; i < header.length; i++) {
       if (!header[i].isEmpty() && header[i].toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))) {
         if (found >= 0) {
-          return -1; // 'Id' and 'ID' both: no guessing
+          throw new IllegalArgumentException("the CSV header has no column '" + name + "', and more than one ignoring case ('" + header[found]
+              + "', '" + header[i] + "'): name the one you mean exactly");
         }
         found = i;
       }
@@ -256,7 +280,8 @@ final class CsvRows {
   /** A column given on the command line must exist; the default one is used when the file has it. */
   private int optionalColumn(String given, String otherwise, String option) {
     if (given == null) {
-      return column(otherwise);
+      int i = column(otherwise);
+      return i == label ? -1 : i; // '--label-column ID' on a file without another id column: the label is not also the id
     }
     int i = column(given);
     if (i < 0) {

@@ -25,9 +25,10 @@ import picocli.CommandLine.Parameters;
         "and empty lines are sent too, and the clean stage rejects them to the DLQ as they were.",
         "A UTF-8 byte order mark at the start of a file is not data and is dropped.",
         "CSV (RFC 4180: a header row, commas, quoted fields may hold commas, quotes and line breaks) becomes JSON objects;",
-        "a row that is not valid UTF-8, or has more or fewer cells than the header, is sent as its raw bytes (the clean",
-        "stage rejects it to the DLQ as MALFORMED) and counted on exit. Columns that held text are named on exit:",
-        "text is metadata, not a feature, and where a feature belongs the clean stage rejects the row.",
+        "a row that is not valid UTF-8, or has a non-empty cell beyond the header's, is sent as its raw bytes (the clean",
+        "stage rejects it to the DLQ as MALFORMED) and counted on exit; a short row lacks its last values. Exit 1 when",
+        "most rows were so. Columns that held text are named on exit: text is metadata, not a feature, and where a",
+        "feature belongs the clean stage rejects the row.",
         "Each record is keyed by its id (none when it has no readable id), so the streams app needs no repartition for it."})
 public final class ProduceCommand implements Callable<Integer> {
 
@@ -50,7 +51,7 @@ public final class ProduceCommand implements Callable<Integer> {
       + "again deduplicates; two files of one name in different folders collide).")
   String idColumn;
 
-  @Option(names = "--ts-column", description = "CSV: the event-time column (epoch ms). Default: 'ts' when the file has one; else the produce time.")
+  @Option(names = "--ts-column", description = "CSV: the event-time column (epoch ms). Default: 'ts' when the file has one (ignoring case); else the produce time.")
   String tsColumn;
 
   @Option(names = "--missing-values", defaultValue = CsvRows.DEFAULT_MISSING, split = ",",
@@ -77,6 +78,9 @@ public final class ProduceCommand implements Callable<Integer> {
     missing.remove("");
     int rowLimit = options.config().getInt(dev.streamlearn.core.StreamlearnConfig.MAX_RECORD_BYTES);
     long badRows = 0;
+    long csvRows = 0;
+    long multiLineRows = 0;
+    long longestRow = 0;
     List<String> badRowExamples = new java.util.ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = options.clients().producer()) {
       for (String file : files) {
@@ -109,17 +113,27 @@ public final class ProduceCommand implements Callable<Integer> {
             long firstRow = row;
             byte[] value = line;
             if (csv) {
+              csvRows++;
               List<byte[]> parts = rowLines(line, in, pending, rowLimit);
-              row += parts.size() - 1;
-              bar.step(parts.size() - 1);
               try {
                 value = csvValue(rows, parts, firstRow);
+                if (parts.size() > 1) {
+                  multiLineRows++;
+                  longestRow = Math.max(longestRow, parts.size());
+                }
               } catch (CsvRows.BadRow e) {
-                value = joined(parts); // as it was in the file: the DLQ shows what the producer could not read
+                // As it was in the file: the DLQ shows what the producer could not read. Only the first line, though: the
+                // lines a quote joined to a row that then did not fit are rows of their own, read again.
+                value = line;
+                for (int i = parts.size() - 1; i >= 1; i--) {
+                  pending.addFirst(parts.remove(i));
+                }
                 if (badRows++ < 5) {
                   badRowExamples.add(file + " line " + (firstRow + 1) + ": " + e.getMessage());
                 }
               }
+              row += parts.size() - 1;
+              bar.step(parts.size() - 1);
             }
             String where = file + " line " + (csv ? firstRow + 1 : row);
             byte[] sentValue = value;
@@ -146,15 +160,23 @@ public final class ProduceCommand implements Callable<Integer> {
       }
       producer.flush();
     }
+    if (multiLineRows > 0) {
+      System.err.printf("%,d CSV rows had quoted line breaks (the longest spanned %d lines)%n", multiLineRows, longestRow);
+    }
     if (badRows > 0) {
-      System.err.printf("%,d CSV rows could not be read cell by cell and were sent as their bytes (the clean stage rejects them as MALFORMED)%s%n",
-          badRows, badRows > badRowExamples.size() ? ", the first " + badRowExamples.size() + ":" : ":");
+      System.err.printf("%,d of %,d CSV rows could not be read cell by cell and were sent as their bytes (the clean stage rejects them as MALFORMED)%s%n",
+          badRows, csvRows, badRows > badRowExamples.size() ? ", the first " + badRowExamples.size() + ":" : ":");
       badRowExamples.forEach(b -> System.err.println("  " + b));
     }
     if (failure.get() != null) {
       throw failure.get();
     }
     System.err.printf("produced %,d records to %s in %.1f s%n", sent - tooLarge.size(), target, (System.nanoTime() - t0) / 1e9);
+    if (badRows * 2 > csvRows) {
+      // Most rows unreadable is a file in another format (';' or tab separated, another encoding), not dirty data.
+      System.err.println("most CSV rows could not be read: is the file comma-separated UTF-8 with one header row?");
+      return 1;
+    }
     if (!tooLarge.isEmpty()) {
       // Not silent: each line the broker or producer refused for its size is named, and the exit code says so.
       tooLarge.forEach(t -> System.err.println("not sent, too large: " + t));

@@ -99,11 +99,40 @@ class CsvRowsTest {
   }
 
   @Test
-  void aRowWithMoreOrFewerCellsThanTheHeaderIsABadRow() throws Exception {
+  void rAndExcelBooleansAreOneAndZero() throws Exception {
+    JsonNode f = row(rows("hair,eggs,legs,label"), "TRUE,false,4,mammal").get("features");
+    assertThat(f.get("hair").asDouble()).isEqualTo(1.0);
+    assertThat(f.get("eggs").asDouble()).isEqualTo(0.0);
+    assertThat(f.get("legs").asDouble()).isEqualTo(4.0);
+  }
+
+  @Test
+  void aNonEmptyCellBeyondTheHeaderIsABadRowAndAShortRowLacksItsLastValues() throws Exception {
     CsvRows rows = rows("label,price,qty");
     assertThatThrownBy(() -> rows.toJson("a,1,234,5", 1)).isInstanceOf(CsvRows.BadRow.class).hasMessage("4 cells where the header has 3");
-    assertThatThrownBy(() -> rows.toJson("a,1", 1)).isInstanceOf(CsvRows.BadRow.class);
-    assertThat(row(rows, "a,1,").get("features").fieldNames()).toIterable().containsExactly("price"); // an empty last cell is a cell
+    assertThat(row(rows, "a,1,2,").get("features").size()).as("a trailing comma").isEqualTo(2);
+    assertThat(row(rows, "a,1").get("features").fieldNames()).toIterable().containsExactly("price");
+    assertThat(row(rows, "a,1,").get("features").fieldNames()).toIterable().containsExactly("price");
+    assertThatThrownBy(() -> rows.toJson("a,\"1,2", 1)).isInstanceOf(CsvRows.BadRow.class).hasMessageContaining("does not close");
+  }
+
+  @Test
+  void twoColumnsThatDifferOnlyInCaseAreAmbiguous() {
+    assertThatThrownBy(() -> rows("ID,Id,x,label")).hasMessageContaining("more than one ignoring case ('ID', 'Id')");
+    assertThat(new CsvRows("ID,id,label", "label", "id", null, "f:", MISSING).describe()).contains("id 'id'");
+  }
+
+  @Test
+  void theDefaultIdIsNotTheLabel() throws Exception {
+    CsvRows rows = new CsvRows("x,ID", "ID", null, null, "f:", MISSING);
+    JsonNode r = row(rows, "1,a");
+    assertThat(r.get("label").asText()).isEqualTo("a");
+    assertThat(r.get("id").asText()).isEqualTo("f:7");
+  }
+
+  @Test
+  void oldMacLineEndsAreRefusedWithTheWayOut() {
+    assertThatThrownBy(() -> rows("id,x,label\r1,2,a\r2,3,b\r")).hasMessageContaining("'\\r' alone").hasMessageContaining("tr ");
   }
 
   @Test
@@ -122,9 +151,15 @@ class CsvRowsTest {
       String line = write(cells);
       assertThat(CsvRows.endsInsideQuotes(line)).isFalse();
       assertThat(CsvRows.split(line)).containsExactlyElementsOf(cells);
-      // A line break is only ever written inside a quoted field: cut at one, the row goes on.
-      if (line.indexOf('\n') >= 0) {
-        assertThat(CsvRows.endsInsideQuotes(line.substring(0, line.indexOf('\n')))).isTrue();
+      // A line break is only ever written inside a quoted field: cut at one, the row goes on; fed line by line as
+      // produce feeds it, it ends where it ends whole.
+      String[] lines = line.split("\n", -1);
+      CsvRows.Quotes quotes = new CsvRows.Quotes();
+      for (int i = 0; i < lines.length; i++) {
+        if (i > 0) {
+          quotes.lineBreak();
+        }
+        assertThat(quotes.feed(lines[i])).isEqualTo(i < lines.length - 1);
       }
     }
   }

@@ -111,6 +111,34 @@ class ProduceBytesTest {
   }
 
   @Test
+  void withoutAnIdColumnEveryRowIsItsFirstLinesNumberWhateverItsQuotesDo(@TempDir Path dir) throws Exception {
+    // Row 2 spans two lines; line 4 opens a quote that closes only on line 5, making a row with cells beyond the header, so line 4 is
+    // sent alone as a bad row and line 5 read again as a row of its own; row 6 is blank, row 7 is the last.
+    String text = "x,note,label\n"
+        + "1,plain,a\n"
+        + "2,\"two\nlines\",b\n"
+        + "3,\"never closed,c\n"
+        + "4,x\",more,cells,d\n"
+        + "\n"
+        + "5,ok,e\n";
+    Path csv = dir.resolve("noid.csv");
+    Files.writeString(csv, text);
+
+    String bootstrap = RealKafka.bootstrap();
+    String prefix = "csvrows-" + System.nanoTime() + ".";
+    assertThat(run("topics", "create", "-b", bootstrap, "-D", "topic.prefix=" + prefix, "-D", "topic.partitions=1")).isZero();
+    assertThat(run("produce", csv.toString(), "-b", bootstrap, "-D", "topic.prefix=" + prefix)).isZero();
+
+    List<String> got = readAll(bootstrap, prefix + "records.raw", 5).stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+    assertThat(got).hasSize(5);
+    assertThat(got.get(0)).contains("\"id\":\"noid.csv:1\"");
+    assertThat(got.get(1)).contains("\"id\":\"noid.csv:2\"", "two\\nlines");
+    assertThat(got.get(2)).isEqualTo("3,\"never closed,c");
+    assertThat(got.get(3)).isEqualTo("4,x\",more,cells,d");
+    assertThat(got.get(4)).contains("\"id\":\"noid.csv:7\"", "\"label\":\"e\"");
+  }
+
+  @Test
   void byteLinesSplitsOnNewlineOnly() throws Exception {
     assertThat(hex(lines(new byte[] {}))).isEmpty();
     assertThat(hex(lines(utf8("\n")))).containsExactly("");
