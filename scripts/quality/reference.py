@@ -8,6 +8,11 @@ python3-sklearn and python3-imblearn: apt-get install python3-sklearn python3-im
            one JSON line: the served model's metrics (scored by 'streamlearn predict' on the eval split),
            the online baseline (MLP + SMOTE, test-then-train in one pass over the train records in stream
            order) and the offline models trained on the same train records (the ceiling).
+
+For any CSV file (a data set of the user's, not in the id,label,features layout of scripts/quality/data), the same
+from the pipeline's own records: their cleaned raw values (ProcessedRecord.raw), labels and event times.
+  prepare-records  EVAL.jsonl STATS.json OUT.jsonl
+  report-records   TRAIN.jsonl EVAL.jsonl PREDICTED.jsonl NAME STATS.json
 """
 import csv, json, random, sys, warnings
 import numpy as np
@@ -77,8 +82,13 @@ def metrics(y_true, proba, classes):
     from sklearn.metrics import roc_auc_score, balanced_accuracy_score, log_loss
     y_true = np.asarray(y_true)
     pred = np.asarray(classes)[np.argmax(proba, axis=1)]
+    present = [c for c in classes if (y_true == c).any()]
     if len(classes) == 2:
         auc = roc_auc_score((y_true == classes[1]).astype(int), proba[:, 1])
+    elif len(present) < len(classes):
+        # A small eval split may miss a class: the macro one-vs-rest AUC over the classes it has (each class's AUC
+        # needs positives), which is what sklearn's multi-class form cannot compute.
+        auc = np.mean([roc_auc_score((y_true == c).astype(int), proba[:, classes.index(c)]) for c in present])
     else:
         auc = roc_auc_score(y_true, proba, multi_class="ovr", average="macro", labels=classes)
     return {"roc_auc": round(float(auc), 4), "balanced_accuracy": round(float(balanced_accuracy_score(y_true, pred)), 4),
@@ -110,6 +120,11 @@ def online_baseline(Xtr, ytr, Xev, classes):
     return mlp.predict_proba(scaler.transform(Xev))
 
 
+def smallest(y):
+    _, counts = np.unique(y, return_counts=True)
+    return int(counts.min())
+
+
 def offline_models(Xtr, ytr, Xev, classes):
     from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
@@ -120,16 +135,18 @@ def offline_models(Xtr, ytr, Xev, classes):
     from imblearn.pipeline import make_pipeline as imb_pipeline
     models = {
         "logistic regression, class weights": make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", max_iter=2000)),
-        "MLP (64,32) + SMOTE": imb_pipeline(StandardScaler(), SMOTE(random_state=SEED),
+        "MLP (64,32) + SMOTE": imb_pipeline(StandardScaler(), SMOTE(random_state=SEED, k_neighbors=max(1, min(5, smallest(ytr) - 1))),
                                             MLPClassifier(hidden_layer_sizes=(64, 32), early_stopping=True, random_state=SEED, max_iter=300)),
         "gradient boosting, class weights": HistGradientBoostingClassifier(class_weight="balanced", random_state=SEED),
     }
     out = {}
     for name, m in models.items():
+        if smallest(ytr) < 2 and "SMOTE" in name:
+            continue  # SMOTE needs two records of every class to interpolate
         m.fit(Xtr, ytr)
         p = m.predict_proba(Xev)
-        order = [list(m.classes_).index(c) for c in classes]
-        out[name] = p[:, order]
+        # A class the train split lacks gets probability 0.
+        out[name] = np.array([p[:, list(m.classes_).index(c)] if c in m.classes_ else np.zeros(len(Xev)) for c in classes]).T
     return out
 
 
@@ -189,6 +206,55 @@ def report(data, train_path, eval_path, predicted_path, name, stats_path=None):
                       "served": served, "online_baseline": online, "offline": offline, "best_offline": best}))
 
 
+def feature_names(stats_path):
+    return list(json.load(open(stats_path))["normalizer"].keys())
+
+
+def prepare_records(eval_path, stats_path, out_path):
+    names = feature_names(stats_path)
+    with open(out_path, "w") as f:
+        for r in read_jsonl(eval_path):
+            values = {n: v for n, v in zip(names, r["raw"]) if v is not None and np.isfinite(v)}
+            f.write(json.dumps({"id": r["id"], "label": r["label"], **values}) + "\n")
+
+
+def report_records(train_path, eval_path, predicted_path, name, stats_path):
+    train_records = read_jsonl(train_path)
+    evals = read_jsonl(eval_path)
+    real = sorted((r for r in train_records if not r.get("synthetic")), key=lambda r: r.get("ts", 0))  # stream order
+    labels = {r["id"]: r["label"] for r in evals}
+    classes = sorted({r["label"] for r in real} | set(labels.values()))
+    ok = [p for p in read_jsonl(predicted_path) if "error" not in p]
+    P_served = np.array([[p["probabilities"].get(c, 0.0) for c in classes] for p in ok])
+    served = metrics([labels[p["id"]] for p in ok], P_served, classes)
+    served["version"] = ok[0]["version"] if ok else None
+    served["scored"] = len(ok)
+    served["errors"] = len(evals) - len(ok)
+    Xtr = impute(np.array([r["raw"] for r in real], dtype=float)); ytr = np.array([r["label"] for r in real])
+    Xev = impute(np.array([r["raw"] for r in evals], dtype=float)); yev = [r["label"] for r in evals]
+    online = metrics(yev, online_baseline(Xtr, ytr, Xev, classes), classes)
+    offline = {k: metrics(yev, p, classes) for k, p in offline_models(Xtr, ytr, Xev, classes).items()}
+    best = max(offline, key=lambda k: offline[k]["roc_auc"])
+    counts = {}
+    for r in train_records:
+        counts[r["label"]] = counts.get(r["label"], 0) + 1
+    stats = json.load(open(stats_path))
+    print(json.dumps({"dataset": name, "raw": stats["raw"], "dlq": stats["dlq"], "duplicates": stats.get("duplicates"),
+                      "train_records": len(real), "synthetic_records": len(train_records) - len(real),
+                      "train_min_max_ratio": round(min(counts.values()) / max(counts.values()), 4) if counts else None,
+                      "eval_records": len(evals), "classes": len(classes), "features": len(feature_names(stats_path)),
+                      "served": served, "online_baseline": online, "offline": offline, "best_offline": best}))
+
+
+def impute(X):
+    """Column means where a value is missing (the pipeline with missing=reject never sends one)."""
+    if X.size and np.isnan(X).any():
+        means = np.nanmean(X, axis=0)
+        X = np.where(np.isnan(X), np.where(np.isnan(means), 0.0, means), X)
+    return X
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"prepare": prepare, "dirty": dirty, "report": report}[cmd](*args)
+    {"prepare": prepare, "dirty": dirty, "report": report,
+     "prepare-records": prepare_records, "report-records": report_records}[cmd](*args)

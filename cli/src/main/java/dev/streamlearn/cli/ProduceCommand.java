@@ -23,7 +23,12 @@ import picocli.CommandLine.Parameters;
     description = {"Send JSON-lines or CSV files to records.raw, with progress.",
         "JSON lines are sent byte for byte, split on '\\n' only, with no charset decoding: invalid UTF-8, NUL bytes",
         "and empty lines are sent too, and the clean stage rejects them to the DLQ as they were.",
-        "CSV rows become JSON objects; a row that is not valid UTF-8 is sent as its raw bytes.",
+        "A UTF-8 byte order mark at the start of a file is not data and is dropped.",
+        "CSV (RFC 4180: a header row, commas, quoted fields may hold commas, quotes and line breaks) becomes JSON objects;",
+        "a row that is not valid UTF-8, or has a non-empty cell beyond the header's, is sent as its raw bytes (the clean",
+        "stage rejects it to the DLQ as MALFORMED) and counted on exit; a short row lacks its last values. Exit 1 when",
+        "most rows were so. Columns that held text are named on exit: text is metadata, not a feature, and where a",
+        "feature belongs the clean stage rejects the row.",
         "Each record is keyed by its id (none when it has no readable id), so the streams app needs no repartition for it."})
 public final class ProduceCommand implements Callable<Integer> {
 
@@ -38,14 +43,21 @@ public final class ProduceCommand implements Callable<Integer> {
   @Option(names = "--topic", description = "Target topic (default: records.raw).")
   String topic;
 
-  @Option(names = "--label-column", defaultValue = "label", description = "CSV: the label column. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--label-column", defaultValue = "label", description = "CSV: the label column (matched exactly, else ignoring case). Default: ${DEFAULT-VALUE}.")
   String labelColumn;
 
-  @Option(names = "--id-column", defaultValue = "id", description = "CSV: the id column; without it ids are FILE:ROW. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--id-column", description = "CSV: the id column, which deduplication keys on. Default: 'id' when the file has one "
+      + "(ignoring case), else ids are FILE:ROW (the file's name and the row's line number after the header, so producing a file "
+      + "again deduplicates; two files of one name in different folders collide).")
   String idColumn;
 
-  @Option(names = "--ts-column", defaultValue = "ts", description = "CSV: the event-time column (epoch ms). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--ts-column", description = "CSV: the event-time column (epoch ms). Default: 'ts' when the file has one (ignoring case); else the produce time.")
   String tsColumn;
+
+  @Option(names = "--missing-values", defaultValue = CsvRows.DEFAULT_MISSING, split = ",",
+      description = "CSV: cell values that mean 'no value', like an empty cell (the 'missing' policy then applies); '' for none. "
+          + "Default: ${DEFAULT-VALUE}.")
+  List<String> missingValues;
 
   @Option(names = "--rate", defaultValue = "0", description = "Records per second at most; 0: as fast as possible.")
   double rate;
@@ -62,17 +74,35 @@ public final class ProduceCommand implements Callable<Integer> {
         throw new IllegalArgumentException("topic " + target + " does not exist: run 'streamlearn topics create' first (or start 'streamlearn streams')");
       }
     }
+    java.util.Set<String> missing = new java.util.HashSet<>(missingValues);
+    missing.remove("");
+    int rowLimit = options.config().getInt(dev.streamlearn.core.StreamlearnConfig.MAX_RECORD_BYTES);
+    long badRows = 0;
+    long csvRows = 0;
+    long multiLineRows = 0;
+    long longestRow = 0;
+    List<String> badRowExamples = new java.util.ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = options.clients().producer()) {
       for (String file : files) {
         long total = file.equals("-") ? -1 : countLines(Path.of(file));
         boolean csv = format.equals("csv") || (format.equals("auto") && file.toLowerCase().endsWith(".csv"));
         try (ByteLines in = open(file); ProgressBar bar = new ProgressBar("produce " + file, csv ? total - 1 : total)) {
           CsvRows rows = null;
-          byte[] line;
+          java.util.ArrayDeque<byte[]> pending = new java.util.ArrayDeque<>(); // lines read ahead for an unclosed quote, not part of it
           long row = 0;
-          while ((line = in.next()) != null) {
+          boolean first = true;
+          while (true) {
+            byte[] line = pending.isEmpty() ? in.next() : pending.poll();
+            if (line == null) {
+              break;
+            }
+            if (first) {
+              line = withoutBom(line);
+              first = false;
+            }
             if (csv && rows == null) {
-              rows = new CsvRows(decodeHeader(line, file), labelColumn, idColumn, tsColumn, Path.of(file).getFileName() + ":");
+              rows = new CsvRows(decodeHeader(line, file), labelColumn, idColumn, tsColumn, Path.of(file).getFileName() + ":", missing);
+              System.err.println(rows.describe());
               continue;
             }
             row++;
@@ -80,12 +110,37 @@ public final class ProduceCommand implements Callable<Integer> {
               bar.step(1);
               continue;
             }
-            byte[] value = csv ? csvValue(rows, line, row) : line;
-            String where = file + " line " + (csv ? row + 1 : row);
+            long firstRow = row;
+            byte[] value = line;
+            if (csv) {
+              csvRows++;
+              List<byte[]> parts = rowLines(line, in, pending, rowLimit);
+              try {
+                value = csvValue(rows, parts, firstRow);
+                if (parts.size() > 1) {
+                  multiLineRows++;
+                  longestRow = Math.max(longestRow, parts.size());
+                }
+              } catch (CsvRows.BadRow e) {
+                // As it was in the file: the DLQ shows what the producer could not read. Only the first line, though: the
+                // lines a quote joined to a row that then did not fit are rows of their own, read again.
+                value = line;
+                for (int i = parts.size() - 1; i >= 1; i--) {
+                  pending.addFirst(parts.remove(i));
+                }
+                if (badRows++ < 5) {
+                  badRowExamples.add(file + " line " + (firstRow + 1) + ": " + e.getMessage());
+                }
+              }
+              row += parts.size() - 1;
+              bar.step(parts.size() - 1);
+            }
+            String where = file + " line " + (csv ? firstRow + 1 : row);
+            byte[] sentValue = value;
             // Keyed by id: such a record is already on its dedup partition and skips the streams app's repartition topic.
             producer.send(new ProducerRecord<>(target, IdKey.of(value), value), (md, ex) -> {
               if (ex instanceof RecordTooLargeException) {
-                tooLarge.add(where + " (" + value.length + " bytes): " + ex.getMessage());
+                tooLarge.add(where + " (" + sentValue.length + " bytes): " + ex.getMessage());
               } else if (ex != null) {
                 failure.compareAndSet(null, ex);
               }
@@ -97,14 +152,31 @@ public final class ProduceCommand implements Callable<Integer> {
             }
             throttle(sent, t0);
           }
+          if (rows != null && !rows.textColumns().isEmpty()) {
+            System.err.println(file + ": text where a number belongs (not learnt; rejected by the clean stage if the column is a feature): "
+                + String.join("; ", rows.textColumns()));
+          }
         }
       }
       producer.flush();
+    }
+    if (multiLineRows > 0) {
+      System.err.printf("%,d CSV rows had quoted line breaks (the longest spanned %d lines)%n", multiLineRows, longestRow);
+    }
+    if (badRows > 0) {
+      System.err.printf("%,d of %,d CSV rows could not be read cell by cell and were sent as their bytes (the clean stage rejects them as MALFORMED)%s%n",
+          badRows, csvRows, badRows > badRowExamples.size() ? ", the first " + badRowExamples.size() + ":" : ":");
+      badRowExamples.forEach(b -> System.err.println("  " + b));
     }
     if (failure.get() != null) {
       throw failure.get();
     }
     System.err.printf("produced %,d records to %s in %.1f s%n", sent - tooLarge.size(), target, (System.nanoTime() - t0) / 1e9);
+    if (badRows * 2 > csvRows) {
+      // Most rows unreadable is a file in another format (';' or tab separated, another encoding), not dirty data.
+      System.err.println("most CSV rows could not be read: is the file comma-separated UTF-8 with one header row?");
+      return 1;
+    }
     if (!tooLarge.isEmpty()) {
       // Not silent: each line the broker or producer refused for its size is named, and the exit code says so.
       tooLarge.forEach(t -> System.err.println("not sent, too large: " + t));
@@ -113,18 +185,70 @@ public final class ProduceCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** A quoted field may span this many lines at most: a quote that never closes costs a bounded read-ahead, whatever the file. */
+  static final int MAX_ROW_LINES = 64;
+
   /**
-   * A CSV row as the JSON object records.raw accepts; a row that is not valid UTF-8 cannot be
-   * split into cells safely, so it goes as its raw bytes and the clean stage rejects it as MALFORMED.
+   * The physical lines of one CSV row: a quoted field may hold line breaks, so while the row ends inside quotes the next
+   * lines join it, up to {@link #MAX_ROW_LINES} and the record size limit. A quote that does not close within them is a
+   * broken row, not the rest of the file: the lines read ahead go back to {@code pending}, and the first line alone is the row.
    */
-  private static byte[] csvValue(CsvRows rows, byte[] line, long row) {
-    try {
-      String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(line)).toString();
-      return rows.toJson(text, row).getBytes(StandardCharsets.UTF_8);
-    } catch (CharacterCodingException e) {
-      return line;
+  private static List<byte[]> rowLines(byte[] line, ByteLines in, java.util.Deque<byte[]> pending, int limit) throws java.io.IOException {
+    List<byte[]> parts = new java.util.ArrayList<>(List.of(line));
+    CsvRows.Quotes quotes = new CsvRows.Quotes();
+    boolean open = quotes.feed(new String(line, StandardCharsets.UTF_8));
+    long size = line.length;
+    while (open) {
+      byte[] next = parts.size() < MAX_ROW_LINES ? (pending.isEmpty() ? in.next() : pending.poll()) : null;
+      if (next == null || size + next.length + 1 > limit) {
+        if (next != null) {
+          pending.addFirst(next);
+        }
+        for (int i = parts.size() - 1; i >= 1; i--) {
+          pending.addFirst(parts.remove(i));
+        }
+        return parts;
+      }
+      parts.add(next);
+      size += next.length + 1;
+      quotes.lineBreak();
+      open = quotes.feed(new String(next, StandardCharsets.UTF_8));
     }
+    return parts;
+  }
+
+  /**
+   * A CSV row as the JSON object records.raw accepts. A row that is not valid UTF-8 cannot be split into cells safely,
+   * and one with a cell count other than the header's would put values under the wrong names: both are {@link CsvRows.BadRow}.
+   */
+  private static byte[] csvValue(CsvRows rows, List<byte[]> lines, long row) throws CsvRows.BadRow {
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(joined(lines))).toString();
+    } catch (CharacterCodingException e) {
+      throw new CsvRows.BadRow("not valid UTF-8");
+    }
+    return rows.toJson(text, row).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] joined(List<byte[]> lines) {
+    if (lines.size() == 1) {
+      return lines.get(0);
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < lines.size(); i++) {
+      if (i > 0) {
+        out.write('\n');
+      }
+      out.writeBytes(lines.get(i));
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] withoutBom(byte[] line) {
+    boolean bom = line.length >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB && line[2] == (byte) 0xBF;
+    return bom ? java.util.Arrays.copyOfRange(line, 3, line.length) : line;
   }
 
   private static String decodeHeader(byte[] line, String file) {

@@ -74,6 +74,71 @@ class ProduceBytesTest {
   }
 
   @Test
+  void aCsvAsExcelAndRWriteItArrivesCellForCellAndItsBrokenRowsAsTheirBytes(@TempDir Path dir) throws Exception {
+    // A byte order mark, Windows line ends, an 'Id' column, a quoted field over two lines, missing-value markers,
+    // a row with a cell too many, an unclosed quote, and a last row without its line end.
+    String text = "\uFEFFId,x,note,Label\r\n"
+        + "a1,1.5,\"two\r\nlines\",yes\r\n"
+        + "a2,NA,plain,no\r\n"
+        + "a3,1,2,3,extra\r\n"
+        + "a4,\"unclosed,1,x\r\n"
+        + "a5,?,ok,yes";
+    Path csv = dir.resolve("excel.csv");
+    Files.writeString(csv, text);
+
+    String bootstrap = RealKafka.bootstrap();
+    String prefix = "csvexcel-" + System.nanoTime() + ".";
+    assertThat(run("topics", "create", "-b", bootstrap, "-D", "topic.prefix=" + prefix, "-D", "topic.partitions=1")).isZero();
+    assertThat(run("produce", csv.toString(), "-b", bootstrap, "-D", "topic.prefix=" + prefix)).isZero();
+
+    List<byte[]> got = readAll(bootstrap, prefix + "records.raw", 5);
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(got).hasSize(5);
+    var a1 = json.readTree(got.get(0));
+    assertThat(a1.get("id").asText()).isEqualTo("a1");
+    assertThat(a1.get("label").asText()).isEqualTo("yes");
+    assertThat(a1.get("features").get("x").asDouble()).isEqualTo(1.5);
+    assertThat(a1.get("features").get("note").asText()).isEqualTo("two\r\nlines");
+    var a2 = json.readTree(got.get(1));
+    assertThat(a2.get("features").has("x")).isFalse();
+    assertThat(a2.get("id").asText()).isEqualTo("a2");
+    assertThat(new String(got.get(2), StandardCharsets.UTF_8)).isEqualTo("a3,1,2,3,extra\r");
+    assertThat(new String(got.get(3), StandardCharsets.UTF_8)).isEqualTo("a4,\"unclosed,1,x\r");
+    var a5 = json.readTree(got.get(4));
+    assertThat(a5.get("id").asText()).isEqualTo("a5");
+    assertThat(a5.get("features").has("x")).isFalse();
+    assertThat(a5.get("label").asText()).isEqualTo("yes");
+  }
+
+  @Test
+  void withoutAnIdColumnEveryRowIsItsFirstLinesNumberWhateverItsQuotesDo(@TempDir Path dir) throws Exception {
+    // Row 2 spans two lines; line 4 opens a quote that closes only on line 5, making a row with cells beyond the header, so line 4 is
+    // sent alone as a bad row and line 5 read again as a row of its own; row 6 is blank, row 7 is the last.
+    String text = "x,note,label\n"
+        + "1,plain,a\n"
+        + "2,\"two\nlines\",b\n"
+        + "3,\"never closed,c\n"
+        + "4,x\",more,cells,d\n"
+        + "\n"
+        + "5,ok,e\n";
+    Path csv = dir.resolve("noid.csv");
+    Files.writeString(csv, text);
+
+    String bootstrap = RealKafka.bootstrap();
+    String prefix = "csvrows-" + System.nanoTime() + ".";
+    assertThat(run("topics", "create", "-b", bootstrap, "-D", "topic.prefix=" + prefix, "-D", "topic.partitions=1")).isZero();
+    assertThat(run("produce", csv.toString(), "-b", bootstrap, "-D", "topic.prefix=" + prefix)).isZero();
+
+    List<String> got = readAll(bootstrap, prefix + "records.raw", 5).stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+    assertThat(got).hasSize(5);
+    assertThat(got.get(0)).contains("\"id\":\"noid.csv:1\"");
+    assertThat(got.get(1)).contains("\"id\":\"noid.csv:2\"", "two\\nlines");
+    assertThat(got.get(2)).isEqualTo("3,\"never closed,c");
+    assertThat(got.get(3)).isEqualTo("4,x\",more,cells,d");
+    assertThat(got.get(4)).contains("\"id\":\"noid.csv:7\"", "\"label\":\"e\"");
+  }
+
+  @Test
   void byteLinesSplitsOnNewlineOnly() throws Exception {
     assertThat(hex(lines(new byte[] {}))).isEmpty();
     assertThat(hex(lines(utf8("\n")))).containsExactly("");

@@ -15,6 +15,21 @@ import org.junit.jupiter.api.Test;
 class InferredLabelsTest {
 
   @Test
+  void realDataWithGapsIsToldWhichSettingsKeepItsRecords() {
+    // Pima diabetes (UCI, as R's mlbench has it): insulin missing in 374 and triceps in 227 of 768 records.
+    Map<String, Integer> support = new LinkedHashMap<>(Map.of("glucose", 763, "insulin", 394, "triceps", 541, "age", 768, "stray", 2));
+    java.util.Set<String> kept = java.util.Set.of("glucose", "insulin", "triceps", "age");
+    assertThat(DatasetSpecResolver.coverageAdvice(support, 768, kept, "reject", "reject")).singleElement().asString()
+        .contains("insulin 51%, triceps 70%, glucose 99%", "MISSING_FEATURE", "missing=impute-mean").doesNotContain("age");
+    assertThat(DatasetSpecResolver.coverageAdvice(support, 768, kept, "impute-mean", "reject")).isEmpty();
+
+    java.util.Set<String> withoutInsulin = java.util.Set.of("glucose", "triceps", "age");
+    assertThat(DatasetSpecResolver.coverageAdvice(support, 768, withoutInsulin, "impute-mean", "reject")).singleElement().asString()
+        .contains("left out", "insulin 51%", "EXTRA_FEATURE", "extra=drop").doesNotContain("stray");
+    assertThat(DatasetSpecResolver.coverageAdvice(support, 768, withoutInsulin, "impute-mean", "drop")).isEmpty();
+  }
+
+  @Test
   void keepsShuttlesRareClasses() {
     // Statlog Shuttle's class sizes (UCI; 58,000 records): the four rarest are 0.02% to 0.3% of the data.
     Map<String, Integer> support = new LinkedHashMap<>();
