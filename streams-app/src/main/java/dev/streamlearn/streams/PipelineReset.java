@@ -101,6 +101,29 @@ public final class PipelineReset {
     return topic.startsWith(app + "-") && topic.indexOf('.', app.length()) < 0 && (topic.endsWith("-changelog") || topic.endsWith("-repartition"));
   }
 
+  /** How long a deleted topic may still be listed before the reset gives up. */
+  static final java.time.Duration DELETION_PATIENCE = java.time.Duration.ofSeconds(60);
+
+  /**
+   * A deletion is acknowledged before every broker has forgotten the topic. An app started at once could find its old
+   * repartition topic still there, with the partition count it had (the very thing a replay after adding partitions to
+   * records.raw is for), and fail its stream threads; so the reset returns only once the topics are gone.
+   */
+  private static void awaitGone(Admin admin, List<String> topics) throws Exception {
+    long deadline = System.nanoTime() + DELETION_PATIENCE.toNanos();
+    while (true) {
+      Set<String> left = new java.util.TreeSet<>(admin.listTopics().names().get());
+      left.retainAll(topics);
+      if (left.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("topics deleted " + DELETION_PATIENCE.toSeconds() + " s ago are still listed: " + left);
+      }
+      Thread.sleep(100); // polling the broker's topic list: there is no notification of a completed deletion to wait on
+    }
+  }
+
   /** Carries out the plan; returns it. */
   public Plan execute() throws Exception {
     Plan plan = plan();
@@ -109,6 +132,7 @@ public final class PipelineReset {
       admin.deleteConsumerGroups(List.of(plan.applicationId())).all().get();
       if (!plan.internalTopics().isEmpty()) {
         admin.deleteTopics(plan.internalTopics()).all().get();
+        awaitGone(admin, plan.internalTopics());
       }
       Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
       plan.rawOffsets().forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));

@@ -29,6 +29,7 @@ class RawPartitionsGrowIntegrationTest {
 
   @Test
   void morePartitionsOnRecordsRawAreRefusedUntilAReplay() throws Exception {
+    long started = System.nanoTime();
     DirtyStreamGenerator.Output data = new DirtyStreamGenerator(5, 0.0, 0.1).generate(1000);
     DatasetSpec spec = DatasetSpec.newBuilder().setFeatures(DirtyStreamGenerator.FEATURES).setLabels(DirtyStreamGenerator.LABELS).build();
     StreamlearnConfig config = RealKafka.config("grow", Map.of("topic.partitions", "2", "rebalance.settle.idle.ms", "0"));
@@ -50,13 +51,23 @@ class RawPartitionsGrowIntegrationTest {
         .hasMessageContaining("in 2 ")
         .hasMessageContaining("streamlearn replay --yes");
 
+    long resetAt = System.nanoTime();
     new PipelineReset(clients, null, false, false).execute();
+    long replayAt = System.nanoTime();
     try (PreprocessApp app = new PreprocessApp(config, spec, Files.createTempDirectory("grow3").toString())) {
       app.start();
-      await().atMost(PATIENCE).pollInterval(Duration.ofMillis(300)).until(() -> {
+      try {
+        await().atMost(PATIENCE).pollInterval(Duration.ofMillis(300)).until(() -> {
+          PipelineReport r = PipelineReport.read(clients);
+          return r.raw() == 1000 && r.reconciles();
+        });
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        // Seen twice in fresh-clone CI on a loaded machine, never alone: say what the counts were, and the app's state.
         PipelineReport r = PipelineReport.read(clients);
-        return r.raw() == 1000 && r.reconciles();
-      });
+        throw new AssertionError("after the replay: raw " + r.raw() + " = clean " + r.clean() + " + held " + r.held() + " + dropped "
+            + r.dropped() + " + duplicates " + r.duplicates() + " + dlq " + r.dlq() + "? app " + app.streams().state() + "; the test took "
+            + (resetAt - started) / 1_000_000 + " ms to the reset, the reset " + (replayAt - resetAt) / 1_000_000 + " ms", e);
+      }
     }
     assertThat(PipelineReport.read(clients).duplicates()).as("every duplicate, across the old and the new partitions")
         .isEqualTo(data.duplicates());
