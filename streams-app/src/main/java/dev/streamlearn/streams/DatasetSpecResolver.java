@@ -200,6 +200,8 @@ public final class DatasetSpecResolver {
     long followUntil = Long.MAX_VALUE;
     long endTotal = 0;
     long grewAt = 0;
+    Map<String, Integer> skipped = new java.util.TreeMap<>();
+    boolean toldUnusable = false;
     try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer()) {
       List<TopicPartition> parts = TopicReader.partitions(consumer, config.topic(TopicName.RAW));
       consumer.assign(parts);
@@ -232,18 +234,25 @@ public final class DatasetSpecResolver {
         for (ConsumerRecord<byte[], byte[]> r : batch) {
           RawEvent e;
           if (r.value() == null || r.value().length > maxBytes) {
+            skipped.merge("empty or oversize", 1, Integer::sum);
             continue; // the clean stage rejects it as OVERSIZE; parsing it here would cost what that limit saves
           }
           try {
             e = parser.parse(r.value());
           } catch (MalformedRecordException ex) {
+            skipped.merge("malformed", 1, Integer::sum);
             continue;
           } catch (Throwable ex) { // as in the clean stage: one hostile record must not stop the app from starting
             log.warn("warm-up skipped a record it could not parse at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), ex.getClass().getName());
+            skipped.merge("malformed", 1, Integer::sum);
             continue;
           }
-          if (e.id() == null || e.id().isBlank() || e.label() == null || e.label().isBlank() || e.features().isEmpty()
-              || !e.features().values().stream().allMatch(Double::isFinite)) {
+          String unusable = e.id() == null || e.id().isBlank() ? "without an id"
+              : e.label() == null || e.label().isBlank() ? "without a label"
+              : e.features().isEmpty() ? "without a numeric feature (text values are metadata: encode categories as numbers)"
+              : !e.features().values().stream().allMatch(Double::isFinite) ? "with a non-finite feature" : null;
+          if (unusable != null) {
+            skipped.merge(unusable, 1, Integer::sum);
             continue;
           }
           // Bounded whatever the records name: a name first seen past the cap could not reach its share anyway unless
@@ -276,10 +285,17 @@ public final class DatasetSpecResolver {
         if (valid > 0 && caughtUp && System.nanoTime() - lastNew > Duration.ofSeconds(3).toNanos()) {
           break; // fewer records than the warm-up window, and no more arriving
         }
+        if (valid == 0 && caughtUp && !skipped.isEmpty() && !toldUnusable) {
+          // Records came, none of them usable: say why now rather than after the whole wait.
+          log.warn("none of the {} records on {} can make the dataset spec: {}; waiting up to {} s for usable ones", skipped.values().stream()
+              .mapToInt(Integer::intValue).sum(), config.topic(TopicName.RAW), skipped, waitForData.toSeconds());
+          toldUnusable = true;
+        }
         if (System.nanoTime() > deadline) {
           if (valid == 0) {
             throw new IllegalStateException("no valid record arrived on " + config.topic(TopicName.RAW) + " within " + waitForData.toSeconds()
-                + " s to infer the dataset spec; set 'features' and 'labels' or produce data first");
+                + " s to infer the dataset spec" + (skipped.isEmpty() ? "" : " (records read, by why they were not usable: " + skipped + ")")
+                + "; set 'features' and 'labels' or produce data first");
           }
           break;
         }

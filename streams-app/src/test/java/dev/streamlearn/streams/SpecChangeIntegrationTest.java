@@ -91,6 +91,24 @@ class SpecChangeIntegrationTest {
   }
 
   @Test
+  void recordsThatCannotMakeASpecAreCountedByWhy() throws Exception {
+    // UCI's congressional votes as R writes them: every attribute 'y' or 'n', so no record has a numeric feature.
+    StreamlearnConfig c = RealKafka.config("no-numbers", Map.of("topic.partitions", "1"));
+    PreprocessIntegrationTest.createTopics(c);
+    KafkaClients clients = new KafkaClients(c);
+    List<String> lines = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      lines.add("{\"id\":\"v" + i + "\",\"label\":\"" + (i % 2 == 0 ? "democrat" : "republican") + "\",\"features\":{\"V1\":\"y\",\"V2\":\"n\"}}");
+    }
+    lines.add("{\"label\":\"democrat\",\"features\":{\"V1\":1}}");
+    lines.add("not json");
+    PreprocessIntegrationTest.produce(clients, lines);
+    assertThatThrownBy(() -> new DatasetSpecResolver(clients).resolve(Duration.ofSeconds(5)))
+        .hasMessageContaining("without a numeric feature (text values are metadata: encode categories as numbers)=20")
+        .hasMessageContaining("without an id=1").hasMessageContaining("malformed=1");
+  }
+
+  @Test
   void labelsConfiguredAloneAreUsedAndTheFeaturesInferred() throws Exception {
     DirtyStreamGenerator.Output data = new DirtyStreamGenerator(9, 0.0, 0.0).generate(300);
     // A class too rare to be inferred (none of the warm-up records has it) is configured: before, 'labels' alone was ignored.
