@@ -214,7 +214,8 @@ def prepare_records(eval_path, stats_path, out_path):
     names = feature_names(stats_path)
     with open(out_path, "w") as f:
         for r in read_jsonl(eval_path):
-            values = {n: v for n, v in zip(names, r["raw"]) if v is not None and np.isfinite(v)}
+            # A value the pipeline imputed is NaN in 'raw' (consume writes it "NaN"): left out, the served model imputes it too.
+            values = {n: float(v) for n, v in zip(names, r["raw"]) if v is not None and np.isfinite(float(v))}
             f.write(json.dumps({"id": r["id"], "label": r["label"], **values}) + "\n")
 
 
