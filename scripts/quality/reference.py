@@ -83,7 +83,9 @@ def metrics(y_true, proba, classes):
     y_true = np.asarray(y_true)
     pred = np.asarray(classes)[np.argmax(proba, axis=1)]
     present = [c for c in classes if (y_true == c).any()]
-    if len(classes) == 2:
+    if len(present) < 2:
+        auc = float("nan")  # an eval split of one class ranks nothing
+    elif len(classes) == 2:
         auc = roc_auc_score((y_true == classes[1]).astype(int), proba[:, 1])
     elif len(present) < len(classes):
         # A small eval split may miss a class: the macro one-vs-rest AUC over the classes it has (each class's AUC

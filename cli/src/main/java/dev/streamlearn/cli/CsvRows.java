@@ -48,6 +48,11 @@ final class CsvRows {
    * @param tsColumn the time column, or null for "{@code ts} if the file has one"
    */
   CsvRows(String headerLine, String labelColumn, String idColumn, String tsColumn, String idPrefix, Set<String> missing) {
+    this(headerLine, labelColumn, true, idColumn, tsColumn, idPrefix, missing);
+  }
+
+  /** @param labelRequired false where the label is optional (events to score): a file without the column has none */
+  CsvRows(String headerLine, String labelColumn, boolean labelRequired, String idColumn, String tsColumn, String idPrefix, Set<String> missing) {
     String line = stripBom(headerLine);
     int cr = line.indexOf('\r');
     if (cr >= 0 && cr < line.length() - 1) {
@@ -65,13 +70,13 @@ final class CsvRows {
       }
     }
     this.label = column(labelColumn);
-    if (label < 0) {
+    if (label < 0 && labelRequired) {
       throw new IllegalArgumentException("the CSV header has no label column '" + labelColumn + "' (use --label-column); its columns: "
           + String.join(", ", quoted()));
     }
     this.id = optionalColumn(idColumn, "id", "--id-column");
     this.ts = optionalColumn(tsColumn, "ts", "--ts-column");
-    if (id == label || (ts >= 0 && (ts == label || ts == id))) {
+    if ((id >= 0 && id == label) || (ts >= 0 && (ts == label || ts == id))) {
       throw new IllegalArgumentException("the label, id and time columns must differ: " + String.join(", ", quoted()));
     }
     this.idPrefix = idPrefix;
@@ -83,7 +88,7 @@ final class CsvRows {
   /** One line for the user: which columns play which part. */
   String describe() {
     long features = java.util.stream.IntStream.range(0, header.length).filter(i -> i != label && i != id && i != ts && !header[i].isEmpty()).count();
-    return "CSV columns: label '" + header[label] + "', id " + (id < 0 ? "none (ids are " + idPrefix + "ROW)" : "'" + header[id] + "'")
+    return "CSV columns: label " + (label < 0 ? "none" : "'" + header[label] + "'") + ", id " + (id < 0 ? "none (ids are " + idPrefix + "ROW)" : "'" + header[id] + "'")
         + (ts < 0 ? "" : ", time '" + header[ts] + "'") + ", " + features + " others (a feature where numeric)"
         + (java.util.Arrays.stream(header).anyMatch(String::isEmpty) ? ", unnamed columns kept as metadata" : "");
   }
@@ -102,7 +107,7 @@ final class CsvRows {
   /** The JSON text of one row; {@code rowNumber} makes an id when the file has no id column. */
   String toJson(String line, long rowNumber) throws BadRow {
     if (endsInsideQuotes(line)) {
-      throw new BadRow("a quoted field that does not close (within " + ProduceCommand.MAX_ROW_LINES + " lines)");
+      throw new BadRow("a quoted field that does not close (within " + CsvRecords.MAX_ROW_LINES + " lines)");
     }
     List<String> cells = split(line);
     // As pandas reads it: a short row lacks its last values (exporters leave out trailing empty cells); cells beyond

@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "predict", mixinStandardHelpOptions = true,
     description = {"Score raw events with a served model version, exactly as a downstream service would (CurrentModel: the "
         + "snapshot's spec, policies, normalizer statistics and clip).",
-        "Input: JSON lines in the records.raw format (flat or nested features; id and label optional). Blank lines are skipped.",
+        "Input: JSON lines in the records.raw format (flat or nested features; id and label optional), or CSV read exactly as",
+        "'produce' reads it (its --help; the label column optional here). Blank lines are skipped.",
         "Output, one JSON line per input line, in order: {\"id\", \"version\", \"label\" (predicted), \"probabilities\": {label: p}, "
             + "\"actual\" (the input's label, if any)}, or {\"id\", \"line\", \"error\"} for a line that cannot be scored: not a "
             + "record, a missing, unknown, non-numeric, non-finite or out-of-range feature under the model's training policy, or "
@@ -34,8 +35,22 @@ public final class PredictCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions options;
 
-  @Parameters(paramLabel = "FILE", defaultValue = "-", description = "JSON-lines file; '-' (default) reads standard input.")
+  @Parameters(paramLabel = "FILE", defaultValue = "-", description = "JSON-lines or CSV file; '-' (default) reads standard input.")
   String file;
+
+  @Option(names = "--format", defaultValue = "auto", description = "auto (by extension: .csv is CSV), jsonl or csv. Default: ${DEFAULT-VALUE}.")
+  String format;
+
+  @Option(names = "--label-column", defaultValue = "label", description = "CSV: the label column, if the file has one (its value is printed "
+      + "as \"actual\"). Default: ${DEFAULT-VALUE}.")
+  String labelColumn;
+
+  @Option(names = "--id-column", description = "CSV: the id column. Default: 'id' when the file has one, else ids are FILE:ROW, as 'produce' makes them.")
+  String idColumn;
+
+  @Option(names = "--missing-values", defaultValue = CsvRows.DEFAULT_MISSING, split = ",",
+      description = "CSV: cell values that mean 'no value', as for 'produce'. Default: ${DEFAULT-VALUE}.")
+  List<String> missingValues;
 
   @Option(names = {"-m", "--model"}, description = "Model name (default: the model.name setting).")
   String model;
@@ -60,12 +75,34 @@ public final class PredictCommand implements Callable<Integer> {
     long scored = 0;
     List<byte[]> batch = new ArrayList<>();
     List<Long> lineNumbers = new ArrayList<>();
+    boolean csv = format.equals("csv") || (format.equals("auto") && file.toLowerCase().endsWith(".csv"));
     try (ByteLines lines = new ByteLines(file.equals("-") ? System.in : Files.newInputStream(Path.of(file)))) {
-      byte[] line;
+      CsvRecords records = null;
+      if (csv) {
+        java.util.Set<String> missing = new java.util.HashSet<>(missingValues);
+        missing.remove("");
+        records = new CsvRecords(lines, file, options.config().getInt(StreamlearnConfig.MAX_RECORD_BYTES),
+            header -> new CsvRows(header, labelColumn, false, idColumn, null, Path.of(file).getFileName() + ":", missing));
+      }
       long number = 0;
-      while ((line = lines.next()) != null) {
-        number++;
-        if (ByteLines.isBlank(line)) {
+      while (true) {
+        byte[] line;
+        if (csv) {
+          CsvRecords.Row row = records.next();
+          if (row == null) {
+            break;
+          }
+          line = row.value();
+          number = row.number() + 1; // the file's line number, the header being line 1
+        } else {
+          line = lines.next();
+          if (line == null) {
+            break;
+          }
+          number++;
+          line = number == 1 ? CsvRecords.withoutBom(line) : line;
+        }
+        if (line == null || ByteLines.isBlank(line)) {
           continue;
         }
         batch.add(line);

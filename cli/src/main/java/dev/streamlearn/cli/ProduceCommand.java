@@ -2,10 +2,6 @@ package dev.streamlearn.cli;
 
 import dev.streamlearn.core.IdKey;
 import dev.streamlearn.core.TopicName;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -83,78 +79,60 @@ public final class ProduceCommand implements Callable<Integer> {
     long longestRow = 0;
     List<String> badRowExamples = new java.util.ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = options.clients().producer()) {
+      Sender sender = (value, where) -> {
+        // Keyed by id: such a record is already on its dedup partition and skips the streams app's repartition topic.
+        producer.send(new ProducerRecord<>(target, IdKey.of(value), value), (md, ex) -> {
+          if (ex instanceof RecordTooLargeException) {
+            tooLarge.add(where + " (" + value.length + " bytes): " + ex.getMessage());
+          } else if (ex != null) {
+            failure.compareAndSet(null, ex);
+          }
+        });
+        if (failure.get() != null) {
+          throw failure.get();
+        }
+      };
       for (String file : files) {
         long total = file.equals("-") ? -1 : countLines(Path.of(file));
         boolean csv = format.equals("csv") || (format.equals("auto") && file.toLowerCase().endsWith(".csv"));
         try (ByteLines in = open(file); ProgressBar bar = new ProgressBar("produce " + file, csv ? total - 1 : total)) {
-          CsvRows rows = null;
-          java.util.ArrayDeque<byte[]> pending = new java.util.ArrayDeque<>(); // lines read ahead for an unclosed quote, not part of it
-          long row = 0;
-          boolean first = true;
-          while (true) {
-            byte[] line = pending.isEmpty() ? in.next() : pending.poll();
-            if (line == null) {
-              break;
+          if (csv) {
+            CsvRecords records = new CsvRecords(in, file, rowLimit,
+                header -> new CsvRows(header, labelColumn, idColumn, tsColumn, Path.of(file).getFileName() + ":", missing));
+            if (records.columns() != null) {
+              System.err.println(records.columns().describe());
             }
-            if (first) {
-              line = withoutBom(line);
-              first = false;
+            CsvRecords.Row row;
+            while ((row = records.next()) != null) {
+              bar.step(row.lines());
+              if (row.blank()) {
+                continue;
+              }
+              if (row.bad() != null && badRowExamples.size() < 5) {
+                badRowExamples.add(file + " line " + (row.number() + 1) + ": " + row.bad());
+              }
+              sender.send(row.value(), file + " line " + (row.number() + 1));
+              sent++;
+              throttle(sent, t0);
             }
-            if (csv && rows == null) {
-              rows = new CsvRows(decodeHeader(line, file), labelColumn, idColumn, tsColumn, Path.of(file).getFileName() + ":", missing);
-              System.err.println(rows.describe());
-              continue;
+            badRows += records.badRows();
+            csvRows += records.rows();
+            multiLineRows += records.multiLineRows();
+            longestRow = Math.max(longestRow, records.longestRow());
+            if (records.columns() != null && !records.columns().textColumns().isEmpty()) {
+              System.err.println(file + ": text where a number belongs (not learnt; rejected by the clean stage if the column is a feature): "
+                  + String.join("; ", records.columns().textColumns()));
             }
-            row++;
-            if (csv && ByteLines.isBlank(line)) { // a blank CSV row is no row (files often end with one)
+          } else {
+            byte[] line;
+            long number = 0;
+            while ((line = in.next()) != null) {
+              number++;
+              sender.send(number == 1 ? CsvRecords.withoutBom(line) : line, file + " line " + number);
+              sent++;
               bar.step(1);
-              continue;
+              throttle(sent, t0);
             }
-            long firstRow = row;
-            byte[] value = line;
-            if (csv) {
-              csvRows++;
-              List<byte[]> parts = rowLines(line, in, pending, rowLimit);
-              try {
-                value = csvValue(rows, parts, firstRow);
-                if (parts.size() > 1) {
-                  multiLineRows++;
-                  longestRow = Math.max(longestRow, parts.size());
-                }
-              } catch (CsvRows.BadRow e) {
-                // As it was in the file: the DLQ shows what the producer could not read. Only the first line, though: the
-                // lines a quote joined to a row that then did not fit are rows of their own, read again.
-                value = line;
-                for (int i = parts.size() - 1; i >= 1; i--) {
-                  pending.addFirst(parts.remove(i));
-                }
-                if (badRows++ < 5) {
-                  badRowExamples.add(file + " line " + (firstRow + 1) + ": " + e.getMessage());
-                }
-              }
-              row += parts.size() - 1;
-              bar.step(parts.size() - 1);
-            }
-            String where = file + " line " + (csv ? firstRow + 1 : row);
-            byte[] sentValue = value;
-            // Keyed by id: such a record is already on its dedup partition and skips the streams app's repartition topic.
-            producer.send(new ProducerRecord<>(target, IdKey.of(value), value), (md, ex) -> {
-              if (ex instanceof RecordTooLargeException) {
-                tooLarge.add(where + " (" + sentValue.length + " bytes): " + ex.getMessage());
-              } else if (ex != null) {
-                failure.compareAndSet(null, ex);
-              }
-            });
-            sent++;
-            bar.step(1);
-            if (failure.get() != null) {
-              throw failure.get();
-            }
-            throttle(sent, t0);
-          }
-          if (rows != null && !rows.textColumns().isEmpty()) {
-            System.err.println(file + ": text where a number belongs (not learnt; rejected by the clean stage if the column is a feature): "
-                + String.join("; ", rows.textColumns()));
           }
         }
       }
@@ -185,79 +163,10 @@ public final class ProduceCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** A quoted field may span this many lines at most: a quote that never closes costs a bounded read-ahead, whatever the file. */
-  static final int MAX_ROW_LINES = 64;
-
-  /**
-   * The physical lines of one CSV row: a quoted field may hold line breaks, so while the row ends inside quotes the next
-   * lines join it, up to {@link #MAX_ROW_LINES} and the record size limit. A quote that does not close within them is a
-   * broken row, not the rest of the file: the lines read ahead go back to {@code pending}, and the first line alone is the row.
-   */
-  private static List<byte[]> rowLines(byte[] line, ByteLines in, java.util.Deque<byte[]> pending, int limit) throws java.io.IOException {
-    List<byte[]> parts = new java.util.ArrayList<>(List.of(line));
-    CsvRows.Quotes quotes = new CsvRows.Quotes();
-    boolean open = quotes.feed(new String(line, StandardCharsets.UTF_8));
-    long size = line.length;
-    while (open) {
-      byte[] next = parts.size() < MAX_ROW_LINES ? (pending.isEmpty() ? in.next() : pending.poll()) : null;
-      if (next == null || size + next.length + 1 > limit) {
-        if (next != null) {
-          pending.addFirst(next);
-        }
-        for (int i = parts.size() - 1; i >= 1; i--) {
-          pending.addFirst(parts.remove(i));
-        }
-        return parts;
-      }
-      parts.add(next);
-      size += next.length + 1;
-      quotes.lineBreak();
-      open = quotes.feed(new String(next, StandardCharsets.UTF_8));
-    }
-    return parts;
-  }
-
-  /**
-   * A CSV row as the JSON object records.raw accepts. A row that is not valid UTF-8 cannot be split into cells safely,
-   * and one with a cell count other than the header's would put values under the wrong names: both are {@link CsvRows.BadRow}.
-   */
-  private static byte[] csvValue(CsvRows rows, List<byte[]> lines, long row) throws CsvRows.BadRow {
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(joined(lines))).toString();
-    } catch (CharacterCodingException e) {
-      throw new CsvRows.BadRow("not valid UTF-8");
-    }
-    return rows.toJson(text, row).getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static byte[] joined(List<byte[]> lines) {
-    if (lines.size() == 1) {
-      return lines.get(0);
-    }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    for (int i = 0; i < lines.size(); i++) {
-      if (i > 0) {
-        out.write('\n');
-      }
-      out.writeBytes(lines.get(i));
-    }
-    return out.toByteArray();
-  }
-
-  private static byte[] withoutBom(byte[] line) {
-    boolean bom = line.length >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB && line[2] == (byte) 0xBF;
-    return bom ? java.util.Arrays.copyOfRange(line, 3, line.length) : line;
-  }
-
-  private static String decodeHeader(byte[] line, String file) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(line)).toString();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException("CSV header of " + file + " is not valid UTF-8");
-    }
+  /** Sends one record; rethrows the first asynchronous send failure seen so far. */
+  @FunctionalInterface
+  private interface Sender {
+    void send(byte[] value, String where) throws Exception;
   }
 
   private void throttle(long sent, long t0) throws InterruptedException {

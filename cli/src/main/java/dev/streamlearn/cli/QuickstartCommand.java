@@ -136,7 +136,8 @@ public final class QuickstartCommand implements Callable<Integer> {
       step("5/8 a producer ships a bug: 6,000 training records with wrong labels; the quality gate holds the version trained on them");
       if (config.getInt(StreamlearnConfig.REPLAY_BATCHES) == 0 && config.getDouble(StreamlearnConfig.AVERAGE_DECAY) == 0) {
         System.out.println("   (this demo's updater runs with updater.replay.batches=0 and updater.average.decay=0: with the defaults, 4 and 0.999,");
-        System.out.println("    such a burst barely moves the model and the gate has nothing to hold; docs/quality.md)");
+        System.out.println("    such a burst barely moves the model and the gate has nothing to hold; docs/quality.md; and with");
+        System.out.println("    rebalance.flow.margin=0, so that no block of synthetic records waits for the rest, to be learnt alone)");
       }
       long versionsBefore = events.stream().filter(e -> e instanceof SnapshotEvent.Published).count();
       List<String> bad = labelSwappedTrainingRecords(6000, 7, config);

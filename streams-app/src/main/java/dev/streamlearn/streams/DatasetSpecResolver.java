@@ -92,6 +92,7 @@ public final class DatasetSpecResolver {
       }
       DatasetSpec spec = withPolicies(DatasetSpec.newBuilder().setFeatures(features).setLabels(labels).setSource(source)
           .setPinnedAt(System.currentTimeMillis()).build());
+      advise(spec.getFeatures());
       if (pinned.isPresent() && !PinnedSpec.sameColumns(pinned.get(), spec)) {
         refuseOverState(pinned.get(), spec);
       }
@@ -115,6 +116,7 @@ public final class DatasetSpecResolver {
       return now;
     }
     DatasetSpec inferred = withPolicies(infer(waitForData));
+    advise(inferred.getFeatures());
     Optional<DatasetSpec> raced = pinned(clients);
     if (raced.isPresent()) {
       return raced.get(); // another instance pinned first: everyone uses the same spec
@@ -183,6 +185,18 @@ public final class DatasetSpecResolver {
     }
   }
 
+  /** What the last inference read: each feature name's count among its {@link #lastUsable} usable records (null before one). */
+  private Map<String, Integer> lastSupport;
+  private int lastUsable;
+
+  /** Logs what the spec's features will cost records of the kind the inference read (nothing when no inference ran). */
+  private void advise(List<String> features) {
+    if (lastSupport != null) {
+      coverageAdvice(lastSupport, lastUsable, new java.util.HashSet<>(features), config.getString(StreamlearnConfig.MISSING_POLICY),
+          config.getString(StreamlearnConfig.EXTRA_POLICY)).forEach(log::warn);
+    }
+  }
+
   DatasetSpec infer(Duration waitForData) throws InterruptedException {
     int wanted = config.getInt(StreamlearnConfig.WARMUP_RECORDS);
     int most = Math.max(wanted, config.getInt(StreamlearnConfig.WARMUP_MAX_RECORDS));
@@ -202,6 +216,7 @@ public final class DatasetSpecResolver {
     long grewAt = 0;
     Map<String, Integer> skipped = new java.util.TreeMap<>();
     boolean toldUnusable = false;
+    long lastPolled = System.nanoTime();
     try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer()) {
       List<TopicPartition> parts = TopicReader.partitions(consumer, config.topic(TopicName.RAW));
       consumer.assign(parts);
@@ -285,16 +300,19 @@ public final class DatasetSpecResolver {
         if (valid > 0 && caughtUp && System.nanoTime() - lastNew > Duration.ofSeconds(3).toNanos()) {
           break; // fewer records than the warm-up window, and no more arriving
         }
-        if (valid == 0 && caughtUp && !skipped.isEmpty() && !toldUnusable) {
-          // Records came, none of them usable: say why now rather than after the whole wait.
-          log.warn("none of the {} records on {} can make the dataset spec: {}; waiting up to {} s for usable ones", skipped.values().stream()
-              .mapToInt(Integer::intValue).sum(), config.topic(TopicName.RAW), skipped, waitForData.toSeconds());
+        if (!batch.isEmpty()) {
+          lastPolled = System.nanoTime();
+        }
+        if (valid == 0 && caughtUp && !skipped.isEmpty() && !toldUnusable && System.nanoTime() - lastPolled > Duration.ofSeconds(3).toNanos()) {
+          // Records came and stopped, none of them usable: say why now rather than after the whole wait.
+          log.warn("none of the {} records on {} can make the dataset spec: {}; waiting until {} s after the start for usable ones",
+              skipped.values().stream().mapToInt(Integer::intValue).sum(), config.topic(TopicName.RAW), counted(skipped), waitForData.toSeconds());
           toldUnusable = true;
         }
         if (System.nanoTime() > deadline) {
           if (valid == 0) {
             throw new IllegalStateException("no valid record arrived on " + config.topic(TopicName.RAW) + " within " + waitForData.toSeconds()
-                + " s to infer the dataset spec" + (skipped.isEmpty() ? "" : " (records read, by why they were not usable: " + skipped + ")")
+                + " s to infer the dataset spec" + (skipped.isEmpty() ? "" : " (records read that could not make it: " + counted(skipped) + ")")
                 + "; set 'features' and 'labels' or produce data first");
           }
           break;
@@ -310,14 +328,20 @@ public final class DatasetSpecResolver {
       }
     });
     List<String> labels = inferredLabels(labelSupport, n, config.getInt(StreamlearnConfig.LABEL_MIN_RECORDS));
-    coverageAdvice(featureSupport, n, features, config.getString(StreamlearnConfig.MISSING_POLICY), config.getString(StreamlearnConfig.EXTRA_POLICY))
-        .forEach(log::warn);
+    lastSupport = featureSupport;
+    lastUsable = n;
     return DatasetSpec.newBuilder().setFeatures(new ArrayList<>(features)).setLabels(labels).setSource("inferred").setPinnedAt(System.currentTimeMillis()).build();
+  }
+
+  /** "20 without a numeric feature (...), 1 malformed": counts first, most first. */
+  static String counted(Map<String, Integer> why) {
+    return why.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+        .map(e -> e.getValue() + " " + e.getKey()).collect(java.util.stream.Collectors.joining(", "));
   }
 
   /**
    * What the inferred feature list will do to real data with missing values, where it will cost records: a feature
-   * some records lack rejects them under missing=reject, and one too sparse for the spec (but no stray: 5% or more)
+   * 1% or more of the records lack rejects them under missing=reject, and one too sparse for the spec (but no stray: 5% or more)
    * rejects the records that do carry it under extra=reject. Public data sets with gaps (UCI's Pima diabetes: insulin
    * missing in 49% of its records) hit both; the advice names the settings that keep those records.
    */
@@ -326,8 +350,10 @@ public final class DatasetSpecResolver {
     if (n == 0) {
       return out;
     }
-    java.util.function.Function<Map.Entry<String, Integer>, String> share = e -> e.getKey() + " " + Math.round(100.0 * e.getValue() / n) + "%";
-    List<String> gaps = support.entrySet().stream().filter(e -> kept.contains(e.getKey()) && e.getValue() < n)
+    // Rounded down, so that a feature some records lack never reads 100%.
+    java.util.function.Function<Map.Entry<String, Integer>, String> share = e -> e.getKey() + " " + (int) Math.floor(100.0 * e.getValue() / n) + "%";
+    // A feature that under 1% of records lack is dirty data's share (the quickstart's faults), not a column with gaps.
+    List<String> gaps = support.entrySet().stream().filter(e -> kept.contains(e.getKey()) && e.getValue() <= 0.99 * n)
         .sorted(Map.Entry.comparingByValue()).map(share).toList();
     if (!gaps.isEmpty() && missing.equals("reject")) {
       out.add("features that some of the " + n + " records read lack (share carrying them): " + String.join(", ", gaps.subList(0, Math.min(10, gaps.size())))

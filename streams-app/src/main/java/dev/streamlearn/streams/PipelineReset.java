@@ -105,20 +105,30 @@ public final class PipelineReset {
   static final java.time.Duration DELETION_PATIENCE = java.time.Duration.ofSeconds(60);
 
   /**
-   * A deletion is acknowledged before every broker has forgotten the topic. An app started at once could find its old
+   * A deletion is acknowledged before the brokers' metadata forgets the topic. An app started at once could find its old
    * repartition topic still there, with the partition count it had (the very thing a replay after adding partitions to
-   * records.raw is for), and fail its stream threads; so the reset returns only once the topics are gone.
+   * records.raw is for), and fail its stream threads; so the reset goes on only once the broker it asks no longer lists
+   * them. A name listed with another topic id was created again since: an instance is running.
    */
-  private static void awaitGone(Admin admin, List<String> topics) throws Exception {
+  private static void awaitGone(Admin admin, List<String> topics, Map<String, org.apache.kafka.common.Uuid> deletedIds) throws Exception {
     long deadline = System.nanoTime() + DELETION_PATIENCE.toNanos();
     while (true) {
-      Set<String> left = new java.util.TreeSet<>(admin.listTopics().names().get());
-      left.retainAll(topics);
+      List<String> left = new ArrayList<>();
+      for (var l : admin.listTopics().listings().get()) {
+        if (topics.contains(l.name())) {
+          if (!l.topicId().equals(deletedIds.get(l.name()))) {
+            throw new IllegalStateException("the reset is incomplete: topic " + l.name() + " was created again while it ran, so an "
+                + "instance of the streams app is running; stop every instance and run the replay again");
+          }
+          left.add(l.name());
+        }
+      }
       if (left.isEmpty()) {
         return;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("topics deleted " + DELETION_PATIENCE.toSeconds() + " s ago are still listed: " + left);
+        throw new IllegalStateException("the reset is incomplete: topics deleted " + DELETION_PATIENCE.toSeconds() + " s ago are still listed "
+            + left + "; the input offsets and counters were not reset yet: run the replay again");
       }
       Thread.sleep(100); // polling the broker's topic list: there is no notification of a completed deletion to wait on
     }
@@ -131,8 +141,10 @@ public final class PipelineReset {
       // The group goes first: its committed offsets on the repartition topics must not outlive them.
       admin.deleteConsumerGroups(List.of(plan.applicationId())).all().get();
       if (!plan.internalTopics().isEmpty()) {
+        Map<String, org.apache.kafka.common.Uuid> ids = new HashMap<>();
+        admin.listTopics().listings().get().forEach(l -> ids.put(l.name(), l.topicId()));
         admin.deleteTopics(plan.internalTopics()).all().get();
-        awaitGone(admin, plan.internalTopics());
+        awaitGone(admin, plan.internalTopics(), ids);
       }
       Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
       plan.rawOffsets().forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));

@@ -104,8 +104,8 @@ class SpecChangeIntegrationTest {
     lines.add("not json");
     PreprocessIntegrationTest.produce(clients, lines);
     assertThatThrownBy(() -> new DatasetSpecResolver(clients).resolve(Duration.ofSeconds(5)))
-        .hasMessageContaining("without a numeric feature (text values are metadata: encode categories as numbers)=20")
-        .hasMessageContaining("without an id=1").hasMessageContaining("malformed=1");
+        .hasMessageContaining("20 without a numeric feature (text values are metadata: encode categories as numbers)")
+        .hasMessageContaining("1 without an id").hasMessageContaining("1 malformed");
   }
 
   @Test
