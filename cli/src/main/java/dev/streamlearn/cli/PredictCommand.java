@@ -48,6 +48,9 @@ public final class PredictCommand implements Callable<Integer> {
   @Option(names = "--id-column", description = "CSV: the id column. Default: 'id' when the file has one, else ids are FILE:ROW, as 'produce' makes them.")
   String idColumn;
 
+  @Option(names = "--ts-column", description = "CSV: the event-time column, not a feature. Default: 'ts' when the file has one (ignoring case).")
+  String tsColumn;
+
   @Option(names = "--missing-values", defaultValue = CsvRows.DEFAULT_MISSING, split = ",",
       description = "CSV: cell values that mean 'no value', as for 'produce'. Default: ${DEFAULT-VALUE}.")
   List<String> missingValues;
@@ -75,14 +78,17 @@ public final class PredictCommand implements Callable<Integer> {
     long scored = 0;
     List<byte[]> batch = new ArrayList<>();
     List<Long> lineNumbers = new ArrayList<>();
-    boolean csv = format.equals("csv") || (format.equals("auto") && file.toLowerCase().endsWith(".csv"));
+    boolean csv = ProduceCommand.isCsv(format, file);
     try (ByteLines lines = new ByteLines(file.equals("-") ? System.in : Files.newInputStream(Path.of(file)))) {
       CsvRecords records = null;
       if (csv) {
         java.util.Set<String> missing = new java.util.HashSet<>(missingValues);
         missing.remove("");
         records = new CsvRecords(lines, file, options.config().getInt(StreamlearnConfig.MAX_RECORD_BYTES),
-            header -> new CsvRows(header, labelColumn, false, idColumn, null, Path.of(file).getFileName() + ":", missing));
+            header -> new CsvRows(header, labelColumn, false, idColumn, tsColumn, Path.of(file).getFileName() + ":", missing));
+        if (records.columns() != null) {
+          System.err.println(records.columns().describe()); // a label column under another name would otherwise be a feature, unsaid
+        }
       }
       long number = 0;
       while (true) {
@@ -94,6 +100,21 @@ public final class PredictCommand implements Callable<Integer> {
           }
           line = row.value();
           number = row.number() + 1; // the file's line number, the header being line 1
+          if (row.bad() != null) {
+            // Not scored: its bytes are not a record, whatever they look like; answered in its place, with why.
+            errors += print(scorer.score(batch), lineNumbers, out);
+            scored += batch.size();
+            batch.clear();
+            lineNumbers.clear();
+            ObjectNode o = json.createObjectNode();
+            o.putNull("id");
+            o.put("line", number);
+            o.put("error", "CSV row: " + row.bad());
+            out.println(json.writeValueAsString(o));
+            errors++;
+            scored++;
+            continue;
+          }
         } else {
           line = lines.next();
           if (line == null) {

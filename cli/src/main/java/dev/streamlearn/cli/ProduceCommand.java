@@ -94,7 +94,7 @@ public final class ProduceCommand implements Callable<Integer> {
       };
       for (String file : files) {
         long total = file.equals("-") ? -1 : countLines(Path.of(file));
-        boolean csv = format.equals("csv") || (format.equals("auto") && file.toLowerCase().endsWith(".csv"));
+        boolean csv = isCsv(format, file);
         try (ByteLines in = open(file); ProgressBar bar = new ProgressBar("produce " + file, csv ? total - 1 : total)) {
           if (csv) {
             CsvRecords records = new CsvRecords(in, file, rowLimit,
@@ -161,6 +161,16 @@ public final class ProduceCommand implements Callable<Integer> {
       return 1;
     }
     return 0;
+  }
+
+  /** Whether {@code file} is read as CSV under {@code --format}; a format other than auto, jsonl or csv is refused. */
+  static boolean isCsv(String format, String file) {
+    return switch (format) {
+      case "csv" -> true;
+      case "jsonl" -> false;
+      case "auto" -> file.toLowerCase(java.util.Locale.ROOT).endsWith(".csv");
+      default -> throw new IllegalArgumentException("--format must be auto, jsonl or csv, not '" + format + "'");
+    };
   }
 
   /** Sends one record; rethrows the first asynchronous send failure seen so far. */
