@@ -42,7 +42,7 @@ class LocalKafkaClusterIntegrationTest {
         // The default topic.replication.factor (-1) takes the cluster's: 3, with 2 replicas in sync required.
         assertThat(DefaultReplication.resolve(admin, config).getShort(StreamlearnConfig.TOPIC_REPLICATION)).isEqualTo((short) -1);
         new TopicAdmin(admin).ensure(TopicSpec.all(config));
-        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+        TopicDescription d = describedOnceKnown(admin, topic);
         assertThat(d.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
         ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         assertThat(admin.describeConfigs(List.of(res)).all().get().get(res).get("min.insync.replicas").value()).isEqualTo("2");
@@ -125,5 +125,23 @@ class LocalKafkaClusterIntegrationTest {
       }
     }
     return values;
+  }
+
+  /**
+   * The topic's description once the broker asked knows it: a topic just created on one node of three reaches the
+   * others' metadata a moment later (seen in fresh-clone CI: UnknownTopicOrPartitionException right after creation).
+   */
+  private static TopicDescription describedOnceKnown(Admin admin, String topic) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      try {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100); // polling the metadata until the condition holds; there is no notification to wait on
+      }
+    }
   }
 }
