@@ -104,6 +104,9 @@ public final class StreamlearnConfig extends AbstractConfig {
   public static final String EVAL_WINDOW = "updater.eval.window";
   public static final String REPLAY_BATCHES = "updater.replay.batches";
   public static final String REPLAY_BUFFER = "updater.replay.buffer";
+  public static final String REST_EPOCHS = "updater.rest.epochs";
+  public static final String REST_MAX_RECORDS = "updater.rest.max.records";
+  public static final String REST_IDLE_MS = "updater.rest.idle.ms";
   public static final String AVERAGE_DECAY = "updater.average.decay";
   public static final String GATE_ENABLED = "updater.gate.enabled";
   public static final String GATE_TOLERANCE = "updater.gate.tolerance";
@@ -276,6 +279,18 @@ public final class StreamlearnConfig extends AbstractConfig {
               + "over the stream gets closer to what a batch learner reaches (docs/quality.md measures it); 0 learns each record once.")
       .define(REPLAY_BUFFER, Type.INT, 50_000, Range.atLeast(1), Importance.LOW,
           "Training records the replay reservoir holds (memory: this many feature vectors).")
+      .define(REST_EPOCHS, Type.INT, 30, Range.between(0, 1000), Importance.MEDIUM,
+          "Training at rest: once no training record has arrived for updater.rest.idle.ms, the updater fits mini-batches drawn from its replay "
+              + "reservoir until the records learnt have been fitted this many times each on average (new, replayed and rested fits counted), then "
+              + "publishes a snapshot, judged by the gate as any other. One pass over a small data set leaves the network far from what a batch "
+              + "learner reaches (docs/quality.md); a large stream's replay has already fitted its records that often, so it rests for nothing. "
+              + "New records interrupt the rest. 0 turns it off.")
+      .define(REST_MAX_RECORDS, Type.LONG, 2000L, Range.atLeast(0), Importance.LOW,
+          "Training at rest covers at most this many records' worth (updater.rest.epochs x this many fitted samples in all), so its cost is "
+              + "bounded: with the defaults, a lineage past about 12,000 records (whose replay fits each record 1 + updater.replay.batches times) "
+              + "owes nothing.")
+      .define(REST_IDLE_MS, Type.LONG, 3000L, Range.atLeast(0), Importance.LOW,
+          "How long without a training record before the updater trains at rest (updater.rest.epochs).")
       .define(AVERAGE_DECAY, Type.DOUBLE, 0.999, Range.between(0.0, 0.99999), Importance.LOW,
           "Parameter averaging: when above 0, the network judged, snapshotted and served is an exponential moving average of the trained "
               + "parameters with this decay per gradient step (0.99-0.999 typical; the first steps use min(decay, (1+t)/(10+t)) so the "

@@ -32,6 +32,27 @@ public final class OnlineLearner {
 
   private record Pending(double[] x, int label, double weight, boolean real) {}
 
+  /**
+   * Training at rest ({@link #restStep}): {@code epochs} fits per record learnt, counting every fit (new, replayed and at rest),
+   * for at most {@code maxRecords} records' worth; 0 epochs turns it off.
+   */
+  public record Rest(int epochs, long maxRecords) {
+    public static final Rest OFF = new Rest(0, 0);
+
+    public Rest {
+      if (epochs < 0 || maxRecords < 0) {
+        throw new IllegalArgumentException("rest epochs and records must be >= 0: " + epochs + ", " + maxRecords);
+      }
+    }
+  }
+
+  /** The lineage metric that counts samples fitted (new, replayed and at rest), so a restart knows what rest is still owed. */
+  public static final String FITTED_SAMPLES = "fitted_samples";
+  /** Mini-batches fitted at rest since the previous snapshot. */
+  public static final String REST_BATCHES = "rest_batches";
+  /** Samples training at rest still owes when the snapshot is taken: 0 once the rest is done (or off). */
+  public static final String REST_OWED = "rest_owed";
+
   private final QualityGate gate;
   private final int batchSize;
   private final List<String> labelNames;
@@ -51,6 +72,12 @@ public final class OnlineLearner {
   private long lossFits;
   private ReplayBuffer replay;
   private int replayBatches;
+  private Rest rest = Rest.OFF;
+  /** Samples fitted along the lineage: each new record once, each replayed and rested mini-batch's records. */
+  private long fitted;
+  /** {@link #fitted} came from an older snapshot that did not record it: estimated from the record count once the replay rate is known. */
+  private boolean fittedEstimated;
+  private long restBatchesSinceSnapshot;
 
   /**
    * @param head the network training continues from
@@ -78,6 +105,15 @@ public final class OnlineLearner {
   public OnlineLearner withReplay(ReplayBuffer buffer, int batches) {
     this.replay = buffer;
     this.replayBatches = batches;
+    if (fittedEstimated) {
+      fitted = trained * (1 + (long) batches);
+    }
+    return this;
+  }
+
+  /** Trains at rest by {@code policy} when the shell calls {@link #restStep} (needs the replay reservoir of {@link #withReplay}). */
+  public OnlineLearner withRest(Rest policy) {
+    this.rest = policy;
     return this;
   }
 
@@ -122,12 +158,50 @@ public final class OnlineLearner {
       lossSum += loss;
       lossFits++;
     }
-    if (replay != null && replayBatches > 0) {
-      replay.replayThenAdd(trainer, replayBatches, batchSize, x, y, w);
+    fitted += y.length;
+    if (replay != null) {
+      fitted += (long) batchSize * replay.replayThenAdd(trainer, replayBatches, batchSize, x, y, w);
     }
     fitNanos += System.nanoTime() - t0;
     fitSamples += y.length;
     batch.clear();
+  }
+
+  /**
+   * Samples still to fit at rest: one pass over a stream learns a small data set poorly (each record is fitted once, plus
+   * its share of the replayed mini-batches), where a batch learner makes many epochs. At rest, mini-batches drawn from the
+   * replay reservoir make up the difference, up to {@code epochs} fits per record learnt, for at most {@code maxRecords}
+   * records: a large stream's replay has fitted that many already, so its rest owes nothing.
+   */
+  public long restOwed() {
+    if (rest.epochs() == 0 || replay == null || (replay.size() == 0 && batch.isEmpty())) {
+      return 0;
+    }
+    long target = rest.epochs() * Math.min(trained, rest.maxRecords());
+    return Math.max(0, target - fitted - batch.size());
+  }
+
+  /**
+   * Fits what is buffered, then at most {@code maxBatches} of the mini-batches {@link #restOwed} still asks for, drawn from the
+   * replay reservoir. Returns the mini-batches fitted at rest. They are not counted in {@link #samplesPerSecond}, which
+   * measures the fitting of what arrives.
+   */
+  public int restStep(int maxBatches) {
+    flush();
+    long owed = restOwed();
+    if (owed == 0) {
+      return 0;
+    }
+    int n = (int) Math.min(maxBatches, (owed + batchSize - 1) / batchSize);
+    int done = replay.replay(trainer, n, batchSize);
+    fitted += (long) done * batchSize;
+    restBatchesSinceSnapshot += done;
+    return done;
+  }
+
+  /** Whether a snapshot now would differ from the last one: records learnt or mini-batches fitted at rest since. */
+  public boolean changedSinceSnapshot() {
+    return trainedSinceSnapshot > 0 || restBatchesSinceSnapshot > 0;
   }
 
   private void testBeforeTraining() {
@@ -173,6 +247,9 @@ public final class OnlineLearner {
     if (lossFits > 0) {
       metrics.put("train_loss", lossSum / lossFits); // replayed mini-batches left out: this is the loss on what arrived
     }
+    metrics.put(FITTED_SAMPLES, (double) fitted);
+    metrics.put(REST_BATCHES, (double) restBatchesSinceSnapshot);
+    metrics.put(REST_OWED, (double) restOwed());
     if (decision.judged()) {
       metrics.put("gate_ci_low", decision.low());
       metrics.put("gate_ci_high", decision.high());
@@ -196,6 +273,7 @@ public final class OnlineLearner {
   /** Called once a snapshot of the head is committed: counting towards the next one starts again. */
   public void snapshotTaken() {
     trainedSinceSnapshot = 0;
+    restBatchesSinceSnapshot = 0;
     lossSum = 0;
     lossFits = 0;
   }
@@ -213,6 +291,7 @@ public final class OnlineLearner {
     continueFrom(lineage);
     batch.clear();
     trainedSinceSnapshot = 0;
+    restBatchesSinceSnapshot = 0;
     lossSum = 0;
     lossFits = 0;
   }
@@ -220,6 +299,9 @@ public final class OnlineLearner {
   private void continueFrom(Lineage lineage) {
     trained = lineage.trained();
     synthetic = lineage.synthetic();
+    Double known = lineage.metrics().get(FITTED_SAMPLES);
+    fittedEstimated = known == null;
+    fitted = known != null ? known.longValue() : trained * (1 + (long) replayBatches);
     prequential = Prequential.fromMap(lineage.metrics(), labelNames);
   }
 

@@ -53,16 +53,24 @@ public final class ReplayBuffer {
 
   /**
    * What follows each new mini-batch: {@code batches} mini-batches of {@code size} drawn from the reservoir are fitted,
-   * then the new mini-batch's records join the reservoir. {@code weights} null: all 1.
+   * then the new mini-batch's records join the reservoir. {@code weights} null: all 1. Returns the mini-batches replayed.
    */
-  public void replayThenAdd(Trainer trainer, int batches, int size, double[][] x, int[] y, double[] weights) {
-    for (int r = 0; r < batches && size() > 0; r++) {
-      Batch b = sample(size);
-      trainer.fit(b.x(), b.y(), b.weights());
-    }
+  public int replayThenAdd(Trainer trainer, int batches, int size, double[][] x, int[] y, double[] weights) {
+    int replayed = replay(trainer, batches, size);
     for (int i = 0; i < x.length; i++) {
       add(x[i], y[i], weights == null ? 1.0 : weights[i]);
     }
+    return replayed;
+  }
+
+  /** Fits {@code batches} mini-batches of {@code size} drawn from the reservoir (none while it is empty); returns how many. */
+  public int replay(Trainer trainer, int batches, int size) {
+    int r = 0;
+    for (; r < batches && size() > 0; r++) {
+      Batch b = sample(size);
+      trainer.fit(b.x(), b.y(), b.weights());
+    }
+    return r;
   }
 
   /** A mini-batch drawn uniformly with replacement from the reservoir. */

@@ -1,0 +1,190 @@
+package dev.streamlearn.updater;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamlearn.avro.DatasetSpec;
+import dev.streamlearn.core.StreamlearnConfig;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Training at rest ({@link OnlineLearner#restStep}): what it owes, that a restart remembers it, and what it is for. */
+class TrainingAtRestTest {
+
+  private static final DatasetSpec SPEC = DatasetSpec.newBuilder().setFeatures(List.of("a", "b", "c", "d")).setLabels(List.of("x", "y", "z")).build();
+
+  private static OnlineLearner learner(Map<String, String> settings, OnlineLearner.Lineage lineage) {
+    Map<String, String> m = new HashMap<>(Map.of("updater.hidden.layers", "16", "updater.batch.size", "32"));
+    m.putAll(settings);
+    StreamlearnConfig c = StreamlearnConfig.of(m);
+    return ModelUpdater.learner(c, SPEC, ModelFactory.create(c, 4, 3), null, lineage);
+  }
+
+  private static void learn(OnlineLearner l, int n, SplittableRandom rnd) {
+    for (int i = 0; i < n; i++) {
+      int c = rnd.nextInt(3);
+      l.learnOne(new double[] {c + rnd.nextGaussian(), rnd.nextGaussian(), c * 0.5, 0}, c, 1.0, false);
+    }
+  }
+
+  @Test
+  void owesEpochsPerRecordLearntCountingEveryFitAndPaysThemInSlices() {
+    OnlineLearner l = learner(Map.of("updater.rest.epochs", "30"), OnlineLearner.Lineage.EMPTY);
+    learn(l, 320, new SplittableRandom(1));
+    // 10 mini-batches of 32, each fitted once; the first finds the reservoir empty, the 9 others replay 4 mini-batches of 32.
+    long fitted = 320 + 9 * 4 * 32;
+    assertThat(l.restOwed()).isEqualTo(30 * 320 - fitted);
+
+    assertThat(l.restStep(5)).isEqualTo(5);
+    assertThat(l.restOwed()).isEqualTo(30 * 320 - fitted - 5 * 32);
+    int batches = 5;
+    for (int step; (step = l.restStep(7)) > 0; ) {
+      assertThat(step).isLessThanOrEqualTo(7);
+      batches += step;
+    }
+    assertThat(batches).as("ceil(owed / batch size)").isEqualTo((30 * 320 - (int) fitted + 31) / 32);
+    assertThat(l.restOwed()).isZero();
+
+    Map<String, Double> m = l.judge(-1).metrics();
+    assertThat(m.get(OnlineLearner.REST_BATCHES)).isEqualTo(batches);
+    assertThat(m.get(OnlineLearner.REST_OWED)).isZero();
+    assertThat(m.get(OnlineLearner.FITTED_SAMPLES)).isEqualTo(fitted + 32.0 * batches);
+    assertThat(l.trained()).as("resting learns no new record").isEqualTo(320);
+    l.snapshotTaken();
+    assertThat(l.changedSinceSnapshot()).isFalse();
+    assertThat(l.judge(-1).metrics().get(OnlineLearner.REST_BATCHES)).isZero();
+
+    learn(l, 64, new SplittableRandom(2));
+    assertThat(l.restOwed()).as("new records owe their own epochs").isPositive().isLessThanOrEqualTo(30 * 64);
+  }
+
+  @Test
+  void aPendingPartialBatchIsFittedFirstAndCountsOnce() {
+    OnlineLearner l = learner(Map.of("updater.rest.epochs", "30"), OnlineLearner.Lineage.EMPTY);
+    learn(l, 40, new SplittableRandom(3)); // one mini-batch of 32 fitted, 8 waiting
+    assertThat(l.restOwed()).isEqualTo(30 * 40 - 32 - 8);
+    l.restStep(1); // flushes the 8 (and replays 4 mini-batches after them), then one at rest
+    assertThat(l.restOwed()).isEqualTo(30 * 40 - 32 - 8 - 4 * 32 - 32);
+  }
+
+  @Test
+  void aLargeLineageOwesNothingAndRestOffOwesNothing() {
+    OnlineLearner capped = learner(Map.of("updater.rest.epochs", "30", "updater.rest.max.records", "100"), OnlineLearner.Lineage.EMPTY);
+    learn(capped, 640, new SplittableRandom(4));
+    assertThat(capped.restOwed()).as("30 x 100 samples, fewer than the replay has fitted").isZero();
+    assertThat(capped.restStep(10)).isZero();
+
+    OnlineLearner off = learner(Map.of("updater.rest.epochs", "0"), OnlineLearner.Lineage.EMPTY);
+    learn(off, 100, new SplittableRandom(4));
+    assertThat(off.restOwed()).isZero();
+    assertThat(off.restStep(10)).isZero();
+    assertThat(off.changedSinceSnapshot()).isTrue(); // its new records, not a rest
+  }
+
+  @Test
+  void aRestartOwesWhatTheSnapshotOwed() {
+    Map<String, String> s = Map.of("updater.rest.epochs", "20");
+    OnlineLearner before = learner(s, OnlineLearner.Lineage.EMPTY);
+    learn(before, 256, new SplittableRandom(5));
+    before.restStep(10);
+    long owed = before.restOwed();
+    Map<String, Double> metrics = before.judge(-1).metrics();
+    assertThat(metrics.get(OnlineLearner.REST_OWED)).isEqualTo(owed);
+
+    OnlineLearner after = learner(s, new OnlineLearner.Lineage(before.trained(), before.synthetic(), metrics));
+    // The reservoir is empty after a restart: nothing to draw from until records arrive, so nothing is owed yet...
+    assertThat(after.restOwed()).isZero();
+    learn(after, 32, new SplittableRandom(6));
+    // ...and then the lineage's debt, plus the new records' own, less their fits.
+    assertThat(after.restOwed()).isEqualTo(owed + 20 * 32 - 32);
+
+    // A snapshot from before this setting recorded no fitted count: estimated as one fit and the replays per record.
+    Map<String, Double> old = new HashMap<>(metrics);
+    old.remove(OnlineLearner.FITTED_SAMPLES);
+    OnlineLearner fromOld = learner(s, new OnlineLearner.Lineage(256, 0, old));
+    learn(fromOld, 32, new SplittableRandom(7));
+    assertThat(fromOld.restOwed()).isEqualTo(20 * (256 + 32) - 256 * 5 - 32);
+  }
+
+  /**
+   * What it is for: a small data set sent in the order of its classes (as R and scikit-learn ship iris, and many a CSV is
+   * sorted), 135 records of three overlapping Gaussian classes. The reference is the Bayes classifier (equal priors and
+   * spherical noise: the nearest center) on the same eval records. Measured: after the rest every data set is within 0.035
+   * of it; one pass falls 0.04-0.26 short (mean 0.14).
+   */
+  @Test
+  void aSmallSortedDataSetIsLearntAtRestAndNotByOnePass() {
+    double onePassShortfall = 0;
+    for (long seed = 1; seed <= 8; seed++) {
+      double onePass = 0;
+      double rested = 0;
+      double bayes = 0;
+      for (boolean rest : new boolean[] {false, true}) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        double[][] centers = new double[3][4];
+        for (double[] c : centers) {
+          for (int j = 0; j < 4; j++) {
+            c[j] = 1.2 * rnd.nextGaussian();
+          }
+        }
+        OnlineLearner l = learner(Map.of("updater.hidden.layers", "64,32", "updater.batch.size", "64", "updater.rest.epochs", "30"),
+            OnlineLearner.Lineage.EMPTY);
+        for (int c = 0; c < 3; c++) {
+          for (int i = 0; i < 45; i++) {
+            l.learnOne(point(centers[c], rnd), c, 1.0, false);
+          }
+        }
+        int bayesRight = 0;
+        for (int i = 0; i < 600; i++) {
+          int c = i % 3;
+          double[] x = point(centers[c], rnd);
+          l.evalOne(x, c, 0, i);
+          bayesRight += nearest(centers, x) == c ? 1 : 0;
+        }
+        bayes = bayesRight / 600.0;
+        if (rest) {
+          while (l.restStep(8) > 0) {
+            // as the updater does, a slice at a time
+          }
+        }
+        double balanced = l.judge(-1).metrics().get("balanced_accuracy");
+        if (rest) {
+          rested = balanced;
+        } else {
+          onePass = balanced;
+        }
+      }
+      assertThat(rested).as("data set %d: balanced accuracy after the rest, against the Bayes classifier's %.3f (one pass: %.3f)", seed,
+          bayes, onePass).isGreaterThan(bayes - 0.05);
+      onePassShortfall += bayes - onePass;
+    }
+    assertThat(onePassShortfall / 8).as("what one pass leaves, on average, that the rest recovers").isGreaterThan(0.1);
+  }
+
+  /** The Bayes classifier here: equal priors, the same spherical noise, so the nearest center. */
+  private static int nearest(double[][] centers, double[] x) {
+    int best = 0;
+    double bestD = Double.MAX_VALUE;
+    for (int c = 0; c < centers.length; c++) {
+      double d = 0;
+      for (int j = 0; j < x.length; j++) {
+        d += (x[j] - centers[c][j]) * (x[j] - centers[c][j]);
+      }
+      if (d < bestD) {
+        bestD = d;
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  private static double[] point(double[] center, SplittableRandom rnd) {
+    double[] x = new double[center.length];
+    for (int j = 0; j < x.length; j++) {
+      x[j] = center[j] + rnd.nextGaussian();
+    }
+    return x;
+  }
+}
