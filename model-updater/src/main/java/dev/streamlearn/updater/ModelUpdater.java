@@ -480,7 +480,7 @@ public final class ModelUpdater implements AutoCloseable {
       return;
     }
     learner.restStep(REST_SLICE_BATCHES);
-    if (learner.restOwed() == 0 && learner.changedSinceSnapshot()) {
+    if (learner.restOwed() == 0 && learner.restedSinceSnapshot()) { // a flush alone (no rest needed) waits for the usual triggers
       catchUpEval(consumer);
       publishSnapshot();
     }
@@ -589,7 +589,11 @@ public final class ModelUpdater implements AutoCloseable {
   static String configHash(StreamlearnConfig config, Network network) {
     StringBuilder sb = new StringBuilder();
     Map<String, ?> values = config.values();
-    TRAINING_SETTINGS.forEach(k -> sb.append(k).append('=').append(values.get(k)).append('\n'));
+    // With training at rest off, its settings change nothing: left out, so that versions made before they existed
+    // (whose hash could not count them) hash the same under -D updater.rest.epochs=0.
+    boolean resting = config.getInt(REST_EPOCHS) > 0;
+    TRAINING_SETTINGS.stream().filter(k -> resting || !k.startsWith("updater.rest."))
+        .forEach(k -> sb.append(k).append('=').append(values.get(k)).append('\n'));
     sb.append(network.configurationJson());
     return Snapshot.sha256(sb.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
   }

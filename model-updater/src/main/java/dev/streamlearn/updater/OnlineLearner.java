@@ -46,7 +46,7 @@ public final class OnlineLearner {
     }
   }
 
-  /** The lineage metric that counts samples fitted (new, replayed and at rest), so a restart knows what rest is still owed. */
+  /** The lineage metric that counts samples fitted (new, replayed and at rest): divided by the records trained, the epochs made. */
   public static final String FITTED_SAMPLES = "fitted_samples";
   /** Mini-batches fitted at rest since the previous snapshot. */
   public static final String REST_BATCHES = "rest_batches";
@@ -77,6 +77,13 @@ public final class OnlineLearner {
   private long fitted;
   /** {@link #fitted} came from an older snapshot that did not record it: estimated from the record count once the replay rate is known. */
   private boolean fittedEstimated;
+  /**
+   * The records learnt, and the samples fitted, since the replay reservoir was last empty (at the start, a restart, a
+   * rollback): only those records can be drawn at rest, so only they owe epochs. What the lineage's earlier records still
+   * owed is forgiven, or a restart's rest would fit their debt on the few records read since, many times over each.
+   */
+  private long trainedAtReset;
+  private long fittedSinceReset;
   private long restBatchesSinceSnapshot;
 
   /**
@@ -158,10 +165,12 @@ public final class OnlineLearner {
       lossSum += loss;
       lossFits++;
     }
-    fitted += y.length;
+    long samples = y.length;
     if (replay != null) {
-      fitted += (long) batchSize * replay.replayThenAdd(trainer, replayBatches, batchSize, x, y, w);
+      samples += (long) batchSize * replay.replayThenAdd(trainer, replayBatches, batchSize, x, y, w);
     }
+    fitted += samples;
+    fittedSinceReset += samples;
     fitNanos += System.nanoTime() - t0;
     fitSamples += y.length;
     batch.clear();
@@ -170,15 +179,16 @@ public final class OnlineLearner {
   /**
    * Samples still to fit at rest: one pass over a stream learns a small data set poorly (each record is fitted once, plus
    * its share of the replayed mini-batches), where a batch learner makes many epochs. At rest, mini-batches drawn from the
-   * replay reservoir make up the difference, up to {@code epochs} fits per record learnt, for at most {@code maxRecords}
-   * records: a large stream's replay has fitted that many already, so its rest owes nothing.
+   * replay reservoir make up the difference, up to {@code epochs} fits per record learnt since the reservoir was last empty,
+   * for at most {@code maxRecords} records of the lineage: a large stream's replay has fitted that many already, so its
+   * rest owes nothing.
    */
   public long restOwed() {
     if (rest.epochs() == 0 || replay == null || (replay.size() == 0 && batch.isEmpty())) {
       return 0;
     }
-    long target = rest.epochs() * Math.min(trained, rest.maxRecords());
-    return Math.max(0, target - fitted - batch.size());
+    long records = Math.min(trained, rest.maxRecords()) - Math.min(trainedAtReset, rest.maxRecords());
+    return Math.max(0, rest.epochs() * records - fittedSinceReset - batch.size());
   }
 
   /**
@@ -195,13 +205,14 @@ public final class OnlineLearner {
     int n = (int) Math.min(maxBatches, (owed + batchSize - 1) / batchSize);
     int done = replay.replay(trainer, n, batchSize);
     fitted += (long) done * batchSize;
+    fittedSinceReset += (long) done * batchSize;
     restBatchesSinceSnapshot += done;
     return done;
   }
 
-  /** Whether a snapshot now would differ from the last one: records learnt or mini-batches fitted at rest since. */
-  public boolean changedSinceSnapshot() {
-    return trainedSinceSnapshot > 0 || restBatchesSinceSnapshot > 0;
+  /** Whether mini-batches were fitted at rest since the last snapshot. */
+  public boolean restedSinceSnapshot() {
+    return restBatchesSinceSnapshot > 0;
   }
 
   private void testBeforeTraining() {
@@ -302,6 +313,8 @@ public final class OnlineLearner {
     Double known = lineage.metrics().get(FITTED_SAMPLES);
     fittedEstimated = known == null;
     fitted = known != null ? known.longValue() : trained * (1 + (long) replayBatches);
+    trainedAtReset = trained; // the reservoir starts empty (a new learner, or restart() cleared it)
+    fittedSinceReset = 0;
     prequential = Prequential.fromMap(lineage.metrics(), labelNames);
   }
 

@@ -53,7 +53,7 @@ class TrainingAtRestTest {
     assertThat(m.get(OnlineLearner.FITTED_SAMPLES)).isEqualTo(fitted + 32.0 * batches);
     assertThat(l.trained()).as("resting learns no new record").isEqualTo(320);
     l.snapshotTaken();
-    assertThat(l.changedSinceSnapshot()).isFalse();
+    assertThat(l.restedSinceSnapshot()).isFalse();
     assertThat(l.judge(-1).metrics().get(OnlineLearner.REST_BATCHES)).isZero();
 
     learn(l, 64, new SplittableRandom(2));
@@ -80,32 +80,42 @@ class TrainingAtRestTest {
     learn(off, 100, new SplittableRandom(4));
     assertThat(off.restOwed()).isZero();
     assertThat(off.restStep(10)).isZero();
-    assertThat(off.changedSinceSnapshot()).isTrue(); // its new records, not a rest
+    assertThat(off.restedSinceSnapshot()).isFalse();
   }
 
   @Test
-  void aRestartOwesWhatTheSnapshotOwed() {
+  void aRestartForgivesWhatItCannotDrawAndOwesTheEpochsOfWhatIsNew() {
     Map<String, String> s = Map.of("updater.rest.epochs", "20");
     OnlineLearner before = learner(s, OnlineLearner.Lineage.EMPTY);
     learn(before, 256, new SplittableRandom(5));
     before.restStep(10);
     long owed = before.restOwed();
+    assertThat(owed).as("a rest cut short").isPositive();
     Map<String, Double> metrics = before.judge(-1).metrics();
     assertThat(metrics.get(OnlineLearner.REST_OWED)).isEqualTo(owed);
+    double fitted = metrics.get(OnlineLearner.FITTED_SAMPLES);
 
+    // After a restart (or a rollback) the reservoir is empty: the 256 records' debt cannot be drawn from them any more, and
+    // drawn from the few records read since it would fit those many times over. It is forgiven; the new records owe theirs.
     OnlineLearner after = learner(s, new OnlineLearner.Lineage(before.trained(), before.synthetic(), metrics));
-    // The reservoir is empty after a restart: nothing to draw from until records arrive, so nothing is owed yet...
     assertThat(after.restOwed()).isZero();
     learn(after, 32, new SplittableRandom(6));
-    // ...and then the lineage's debt, plus the new records' own, less their fits.
-    assertThat(after.restOwed()).isEqualTo(owed + 20 * 32 - 32);
+    assertThat(after.restOwed()).isEqualTo(20 * 32 - 32);
+    assertThat(after.judge(-1).metrics().get(OnlineLearner.FITTED_SAMPLES)).as("the lineage's count goes on").isEqualTo(fitted + 32);
 
     // A snapshot from before this setting recorded no fitted count: estimated as one fit and the replays per record.
     Map<String, Double> old = new HashMap<>(metrics);
     old.remove(OnlineLearner.FITTED_SAMPLES);
     OnlineLearner fromOld = learner(s, new OnlineLearner.Lineage(256, 0, old));
     learn(fromOld, 32, new SplittableRandom(7));
-    assertThat(fromOld.restOwed()).isEqualTo(20 * (256 + 32) - 256 * 5 - 32);
+    assertThat(fromOld.restOwed()).isEqualTo(20 * 32 - 32);
+    assertThat(fromOld.judge(-1).metrics().get(OnlineLearner.FITTED_SAMPLES)).isEqualTo(256 * 5 + 32);
+
+    // A rollback empties the reservoir of a learner that goes on: the same rule.
+    before.restart(ModelFactory.create(StreamlearnConfig.of(Map.of("updater.hidden.layers", "16")), 4, 3),
+        new OnlineLearner.Lineage(100, 0, Map.of()));
+    learn(before, 64, new SplittableRandom(8));
+    assertThat(before.restOwed()).as("two mini-batches of 32, the second followed by 4 replayed").isEqualTo(20 * 64 - 64 - 4 * 32);
   }
 
   /**
