@@ -18,7 +18,12 @@ public final class EventPrinter implements Consumer<SnapshotEvent> {
   /** A version made at rest says so: its record count did not move, its epochs over the replay reservoir did. */
   private static String rested(Map<String, Double> metrics) {
     double batches = metrics.getOrDefault(dev.streamlearn.updater.OnlineLearner.REST_BATCHES, 0.0);
-    return batches > 0 ? String.format("  at rest: %,.0f mini-batches from the replay reservoir", batches) : "";
+    if (batches == 0) {
+      return "";
+    }
+    boolean stopped = metrics.getOrDefault(dev.streamlearn.updater.OnlineLearner.REST_STOPPED, 0.0) > 0;
+    return String.format("  at rest: %,.0f mini-batches from the replay reservoir%s", batches,
+        stopped ? ", stopped early (its held-out records' loss stopped falling; the best point kept)" : "");
   }
 
   static String format(SnapshotEvent e) {

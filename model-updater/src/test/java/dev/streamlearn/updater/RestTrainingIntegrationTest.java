@@ -28,7 +28,9 @@ class RestTrainingIntegrationTest {
       Map<String, Double> m1 = v1.getMetrics();
       assertThat(m1.get(OnlineLearner.REST_OWED)).isZero();
       assertThat(m1.get(OnlineLearner.REST_BATCHES)).as("epochs at rest, in mini-batches of 64").isPositive();
-      assertThat(m1.get(OnlineLearner.FITTED_SAMPLES)).as("30 fits per record learnt").isGreaterThanOrEqualTo(30.0 * 270);
+      if (m1.get(OnlineLearner.REST_STOPPED) == 0) { // else the held-out records stopped it early, at its best point
+        assertThat(m1.get(OnlineLearner.FITTED_SAMPLES)).as("30 fits per record learnt").isGreaterThanOrEqualTo(30.0 * 270);
+      }
       first.stop();
       assertThat(published(first)).as("one rested version, nothing owed after it").hasSize(1);
 
@@ -40,7 +42,8 @@ class RestTrainingIntegrationTest {
       assertThat(v2.getMetrics().get(OnlineLearner.REST_OWED)).isZero();
       // The new records owe 30 fits each (fewer the replays they had): not the 360 records' 30 fits again (about 150 mini-batches).
       assertThat(v2.getMetrics().get(OnlineLearner.REST_BATCHES)).isPositive().isLessThanOrEqualTo(30.0 * 90 / 64 + 1);
-      assertThat(v2.getMetrics().get(OnlineLearner.FITTED_SAMPLES)).isGreaterThanOrEqualTo(30.0 * 360);
+      assertThat(v2.getMetrics().get(OnlineLearner.FITTED_SAMPLES)).as("the lineage's count goes on")
+          .isGreaterThan(m1.get(OnlineLearner.FITTED_SAMPLES) + 90);
       second.stop();
     }
   }

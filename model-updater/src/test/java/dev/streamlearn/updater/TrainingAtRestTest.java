@@ -173,6 +173,36 @@ class TrainingAtRestTest {
     assertThat(onePassShortfall / 8).as("what one pass leaves, on average, that the rest recovers").isGreaterThan(0.1);
   }
 
+  /**
+   * Labels that owe nothing to the features: all a network can learn from them is noise. A rest of 100 epochs would fit
+   * that noise (confident, wrong, log loss far above a guess's); the held-out records stop it. Over several data sets: it
+   * stops early, and the network it leaves scores fresh records about as a uniform guess does (log 3 = 1.0986).
+   */
+  @Test
+  void aRestOnNoiseStopsEarlyAtItsBestPoint() {
+    for (long seed = 1; seed <= 3; seed++) {
+      SplittableRandom rnd = new SplittableRandom(seed);
+      OnlineLearner l = learner(Map.of("updater.hidden.layers", "64,32", "updater.batch.size", "64", "updater.rest.epochs", "100"),
+          OnlineLearner.Lineage.EMPTY);
+      for (int i = 0; i < 300; i++) {
+        l.learnOne(point(new double[4], rnd), rnd.nextInt(3), 1.0, false);
+      }
+      for (int i = 0; i < 600; i++) {
+        l.evalOne(point(new double[4], rnd), rnd.nextInt(3), 0, i);
+      }
+      long owed = l.restOwed();
+      int batches = 0;
+      for (int step; (step = l.restStep(8)) > 0; ) {
+        batches += step;
+      }
+      Map<String, Double> m = l.judge(-1).metrics();
+      assertThat(m.get(OnlineLearner.REST_STOPPED)).as("data set %d", seed).isEqualTo(1.0);
+      assertThat(m.get(OnlineLearner.REST_OWED)).isZero();
+      assertThat(batches * 64L).as("data set %d: stopped before the %d samples owed", seed, owed).isLessThan(owed / 2);
+      assertThat(m.get("log_loss")).as("data set %d: fresh records' log loss", seed).isLessThan(1.15);
+    }
+  }
+
   /** The Bayes classifier here: equal priors, the same spherical noise, so the nearest center. */
   private static int nearest(double[][] centers, double[] x) {
     int best = 0;
