@@ -284,8 +284,8 @@ public final class StreamlearnConfig extends AbstractConfig {
               + "reservoir until the records learnt have been fitted this many times each on average (new, replayed and rested fits counted; "
               + "up to updater.rest.max.records records), then publishes a snapshot, judged by the gate as any other. One pass over a small data "
               + "set leaves the network far from what a batch learner reaches (docs/quality.md); a large stream owes nothing. Every fifth real "
-              + "record of the reservoir is held out of the rest: the rest keeps the parameters that score best on them and stops after ten "
-              + "epochs without improvement, so a noisy data set is not overfit. "
+              + "record of the reservoir is held out of the rest (from 50 real records on): the rest keeps the parameters that score best on them "
+              + "and stops after ten epochs without improvement, so a noisy data set is not overfit. "
               + "New records interrupt the rest; after a restart or a rollback the reservoir starts empty, and only the records read since owe "
               + "epochs. 0 turns it off.")
       .define(REST_MAX_RECORDS, Type.LONG, 1000L, Range.between(0, 1_000_000), Importance.LOW,

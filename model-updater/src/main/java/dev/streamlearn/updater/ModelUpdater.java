@@ -479,15 +479,12 @@ public final class ModelUpdater implements AutoCloseable {
     if (!resting()) {
       return;
     }
-    learner.restStep(REST_SLICE_BATCHES);
+    learner.restStep(OnlineLearner.REST_SLICE_BATCHES);
     if (learner.restOwed() == 0 && learner.restedSinceSnapshot()) { // a flush alone (no rest needed) waits for the usual triggers
       catchUpEval(consumer);
       publishSnapshot();
     }
   }
-
-  /** Mini-batches per slice of training at rest: tens of milliseconds for the default network, so a poll follows soon. */
-  private static final int REST_SLICE_BATCHES = 8;
 
   private void publishSnapshot() {
     // Each model is scored as it is served: the head through the merged statistics this snapshot will carry, the served

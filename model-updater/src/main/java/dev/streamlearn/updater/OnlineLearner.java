@@ -58,6 +58,8 @@ public final class OnlineLearner {
   static final int REST_JUDGE_EVERY = 5;
   /** A rest stops when its held-out loss has not improved for this many epochs over the records it fits. */
   static final int REST_PATIENCE_EPOCHS = 10;
+  /** Mini-batches between two scorings of a rest's held-out records: however many a caller asks for, a judged rest fits this many at a time. */
+  public static final int REST_SLICE_BATCHES = 8;
 
   private final QualityGate gate;
   private final int batchSize;
@@ -159,7 +161,7 @@ public final class OnlineLearner {
 
   /** Buffers one training record; a full mini-batch is fitted. {@code weight} 1 is unweighted. */
   public void learnOne(double[] x, int label, double weight, boolean isSynthetic) {
-    session = null; // a record ends a rest: the reservoir changes under its split, and the next rest judges afresh
+    endRest(); // a record ends a rest: the reservoir changes under its split, and the next rest judges afresh
     batch.add(new Pending(x, label, weight, !isSynthetic));
     trained++;
     trainedSinceSnapshot++;
@@ -235,6 +237,9 @@ public final class OnlineLearner {
    * measures the fitting of what arrives.
    */
   public int restStep(int maxBatches) {
+    if (maxBatches <= 0) {
+      return 0;
+    }
     flush();
     long owed = restOwed();
     if (owed == 0) {
@@ -243,7 +248,9 @@ public final class OnlineLearner {
     if (session == null) {
       session = startRest();
     }
-    int n = (int) Math.min(maxBatches, (owed + batchSize - 1) / batchSize);
+    // Judged at the same points whoever calls (the updater between polls, a retrain in one loop): the same range rests alike.
+    int cap = session.judge != null ? Math.min(maxBatches, REST_SLICE_BATCHES) : maxBatches;
+    int n = (int) Math.min(cap, (owed + batchSize - 1) / batchSize);
     int done = replay.replay(trainer, n, batchSize, session.fit);
     fitted += (long) done * batchSize;
     fittedSinceReset += (long) done * batchSize;
@@ -262,18 +269,23 @@ public final class OnlineLearner {
       } else {
         session.sinceBest += done;
       }
-      if (session.sinceBest >= session.patience) {
+      if (session.sinceBest >= session.patience && restOwed() > 0) {
         restWaived += restOwed();
         restStoppedSinceSnapshot++;
       }
     }
     if (restOwed() == 0) {
-      if (session.sinceBest > 0 && session.bestParams != null) {
-        trainer.restore(session.bestParams); // the best point, not where the last mini-batches left it
-      }
-      session = null;
+      endRest();
     }
     return done;
+  }
+
+  /** Ends the rest in progress, if any, at its best point: not where its last mini-batches left the network. */
+  private void endRest() {
+    if (session != null && session.sinceBest > 0 && session.bestParams != null) {
+      trainer.restore(session.bestParams);
+    }
+    session = null;
   }
 
   private RestSession startRest() {
@@ -290,14 +302,20 @@ public final class OnlineLearner {
     return s;
   }
 
-  /** Mean log loss of the served network on held-out records (probabilities clipped at 1e-15, as scikit-learn's). */
+  /**
+   * Log loss of the served network on held-out records, weighted by the records' weights as training weighs them
+   * (rebalance.mode=weight), probabilities clipped at 1e-15 as scikit-learn's.
+   */
   private double heldOutLoss(ReplayBuffer.Batch held) {
     double[][] p = trainer.predict(held.x());
     double sum = 0;
+    double weights = 0;
     for (int i = 0; i < p.length; i++) {
-      sum -= Math.log(Math.max(1e-15, p[i][held.y()[i]]));
+      double w = held.weights()[i];
+      sum -= w * Math.log(Math.max(1e-15, p[i][held.y()[i]]));
+      weights += w;
     }
-    return sum / p.length;
+    return weights > 0 ? sum / weights : 0;
   }
 
   /** Whether mini-batches were fitted at rest since the last snapshot. */
