@@ -15,16 +15,27 @@ public final class EventPrinter implements Consumer<SnapshotEvent> {
     System.out.flush();
   }
 
+  /** A version made at rest says so: its record count did not move, its epochs over the replay reservoir did. */
+  private static String rested(Map<String, Double> metrics) {
+    double batches = metrics.getOrDefault(dev.streamlearn.updater.OnlineLearner.REST_BATCHES, 0.0);
+    if (batches == 0) {
+      return "";
+    }
+    boolean stopped = metrics.getOrDefault(dev.streamlearn.updater.OnlineLearner.REST_STOPPED, 0.0) > 0;
+    return String.format("  at rest: %,.0f mini-batches from the replay reservoir%s", batches,
+        stopped ? ", stopped early (its held-out records' loss stopped falling; the best point kept)" : "");
+  }
+
   static String format(SnapshotEvent e) {
     if (e instanceof SnapshotEvent.Published p) {
       ModelSnapshot m = p.meta();
       Map<String, Double> x = m.getMetrics();
       String status = m.getStatus() == SnapshotStatus.PROMOTED ? "PROMOTED" : "HELD    ";
-      return String.format("%s v%-3d parent %-4s %s trained %,9d (%,d synthetic)  eval n=%.0f acc %.3f bal_acc %.3f macroF1 %.3f auc %.3f logloss %.3f  %s  publish %d ms  fit %,.0f samples/s%s",
+      return String.format("%s v%-3d parent %-4s %s trained %,9d (%,d synthetic)  eval n=%.0f acc %.3f bal_acc %.3f macroF1 %.3f auc %.3f logloss %.3f  %s  publish %d ms  fit %,.0f samples/s%s%s",
           m.getModel(), m.getVersion(), m.getParentVersion() == null ? "-" : "v" + m.getParentVersion(), status, m.getTrainedRecords(),
           m.getSyntheticRecords(), x.getOrDefault("n", 0.0), x.getOrDefault("accuracy", Double.NaN), x.getOrDefault("balanced_accuracy", Double.NaN),
           x.getOrDefault("macro_f1", Double.NaN), x.getOrDefault("roc_auc", Double.NaN), x.getOrDefault("log_loss", Double.NaN), dev.streamlearn.core.ByteSize.format(m.getSizeBytes()),
-          p.publishMs(), p.trainSamplesPerSecond(), m.getStatus() == SnapshotStatus.HELD ? "\n      held: " + m.getHoldReason() + "; current stays v" + p.servingVersion() : "");
+          p.publishMs(), p.trainSamplesPerSecond(), rested(x), m.getStatus() == SnapshotStatus.HELD ? "\n      held: " + m.getHoldReason() + "; current stays v" + p.servingVersion() : "");
     }
     if (e instanceof SnapshotEvent.RolledBack r) {
       return String.format("%s ROLLBACK v%d -> v%d (%s)", r.model(), r.from(), r.to(), r.reason());

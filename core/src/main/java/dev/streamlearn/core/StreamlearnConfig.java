@@ -104,6 +104,9 @@ public final class StreamlearnConfig extends AbstractConfig {
   public static final String EVAL_WINDOW = "updater.eval.window";
   public static final String REPLAY_BATCHES = "updater.replay.batches";
   public static final String REPLAY_BUFFER = "updater.replay.buffer";
+  public static final String REST_EPOCHS = "updater.rest.epochs";
+  public static final String REST_MAX_RECORDS = "updater.rest.max.records";
+  public static final String REST_IDLE_MS = "updater.rest.idle.ms";
   public static final String AVERAGE_DECAY = "updater.average.decay";
   public static final String GATE_ENABLED = "updater.gate.enabled";
   public static final String GATE_TOLERANCE = "updater.gate.tolerance";
@@ -276,6 +279,21 @@ public final class StreamlearnConfig extends AbstractConfig {
               + "over the stream gets closer to what a batch learner reaches (docs/quality.md measures it); 0 learns each record once.")
       .define(REPLAY_BUFFER, Type.INT, 50_000, Range.atLeast(1), Importance.LOW,
           "Training records the replay reservoir holds (memory: this many feature vectors).")
+      .define(REST_EPOCHS, Type.INT, 100, Range.between(0, 1000), Importance.MEDIUM,
+          "Training at rest: once no training record has arrived for updater.rest.idle.ms, the updater fits mini-batches drawn from its replay "
+              + "reservoir until the records learnt have been fitted this many times each on average (new, replayed and rested fits counted; "
+              + "up to updater.rest.max.records records), then publishes a snapshot, judged by the gate as any other. One pass over a small data "
+              + "set leaves the network far from what a batch learner reaches (docs/quality.md); a large stream owes nothing. Every fifth real "
+              + "record of the reservoir is held out of the rest (from 50 real records on): the rest keeps the parameters that score best on them "
+              + "and stops after ten epochs without improvement, so a noisy data set is not overfit. "
+              + "New records interrupt the rest; after a restart or a rollback the reservoir starts empty, and only the records read since owe "
+              + "epochs. 0 turns it off.")
+      .define(REST_MAX_RECORDS, Type.LONG, 1000L, Range.between(0, 1_000_000), Importance.LOW,
+          "Training at rest covers the first this many records of a lineage (updater.rest.epochs x this many fitted samples in all), so its "
+              + "cost is bounded: with the defaults at most 100,000 samples, and a lineage past about 20,000 records (whose replay fits each "
+              + "record 1 + updater.replay.batches times) owes nothing.")
+      .define(REST_IDLE_MS, Type.LONG, 3000L, Range.atLeast(100), Importance.LOW,
+          "How long without a training record before the updater trains at rest (updater.rest.epochs).")
       .define(AVERAGE_DECAY, Type.DOUBLE, 0.999, Range.between(0.0, 0.99999), Importance.LOW,
           "Parameter averaging: when above 0, the network judged, snapshotted and served is an exponential moving average of the trained "
               + "parameters with this decay per gradient step (0.99-0.999 typical; the first steps use min(decay, (1+t)/(10+t)) so the "

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Creates topics from {@link TopicSpec} idempotently and reports drift from it. */
 public final class TopicAdmin {
@@ -58,7 +59,7 @@ public final class TopicAdmin {
   /** What differs between the spec and the topic on the cluster, one phrase per difference. */
   public List<String> drift(TopicSpec spec) throws ExecutionException, InterruptedException {
     List<String> out = new ArrayList<>();
-    TopicDescription d = admin.describeTopics(List.of(spec.fullName())).allTopicNames().get().get(spec.fullName());
+    TopicDescription d = describe(spec.fullName());
     if (d.partitions().size() != spec.partitions()) {
       out.add("partitions " + d.partitions().size() + " (spec " + spec.partitions() + ")");
     }
@@ -80,8 +81,29 @@ public final class TopicAdmin {
 
   /** The replication factor a topic has on the cluster (its first partition's replicas). */
   public int replicationFactor(String topic) throws ExecutionException, InterruptedException {
-    return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().get(0).replicas().size();
+    return describe(topic).partitions().get(0).replicas().size();
   }
+
+  /**
+   * A topic's description, asked again while the broker answered that it does not know it: createTopics returns once the
+   * controller has the topic, and the broker asked may learn of it a moment later (seen: 'topics create' failing with
+   * "This server does not host this topic-partition" right after a restarted broker created its topics). 30 s at most.
+   */
+  private TopicDescription describe(String topic) throws ExecutionException, InterruptedException {
+    long deadline = System.nanoTime() + DESCRIBE_PATIENCE_NANOS;
+    while (true) {
+      try {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100); // the broker's metadata catches up on its own; nothing to await but asking again
+      }
+    }
+  }
+
+  private static final long DESCRIBE_PATIENCE_NANOS = 30_000_000_000L;
 
   public static String summary(List<Result> results) {
     Map<Status, Long> counts = results.stream().collect(Collectors.groupingBy(Result::status, Collectors.counting()));

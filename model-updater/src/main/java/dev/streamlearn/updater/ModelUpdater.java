@@ -85,6 +85,8 @@ public final class ModelUpdater implements AutoCloseable {
    * the last snapshot, so an updater that sat idle (at start, or between bursts) does not publish a version of one record.
    */
   private long pendingSinceNanos;
+  /** When the last training record was learnt (or the updater started): training at rest waits for updater.rest.idle.ms after it. */
+  private long lastLearntNanos = System.nanoTime();
   private final Map<TopicPartition, Long> positions = new HashMap<>();
   /** Per eval partition, the committed offset that {@link #rewindEval} re-reads up to: records before it were handled by an earlier run. */
   private final Map<TopicPartition, Long> rereadUntil = new HashMap<>();
@@ -185,8 +187,9 @@ public final class ModelUpdater implements AutoCloseable {
               lockCheckedNanos = System.nanoTime();
             }
             // Per training record, so a large poll never stretches a snapshot past its size.
-            handlePoll(consumer.poll(Duration.ofMillis(200)), evalTopic, this::handle, () -> maybeSnapshot(consumer));
+            handlePoll(consumer.poll(Duration.ofMillis(resting() ? 0 : 200)), evalTopic, this::handle, () -> maybeSnapshot(consumer));
             maybeSnapshot(consumer); // and by time when nothing arrives
+            maybeRest(consumer);
             maybeRecheckSpec();
           }
         }
@@ -302,7 +305,8 @@ public final class ModelUpdater implements AutoCloseable {
       OnlineLearner.Lineage lineage) {
     return new OnlineLearner(head, serving, lineage, spec.getLabels(), QualityGate.from(config), config.getInt(BATCH_SIZE), config.getInt(EVAL_WINDOW),
         config.getDouble(AVERAGE_DECAY))
-        .withReplay(new ReplayBuffer(config.getInt(REPLAY_BUFFER), config.getLong(SEED) ^ lineage.trained()), config.getInt(REPLAY_BATCHES));
+        .withReplay(new ReplayBuffer(config.getInt(REPLAY_BUFFER), config.getLong(SEED) ^ lineage.trained()), config.getInt(REPLAY_BATCHES))
+        .withRest(new OnlineLearner.Rest(config.getInt(REST_EPOCHS), config.getLong(REST_MAX_RECORDS)));
   }
 
   static OnlineLearner.Lineage lineage(ModelSnapshot meta) {
@@ -391,6 +395,7 @@ public final class ModelUpdater implements AutoCloseable {
     if (firstSinceSnapshot) {
       pendingSinceNanos = learntAt; // the first records the next snapshot will cover
     }
+    lastLearntNanos = learntAt;
     if (learnt.carriedMisfits() > 0) {
       warnMisfit("skipping {} of the {} synthetic records {} at {} carries: their features / label do not fit the spec", learnt.carriedMisfits(),
           p.getSynthetics().size(), p.getId(), tp);
@@ -453,11 +458,32 @@ public final class ModelUpdater implements AutoCloseable {
   }
 
   private boolean shouldSnapshot() {
-    if (learner.trainedSinceSnapshot() == 0) {
-      return false;
+    if (learner.trainedSinceSnapshot() == 0 || resting()) {
+      return false; // a rest publishes its own snapshot when done (maybeRest): none of a half-rested network
     }
     return learner.trainedSinceSnapshot() >= config.getLong(SNAPSHOT_EVERY_RECORDS)
         || System.nanoTime() - pendingSinceNanos >= Duration.ofMillis(config.getLong(SNAPSHOT_EVERY_MS)).toNanos();
+  }
+
+  /** No training record for updater.rest.idle.ms, and training at rest still owes fits. */
+  private boolean resting() {
+    return System.nanoTime() - lastLearntNanos >= Duration.ofMillis(config.getLong(REST_IDLE_MS)).toNanos() && learner.restOwed() > 0;
+  }
+
+  /**
+   * Trains at rest a slice at a time (a few mini-batches, so polls go on: a record that arrives ends the rest, a rollback is
+   * taken at once), and publishes a snapshot when the rest is done: the versions a service follows then cover what the
+   * epochs over the replay reservoir made of the records, not only their one pass.
+   */
+  private void maybeRest(KafkaConsumer<byte[], byte[]> consumer) {
+    if (!resting()) {
+      return;
+    }
+    learner.restStep(OnlineLearner.REST_SLICE_BATCHES);
+    if (learner.restOwed() == 0 && learner.restedSinceSnapshot()) { // a flush alone (no rest needed) waits for the usual triggers
+      catchUpEval(consumer);
+      publishSnapshot();
+    }
   }
 
   private void publishSnapshot() {
@@ -543,13 +569,13 @@ public final class ModelUpdater implements AutoCloseable {
 
   /**
    * The settings that decide what training makes of the records, as {@link #configHash} counts them: every
-   * {@code updater.*} setting but the snapshot cadence, the gate, the eval window and the cache (they decide
-   * when and whether a version is published, or where it is kept, not what it learns). Derived from the
+   * {@code updater.*} setting but the snapshot cadence, the gate, the eval window, the cache and the idle time before a
+   * rest (they decide when and whether a version is published, or where it is kept, not what it learns). Derived from the
    * declared settings, so a new training setting is counted without being listed here.
    */
   static final List<String> TRAINING_SETTINGS = StreamlearnConfig.DEF.names().stream()
       .filter(k -> k.startsWith("updater.") && !k.startsWith("updater.gate.") && !k.startsWith("updater.snapshot.")
-          && !k.equals(EVAL_WINDOW) && !k.equals(CACHE_DIR))
+          && !k.equals(EVAL_WINDOW) && !k.equals(CACHE_DIR) && !k.equals(REST_IDLE_MS))
       .sorted().toList();
 
   /**
@@ -560,7 +586,11 @@ public final class ModelUpdater implements AutoCloseable {
   static String configHash(StreamlearnConfig config, Network network) {
     StringBuilder sb = new StringBuilder();
     Map<String, ?> values = config.values();
-    TRAINING_SETTINGS.forEach(k -> sb.append(k).append('=').append(values.get(k)).append('\n'));
+    // With training at rest off, its settings change nothing: left out, so that versions made before they existed
+    // (whose hash could not count them) hash the same under -D updater.rest.epochs=0.
+    boolean resting = config.getInt(REST_EPOCHS) > 0;
+    TRAINING_SETTINGS.stream().filter(k -> resting || !k.startsWith("updater.rest."))
+        .forEach(k -> sb.append(k).append('=').append(values.get(k)).append('\n'));
     sb.append(network.configurationJson());
     return Snapshot.sha256(sb.toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
   }

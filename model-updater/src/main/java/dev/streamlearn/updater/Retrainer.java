@@ -239,6 +239,11 @@ public final class Retrainer {
     for (Range r : plan.ranges()) {
       skipped += replay(r, spec, learner, progress);
     }
+    // The updater rests once its stream pauses; a replay's range ends in a pause of its own, so it rests too (seeded draws:
+    // the same range gives the same network), or a retrain of a small data set would serve what one pass learnt.
+    while (learner.restStep(Integer.MAX_VALUE) > 0) {
+      // until nothing is owed
+    }
     fillEvalWindow(learner, spec);
     NormalizerStats global;
     try (NormalizerFollower follower = new NormalizerFollower(clients)) {

@@ -101,6 +101,22 @@ public final class Trainer {
     }
   }
 
+  /** A copy of the parameters {@link #served()} has: what {@link #restore} puts back. */
+  public INDArray servedParams() {
+    return served().model().params().dup();
+  }
+
+  /**
+   * Puts saved parameters back in both the trained network and the average (a rest's best point, when it went on past
+   * it): they then agree, as after a restore from a snapshot. The optimizer's state stays as it is.
+   */
+  public void restore(INDArray params) {
+    net.model().setParams(params.dup());
+    if (averaged != null) {
+      averaged.model().setParams(params.dup());
+    }
+  }
+
   /** Class probabilities, one row per input row. */
   public double[][] predict(double[][] x) {
     return served().probabilities(x);
