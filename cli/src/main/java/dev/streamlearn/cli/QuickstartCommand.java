@@ -139,7 +139,10 @@ public final class QuickstartCommand implements Callable<Integer> {
       step("5/8 a producer ships a bug: 6,000 training records with wrong labels; the quality gate holds the version trained on them");
       if (config.getInt(StreamlearnConfig.REPLAY_BATCHES) == 0 && config.getDouble(StreamlearnConfig.AVERAGE_DECAY) == 0
           && config.getInt(StreamlearnConfig.REST_EPOCHS) == 0) {
-        System.out.println("   (this demo's updater runs with updater.replay.batches=0, updater.average.decay=0 and updater.rest.epochs=0: with the defaults, 4, 0.999 and 30,");
+        StreamlearnConfig defaults = StreamlearnConfig.of(Map.of());
+        System.out.printf("   (this demo's updater runs with updater.replay.batches=0, updater.average.decay=0 and updater.rest.epochs=0: with the "
+            + "defaults, %d, %s and %d,%n", defaults.getInt(StreamlearnConfig.REPLAY_BATCHES), defaults.getDouble(StreamlearnConfig.AVERAGE_DECAY),
+            defaults.getInt(StreamlearnConfig.REST_EPOCHS));
         System.out.println("    such a burst barely moves the model and the gate has nothing to hold; docs/quality.md; and with");
         System.out.println("    rebalance.flow.margin=0, so that no block of synthetic records waits for the rest, to be learnt alone)");
       }

@@ -209,8 +209,7 @@ public final class OnlineLearner {
     if (replay != null) {
       samples += (long) batchSize * replay.replayThenAdd(trainer, replayBatches, batchSize, x, y, w, real);
     }
-    fitted += samples;
-    fittedSinceReset += samples;
+    countFitted(samples);
     fitNanos += System.nanoTime() - t0;
     fitSamples += y.length;
     batch.clear();
@@ -252,8 +251,7 @@ public final class OnlineLearner {
     int cap = session.judge != null ? Math.min(maxBatches, REST_SLICE_BATCHES) : maxBatches;
     int n = (int) Math.min(cap, (owed + batchSize - 1) / batchSize);
     int done = replay.replay(trainer, n, batchSize, session.fit);
-    fitted += (long) done * batchSize;
-    fittedSinceReset += (long) done * batchSize;
+    countFitted((long) done * batchSize);
     restBatchesSinceSnapshot += done;
     if (done == 0) {
       restWaived += owed; // nothing to draw from: nothing can be owed
@@ -316,6 +314,12 @@ public final class OnlineLearner {
       weights += w;
     }
     return weights > 0 ? sum / weights : 0;
+  }
+
+  /** Samples fitted count for the lineage and, since the reservoir was last empty, against what the rest owes. */
+  private void countFitted(long samples) {
+    fitted += samples;
+    fittedSinceReset += samples;
   }
 
   /** Whether mini-batches were fitted at rest since the last snapshot. */
