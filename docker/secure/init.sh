@@ -68,6 +68,8 @@ min.insync.replicas=2
 default.replication.factor=3
 auto.create.topics.enable=false
 group.initial.rebalance.delay.ms=0
+# A produce waits in the broker up to 1 s for the previous transaction's markers, as on the local broker (LocalKafka).
+add.partitions.to.txn.retry.backoff.max.ms=1000
 PROPS
 done
 

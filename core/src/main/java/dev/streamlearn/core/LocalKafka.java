@@ -29,6 +29,8 @@ import org.apache.kafka.common.Uuid;
 public final class LocalKafka {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  /** How long a broker waits for a previous transaction's markers before answering a produce CONCURRENT_TRANSACTIONS (see writeServerProperties); docker/secure/init.sh sets the same. */
+  static final int ADD_PARTITIONS_TO_TXN_RETRY_MAX_MS = 1000;
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
   private final Path dir;
@@ -337,7 +339,13 @@ public final class LocalKafka {
         "auto.create.topics.enable=false",
         "log.retention.hours=168",
         "log.segment.bytes=268435456",
-        "log.cleaner.dedupe.buffer.size=33554432"));
+        "log.cleaner.dedupe.buffer.size=33554432",
+        // Under transaction version 2 a transaction's first produce to a partition waits, in the broker, for the previous
+        // transaction's markers, for at most this long (Kafka's default 100 ms); past it the producer is answered
+        // CONCURRENT_TRANSACTIONS and retries after its own backoff. On two shared cores the markers of a 50 ms commit
+        // sometimes take longer: the stream thread then waited in its commit's flush for the retries (docs/benchmarks.md,
+        // session 17). Waiting in the broker resumes in 20 ms steps instead.
+        "add.partitions.to.txn.retry.backoff.max.ms=" + ADD_PARTITIONS_TO_TXN_RETRY_MAX_MS));
     replication.brokerSettings().forEach((k, v) -> lines.add(k + "=" + v));
     lines.add("");
     Path p = dir.resolve("server.properties");

@@ -96,6 +96,13 @@ class ComposeSettingsTest {
   }
 
   @Test
+  void brokersWaitForTransactionMarkersAsTheLocalBrokerDoes() throws IOException {
+    String key = org.apache.kafka.coordinator.transaction.AddPartitionsToTxnConfig.ADD_PARTITIONS_TO_TXN_RETRY_BACKOFF_MAX_MS_CONFIG;
+    assertThat(brokerProperties().getProperty(key)).as("docker/secure/init.sh: " + key)
+        .isEqualTo(Integer.toString(LocalKafka.ADD_PARTITIONS_TO_TXN_RETRY_MAX_MS));
+  }
+
+  @Test
   void everyBrokerHasTheSameValidClusterId() throws IOException {
     List<String> ids = new ArrayList<>();
     for (String broker : brokerServices()) {

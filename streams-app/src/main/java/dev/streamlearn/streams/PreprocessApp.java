@@ -91,6 +91,11 @@ public final class PreprocessApp implements AutoCloseable {
     // Streams defaults linger.ms to 100: with two hops (raw -> repartition -> train) that alone adds up to 200 ms.
     // Under exactly-once each commit flushes anyway; at high rates batches fill before 5 ms.
     p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    // A broker that waited its add.partitions.to.txn.retry.backoff.max.ms for the previous transaction's markers answers a
+    // produce CONCURRENT_TRANSACTIONS; the stream thread's commit then waits in flush for the retry, which the default
+    // backoff (100 ms, doubling) makes a stall (docs/benchmarks.md, session 17). 20 ms is the Java client's own backoff for
+    // that answer to AddPartitionsToTxn; the doubling up to retry.backoff.max.ms (1 s) still spaces retries to a broker that is down.
+    p.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 20);
     p.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), 10 * 1024 * 1024);
     // The dedup task reads a records.raw partition and, for mis-keyed records only, a repartition partition that
     // is mostly empty. Waiting to interleave the two by timestamp serves joins, and this topology has none; with

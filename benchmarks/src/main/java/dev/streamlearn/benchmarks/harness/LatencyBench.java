@@ -42,8 +42,10 @@ final class LatencyBench {
    * One second of the run, by the records' append time ({@code t} seconds after the measurement began, at
    * {@code fromEpochMs}, to match with logs): whether a p99
    * comes from a few bad seconds (a stall: a collection, a slow commit) or from every second alike (steady queueing).
+   * {@code retries}: the stream producer's record retries counted in that second of wall time (sampled once a second,
+   * so a retry can land one second off the records it delayed).
    */
-  record Second(int t, int n, double p50, double p99, double max) {}
+  record Second(int t, int n, double p50, double p99, double max, long retries) {}
 
   static final Duration WARMUP = Duration.ofSeconds(3);
 
@@ -76,6 +78,21 @@ final class LatencyBench {
         }
       }, "latency-reader");
       reader.start();
+      // The stream producer's retry count, once a second: a second's retries set beside its p99.
+      Map<Integer, Double> retriesAt = new java.util.concurrent.ConcurrentHashMap<>();
+      Thread retrySampler = new Thread(() -> {
+        while (!stop.get()) {
+          // keyed by the nearest second boundary: the count as the second that starts there begins
+          retriesAt.put((int) Math.round((System.currentTimeMillis() - measureFrom) / 1000.0), sum(app.streams().metrics(), "producer-metrics", "record-retry-total"));
+          try {
+            Thread.sleep(1000 - Math.floorMod(System.currentTimeMillis() - measureFrom, 1000L)); // a tick at each second's end
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "latency-retries");
+      retrySampler.setDaemon(true);
+      retrySampler.start();
       long[] gc0 = gc();
       long sent = 0;
       long t0 = System.nanoTime();
@@ -96,6 +113,8 @@ final class LatencyBench {
       Thread.sleep(2000); // let the last transactions commit before the reader stops (a measurement tail, not synchronisation)
       stop.set(true);
       reader.join();
+      retrySampler.interrupt();
+      retrySampler.join();
       long[] gc1 = gc();
       var metrics = app.streams().metrics();
       double retries = sum(metrics, "producer-metrics", "record-retry-total");
@@ -106,16 +125,20 @@ final class LatencyBench {
       Collections.sort(sorted);
       long overOneSecond = sorted.stream().filter(l -> l > 1000).count();
       return new Result(rate, achieved, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), pct(sorted, 0.999), sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1),
-          overOneSecond, retries, commitMax, txnCommitMs, gc1[0] - gc0[0], gc1[1] - gc0[1], measureFrom, seconds(bySecond));
+          overOneSecond, retries, commitMax, txnCommitMs, gc1[0] - gc0[0], gc1[1] - gc0[1], measureFrom, seconds(bySecond, retriesAt));
     }
   }
 
-  private static List<Second> seconds(Map<Integer, List<Double>> bySecond) {
+  /** @param retriesAt the cumulative retry count sampled at each second's boundary: a second's retries are the rise from its start to its end. */
+  private static List<Second> seconds(Map<Integer, List<Double>> bySecond, Map<Integer, Double> retriesAt) {
     List<Second> out = new ArrayList<>();
     new java.util.TreeMap<>(bySecond).forEach((t, l) -> {
       List<Double> sorted = new ArrayList<>(l);
       Collections.sort(sorted);
-      out.add(new Second(t, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1)));
+      Double start = retriesAt.get(t);
+      Double end = retriesAt.get(t + 1);
+      long retries = start == null || end == null ? -1 : Math.round(end - start); // -1: a boundary was not sampled
+      out.add(new Second(t, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1), retries));
     });
     return out;
   }
