@@ -22,9 +22,11 @@ class LocalKafkaIntegrationTest {
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrap()))) {
         assertThat(admin.describeCluster().nodes().get()).hasSize(1);
         // The broker itself reports the wait for a previous transaction's markers that LocalKafka sets (Kafka's default: 100 ms).
-        var broker = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.BROKER, "1");
-        var entry = admin.describeConfigs(List.of(broker)).all().get().get(broker)
-            .get(org.apache.kafka.coordinator.transaction.AddPartitionsToTxnConfig.ADD_PARTITIONS_TO_TXN_RETRY_BACKOFF_MAX_MS_CONFIG);
+        var broker = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.BROKER,
+            Integer.toString(kafka.nodeId()));
+        String name = org.apache.kafka.coordinator.transaction.AddPartitionsToTxnConfig.ADD_PARTITIONS_TO_TXN_RETRY_BACKOFF_MAX_MS_CONFIG;
+        var entry = admin.describeConfigs(List.of(broker)).all().get().get(broker).get(name);
+        assertThat(entry).as("the broker knows " + name).isNotNull();
         assertThat(entry.value()).isEqualTo(Integer.toString(LocalKafka.ADD_PARTITIONS_TO_TXN_RETRY_MAX_MS))
             .isNotEqualTo(Integer.toString(org.apache.kafka.coordinator.transaction.AddPartitionsToTxnConfig.ADD_PARTITIONS_TO_TXN_RETRY_BACKOFF_MAX_MS_DEFAULT));
       }

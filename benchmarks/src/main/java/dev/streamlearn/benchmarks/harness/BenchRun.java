@@ -186,7 +186,7 @@ public final class BenchRun {
           + "   stream producer: %.0f retries, %.0f ms in commitTransaction; slowest commit of the last minute (start-up included) %.0f ms",
           r.p50(), r.p99(), r.p999(), r.max(), r.samples(), r.achievedRps(), r.overOneSecond(), r.producerRetries(), r.txnCommitMs(), r.commitLatencyMaxMs());
       say("   slowest seconds by p99 (of %d): %s; garbage collection during the run: %d, %,d ms", r.seconds().size(),
-          r.slowest(3).stream().map(x -> String.format(Locale.ROOT, "+%d s p99 %.0f ms, max %.0f ms, %d retries", x.t(), x.p99(), x.max(), x.retries())).collect(java.util.stream.Collectors.joining("; ")),
+          r.slowest(3).stream().map(x -> String.format(Locale.ROOT, "+%d s p99 %.0f ms, max %.0f ms, %s", x.t(), x.p99(), x.max(), x.retriesText())).collect(java.util.stream.Collectors.joining("; ")),
           r.gcCount(), r.gcMs());
       if (pct == 50) {
         ObjectNode l = out.putObject("latency_ms");

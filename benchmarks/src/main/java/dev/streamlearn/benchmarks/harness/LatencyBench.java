@@ -26,8 +26,8 @@ final class LatencyBench {
   /** Samples of the first {@link #WARMUP} are dropped: they measure task start-up (first transactions, fetch sessions), not steady state. */
   /**
    * Besides the percentiles, what the stream thread's producer and commits did over the run, to tell a stall's cause:
-   * the producer's retries (a transaction coordinator answering CONCURRENT_TRANSACTIONS is retried with exponential
-   * backoff, 100 ms doubling to 1 s), and the slowest commit the stream thread saw.
+   * the producer's retries (a produce the broker answers CONCURRENT_TRANSACTIONS is retried with exponential backoff:
+   * the streams app starts it at 20 ms, doubling to 1 s), and the slowest commit the stream thread saw.
    */
   record Result(double offeredRps, double achievedRps, long samples, double p50, double p99, double p999, double max, long overOneSecond,
       double producerRetries, double commitLatencyMaxMs, double txnCommitMs, long gcCount, long gcMs, long fromEpochMs, List<Second> seconds) {
@@ -42,10 +42,18 @@ final class LatencyBench {
    * One second of the run, by the records' append time ({@code t} seconds after the measurement began, at
    * {@code fromEpochMs}, to match with logs): whether a p99
    * comes from a few bad seconds (a stall: a collection, a slow commit) or from every second alike (steady queueing).
-   * {@code retries}: the stream producer's record retries counted in that second of wall time (sampled once a second,
-   * so a retry can land one second off the records it delayed).
+   * {@code retries}: the stream producer's record retries (records, not requests) counted in that second of wall time,
+   * read five times a second, so a retry can land a second off the records it delayed; {@link #UNKNOWN} (-1) when
+   * they could not be counted.
    */
-  record Second(int t, int n, double p50, double p99, double max, long retries) {}
+  record Second(int t, int n, double p50, double p99, double max, long retries) {
+    /** {@code retries} when they could not be counted for that second. */
+    static final long UNKNOWN = -1;
+
+    String retriesText() {
+      return retries == UNKNOWN ? "retries not counted" : retries + " retries";
+    }
+  }
 
   static final Duration WARMUP = Duration.ofSeconds(3);
 
@@ -78,14 +86,14 @@ final class LatencyBench {
         }
       }, "latency-reader");
       reader.start();
-      // The stream producer's retry count, once a second: a second's retries set beside its p99.
-      Map<Integer, Double> retriesAt = new java.util.concurrent.ConcurrentHashMap<>();
+      // The stream producer's retry count, read five times a second with the time read: a second's retries set beside its p99.
+      java.util.concurrent.ConcurrentSkipListMap<Long, Double> retriesAt = new java.util.concurrent.ConcurrentSkipListMap<>();
       Thread retrySampler = new Thread(() -> {
         while (!stop.get()) {
-          // keyed by the nearest second boundary: the count as the second that starts there begins
-          retriesAt.put((int) Math.round((System.currentTimeMillis() - measureFrom) / 1000.0), sum(app.streams().metrics(), "producer-metrics", "record-retry-total"));
+          double count = sum(app.streams().metrics(), "producer-metrics", "record-retry-total");
+          retriesAt.put(System.currentTimeMillis(), count);
           try {
-            Thread.sleep(1000 - Math.floorMod(System.currentTimeMillis() - measureFrom, 1000L)); // a tick at each second's end
+            Thread.sleep(200); // five readings a second: a second's count is off by at most the 200 ms after its boundaries
           } catch (InterruptedException e) {
             return;
           }
@@ -97,24 +105,32 @@ final class LatencyBench {
       long sent = 0;
       long t0 = System.nanoTime();
       long end = t0 + duration.toNanos() + WARMUP.toNanos();
-      try (KafkaProducer<byte[], byte[]> p = env.clients.producer()) {
-        while (System.nanoTime() < end) {
-          long due = t0 + (long) (sent / rate * 1e9);
-          long wait = due - System.nanoTime();
-          if (wait > 0) {
-            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000)); // pacing the offered load
+      double achieved;
+      try {
+        try (KafkaProducer<byte[], byte[]> p = env.clients.producer()) {
+          while (System.nanoTime() < end) {
+            long due = t0 + (long) (sent / rate * 1e9);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+              Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000)); // pacing the offered load
+            }
+            p.send(env.raw(input.get((int) (sent % input.size()))));
+            sent++;
           }
-          p.send(env.raw(input.get((int) (sent % input.size()))));
-          sent++;
         }
+        achieved = sent / ((System.nanoTime() - t0) / 1e9);
+        // (records sent during the warm-up count for the offered rate but not for the percentiles)
+        Thread.sleep(2000); // let the last transactions commit before the reader stops (a measurement tail, not synchronisation)
+      } catch (Exception e) {
+        app.close();
+        throw e;
+      } finally {
+        // also when sending failed: neither thread may outlive the app (the reader is not a daemon)
+        stop.set(true);
+        reader.join();
+        retrySampler.interrupt();
+        retrySampler.join();
       }
-      double achieved = sent / ((System.nanoTime() - t0) / 1e9);
-      // (records sent during the warm-up count for the offered rate but not for the percentiles)
-      Thread.sleep(2000); // let the last transactions commit before the reader stops (a measurement tail, not synchronisation)
-      stop.set(true);
-      reader.join();
-      retrySampler.interrupt();
-      retrySampler.join();
       long[] gc1 = gc();
       var metrics = app.streams().metrics();
       double retries = sum(metrics, "producer-metrics", "record-retry-total");
@@ -125,19 +141,24 @@ final class LatencyBench {
       Collections.sort(sorted);
       long overOneSecond = sorted.stream().filter(l -> l > 1000).count();
       return new Result(rate, achieved, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), pct(sorted, 0.999), sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1),
-          overOneSecond, retries, commitMax, txnCommitMs, gc1[0] - gc0[0], gc1[1] - gc0[1], measureFrom, seconds(bySecond, retriesAt));
+          overOneSecond, retries, commitMax, txnCommitMs, gc1[0] - gc0[0], gc1[1] - gc0[1], measureFrom, seconds(bySecond, retriesAt, measureFrom));
     }
   }
 
-  /** @param retriesAt the cumulative retry count sampled at each second's boundary: a second's retries are the rise from its start to its end. */
-  private static List<Second> seconds(Map<Integer, List<Double>> bySecond, Map<Integer, Double> retriesAt) {
+  /**
+   * @param retriesAt the stream producer's cumulative retry count by the wall time it was read: a second's retries are
+   *     the rise between the last readings at or before its start and its end (a reading that came late, in a stall, puts
+   *     its retries in the second it was read in)
+   */
+  private static List<Second> seconds(Map<Integer, List<Double>> bySecond, java.util.NavigableMap<Long, Double> retriesAt, long fromEpochMs) {
     List<Second> out = new ArrayList<>();
     new java.util.TreeMap<>(bySecond).forEach((t, l) -> {
       List<Double> sorted = new ArrayList<>(l);
       Collections.sort(sorted);
-      Double start = retriesAt.get(t);
-      Double end = retriesAt.get(t + 1);
-      long retries = start == null || end == null ? -1 : Math.round(end - start); // -1: a boundary was not sampled
+      Map.Entry<Long, Double> start = retriesAt.floorEntry(fromEpochMs + t * 1000L);
+      Map.Entry<Long, Double> end = retriesAt.floorEntry(fromEpochMs + (t + 1) * 1000L);
+      // UNKNOWN: no reading before the second began, or the count fell (a new producer, after a task migration)
+      long retries = start == null || end == null || end.getValue() < start.getValue() ? Second.UNKNOWN : Math.round(end.getValue() - start.getValue());
       out.add(new Second(t, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1), retries));
     });
     return out;
