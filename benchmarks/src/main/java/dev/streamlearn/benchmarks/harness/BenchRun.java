@@ -185,9 +185,13 @@ public final class BenchRun {
       say("   p50 %.0f ms, p99 %.0f ms, p99.9 %.0f ms, max %.0f ms over %,d records (achieved %,.0f records/s); %,d over 1 s;%n"
           + "   stream producer: %.0f retries, %.0f ms in commitTransaction; slowest commit of the last minute (start-up included) %.0f ms",
           r.p50(), r.p99(), r.p999(), r.max(), r.samples(), r.achievedRps(), r.overOneSecond(), r.producerRetries(), r.txnCommitMs(), r.commitLatencyMaxMs());
-      say("   slowest seconds by p99 (of %d): %s; garbage collection during the run: %d, %,d ms", r.seconds().size(),
-          r.slowest(3).stream().map(x -> String.format(Locale.ROOT, "+%d s p99 %.0f ms, max %.0f ms, %s", x.t(), x.p99(), x.max(), x.retriesText())).collect(java.util.stream.Collectors.joining("; ")),
-          r.gcCount(), r.gcMs());
+      say("   garbage collection during the run: %d, %,d ms; slowest seconds by p99 (of %d), and the median second:", r.gcCount(), r.gcMs(),
+          r.seconds().size());
+      java.util.List<LatencyBench.Second> shown = new java.util.ArrayList<>(r.slowest(3));
+      r.median().ifPresent(shown::add);
+      for (LatencyBench.Second x : shown) {
+        say("     +%d s p99 %.0f ms, max %.0f ms: %s", x.t(), x.p99(), x.max(), x.activityText());
+      }
       if (pct == 50) {
         ObjectNode l = out.putObject("latency_ms");
         l.put("p50", r.p50());

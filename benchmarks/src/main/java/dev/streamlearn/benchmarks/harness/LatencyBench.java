@@ -36,22 +36,45 @@ final class LatencyBench {
     List<Second> slowest(int n) {
       return seconds.stream().sorted(java.util.Comparator.comparingDouble(Second::p99).reversed()).limit(n).toList();
     }
+
+    /** The second whose p99 is the median of the seconds': what an ordinary second did, to compare the slowest with. */
+    java.util.Optional<Second> median() {
+      List<Second> byP99 = seconds.stream().sorted(java.util.Comparator.comparingDouble(Second::p99)).toList();
+      return byP99.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(byP99.get(byP99.size() / 2));
+    }
   }
 
   /**
    * One second of the run, by the records' append time ({@code t} seconds after the measurement began, at
    * {@code fromEpochMs}, to match with logs): whether a p99
    * comes from a few bad seconds (a stall: a collection, a slow commit) or from every second alike (steady queueing).
-   * {@code retries}: the stream producer's record retries (records, not requests) counted in that second of wall time,
-   * read five times a second, so a retry can land a second off the records it delayed; {@link #UNKNOWN} (-1) when
-   * they could not be counted.
+   * Beside it, what happened in that second of wall time ({@link ActivitySampler}, read five times a second, so a
+   * figure can land a second off the records it delayed; {@link #UNKNOWN} (-1) when it could not be read):
+   * {@code retries}, the stream producer's record retries (records, not requests); {@code commits}, the stream
+   * thread's commits; {@code commitMs} and {@code flushMs}, the stream producer's time in {@code commitTransaction}
+   * and in {@code flush}; {@code blockedMs}, the stream thread's time blocked on its Kafka clients; {@code threadCpuMs},
+   * the stream thread's CPU; {@code gcMs}, {@code jitMs} and {@code jvmCpuMs}, this JVM's (the app, the harness's
+   * producer and reader share it); {@code machineBusyMs} and {@code stealMs}, both cores' busy time by /proc/stat (the
+   * broker included) and the time the hypervisor gave them to others.
    */
-  record Second(int t, int n, double p50, double p99, double max, long retries) {
-    /** {@code retries} when they could not be counted for that second. */
+  record Second(int t, int n, double p50, double p99, double max, long retries, long commits, long fetches, long produceRequests, double commitMs, double flushMs,
+      double blockedMs, double threadCpuMs, double gcMs, double jitMs, double jvmCpuMs, double machineBusyMs, double stealMs) {
+    /** A figure that could not be read for that second. */
     static final long UNKNOWN = -1;
 
     String retriesText() {
       return retries == UNKNOWN ? "retries not counted" : retries + " retries";
+    }
+
+    /** What the app did in that second, for the "slowest seconds" line. */
+    String activityText() {
+      return String.format(java.util.Locale.ROOT, "%s, %s commits (%s ms committing, %s flushing), %s fetches, %s produce requests, stream"
+          + " thread CPU %s ms, blocked %s ms; JVM CPU %s ms, GC %s ms, JIT %s ms; machine busy %s ms, steal %s ms", retriesText(), text(commits),
+          text(commitMs), text(flushMs), text(fetches), text(produceRequests), text(threadCpuMs), text(blockedMs), text(jvmCpuMs), text(gcMs), text(jitMs), text(machineBusyMs), text(stealMs));
+    }
+
+    private static String text(double v) {
+      return v == UNKNOWN ? "?" : String.format(java.util.Locale.ROOT, "%.0f", v);
     }
   }
 
@@ -60,8 +83,8 @@ final class LatencyBench {
   private LatencyBench() {}
 
   static Result run(StreamlearnConfig base, double rate, Duration duration, boolean keyById, List<byte[]> input) throws Exception {
-    try (BenchEnv env = new BenchEnv(base, "latency-" + (long) rate, Map.of(), keyById)) {
-      PreprocessApp app = new PreprocessApp(env.config, ThroughputBench.SPEC, env.stateDir.toString());
+    try (BenchEnv env = new BenchEnv(base, "latency-" + (long) rate, Map.of(), keyById);
+        PreprocessApp app = new PreprocessApp(env.config, ThroughputBench.SPEC, env.stateDir.toString())) {
       ThroughputBench.startAndAwaitRunning(app.streams());
       List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
       Map<Integer, List<Double>> bySecond = new java.util.concurrent.ConcurrentHashMap<>();
@@ -86,26 +109,12 @@ final class LatencyBench {
         }
       }, "latency-reader");
       reader.start();
-      // The stream producer's retry count, read five times a second with the time read: a second's retries set beside its p99.
-      java.util.concurrent.ConcurrentSkipListMap<Long, Double> retriesAt = new java.util.concurrent.ConcurrentSkipListMap<>();
-      Thread retrySampler = new Thread(() -> {
-        while (!stop.get()) {
-          double count = sum(app.streams().metrics(), "producer-metrics", "record-retry-total");
-          retriesAt.put(System.currentTimeMillis(), count);
-          try {
-            Thread.sleep(200); // five readings a second: a second's count is off by at most the 200 ms after its boundaries
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "latency-retries");
-      retrySampler.setDaemon(true);
-      retrySampler.start();
       long[] gc0 = gc();
       long sent = 0;
       long t0 = System.nanoTime();
       long end = t0 + duration.toNanos() + WARMUP.toNanos();
       double achieved;
+      ActivitySampler activity = activity(app, env.config.applicationId()).start();
       try {
         try (KafkaProducer<byte[], byte[]> p = env.clients.producer()) {
           while (System.nanoTime() < end) {
@@ -121,45 +130,111 @@ final class LatencyBench {
         achieved = sent / ((System.nanoTime() - t0) / 1e9);
         // (records sent during the warm-up count for the offered rate but not for the percentiles)
         Thread.sleep(2000); // let the last transactions commit before the reader stops (a measurement tail, not synchronisation)
-      } catch (Exception e) {
-        app.close();
-        throw e;
       } finally {
         // also when sending failed: neither thread may outlive the app (the reader is not a daemon)
         stop.set(true);
         reader.join();
-        retrySampler.interrupt();
-        retrySampler.join();
+        activity.close();
       }
       long[] gc1 = gc();
       var metrics = app.streams().metrics();
       double retries = sum(metrics, "producer-metrics", "record-retry-total");
       double commitMax = max(metrics, "stream-thread-metrics", "commit-latency-max");
       double txnCommitMs = sum(metrics, "producer-metrics", "txn-commit-time-ns-total") / 1e6;
-      app.close();
       List<Double> sorted = new ArrayList<>(latencies);
       Collections.sort(sorted);
       long overOneSecond = sorted.stream().filter(l -> l > 1000).count();
       return new Result(rate, achieved, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), pct(sorted, 0.999), sorted.isEmpty() ? Double.NaN : sorted.get(sorted.size() - 1),
-          overOneSecond, retries, commitMax, txnCommitMs, gc1[0] - gc0[0], gc1[1] - gc0[1], measureFrom, seconds(bySecond, retriesAt, measureFrom));
+          overOneSecond, retries, commitMax, txnCommitMs, gc1[0] - gc0[0], gc1[1] - gc0[1], measureFrom, seconds(bySecond, activity, measureFrom));
     }
   }
 
+  /** The counters {@link Second} sets beside each second's latencies, in ms where they are times. */
+  private static ActivitySampler activity(PreprocessApp app, String appId) {
+    Map<String, java.util.function.DoubleSupplier> c = new java.util.LinkedHashMap<>();
+    c.put("retries", () -> sum(app.streams().metrics(), "producer-metrics", "record-retry-total"));
+    c.put("commits", () -> sum(app.streams().metrics(), "stream-thread-metrics", "commit-total"));
+    c.put("commitMs", () -> sum(app.streams().metrics(), "producer-metrics", "txn-commit-time-ns-total") / 1e6);
+    c.put("flushMs", () -> sum(app.streams().metrics(), "producer-metrics", "flush-time-ns-total") / 1e6);
+    c.put("blockedMs", () -> sum(app.streams().metrics(), "stream-thread-metrics", "blocked-time-ns-total") / 1e6);
+    c.put("fetches", () -> sum(app.streams().metrics(), "consumer-fetch-manager-metrics", "fetch-total"));
+    c.put("produceRequests", () -> sum(app.streams().metrics(), "producer-metrics", "request-total"));
+    c.put("threadCpuMs", new StreamThreadCpu(appId)::ms);
+    c.put("gcMs", () -> gc()[1]);
+    c.put("jitMs", () -> ThroughputBench.jitMillis() < 0 ? Double.NaN : ThroughputBench.jitMillis());
+    c.put("jvmCpuMs", LatencyBench::jvmCpuMs);
+    c.put("machineBusyMs", () -> machineCpuMs()[0]);
+    c.put("stealMs", () -> machineCpuMs()[1]);
+    return new ActivitySampler(c);
+  }
+
   /**
-   * @param retriesAt the stream producer's cumulative retry count by the wall time it was read: a second's retries are
-   *     the rise between the last readings at or before its start and its end (a reading that came late, in a stall, puts
-   *     its retries in the second it was read in)
+   * The stream threads' CPU, by thread ids found once: listing every thread of the JVM five times a second cost about 3% of
+   * the JVM's CPU in a profile. A thread that died and was replaced takes its time with it (the second's rise then reads
+   * as unknown), and its replacement is found at the next reading.
    */
-  private static List<Second> seconds(Map<Integer, List<Double>> bySecond, java.util.NavigableMap<Long, Double> retriesAt, long fromEpochMs) {
+  private static final class StreamThreadCpu {
+    private final String appId;
+    private long[] ids = new long[0];
+
+    StreamThreadCpu(String appId) {
+      this.appId = appId;
+    }
+
+    double ms() {
+      var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+      long sum = 0;
+      for (long id : ids) {
+        long t = threads.getThreadCpuTime(id);
+        if (t < 0) { // gone: look again
+          ids = new long[0];
+          break;
+        }
+        sum += t;
+      }
+      if (ids.length == 0) {
+        ids = java.util.Arrays.stream(threads.getThreadInfo(threads.getAllThreadIds()))
+            .filter(i -> i != null && i.getThreadName().startsWith(appId) && i.getThreadName().contains("-StreamThread-"))
+            .mapToLong(java.lang.management.ThreadInfo::getThreadId).toArray();
+        return ThroughputBench.streamThreadCpuNanos(appId) / 1e6;
+      }
+      return sum / 1e6;
+    }
+  }
+
+  private static double jvmCpuMs() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        && os.getProcessCpuTime() >= 0 ? os.getProcessCpuTime() / 1e6 : Double.NaN;
+  }
+
+  /**
+   * All cores' busy and steal time so far, in ms, from /proc/stat's first line (user nice system idle iowait irq softirq
+   * steal, in ticks of 10 ms, Linux's USER_HZ on every architecture this runs on); NaN where there is no /proc.
+   */
+  static double[] machineCpuMs() {
+    try {
+      String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < Math.min(f.length, 9); i++) {
+        total += Long.parseLong(f[i]);
+      }
+      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+      long steal = f.length > 8 ? Long.parseLong(f[8]) : 0;
+      return new double[] {(total - idle - steal) * 10.0, steal * 10.0};
+    } catch (java.io.IOException | RuntimeException e) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+  }
+
+  private static List<Second> seconds(Map<Integer, List<Double>> bySecond, ActivitySampler activity, long fromEpochMs) {
     List<Second> out = new ArrayList<>();
     new java.util.TreeMap<>(bySecond).forEach((t, l) -> {
       List<Double> sorted = new ArrayList<>(l);
       Collections.sort(sorted);
-      Map.Entry<Long, Double> start = retriesAt.floorEntry(fromEpochMs + t * 1000L);
-      Map.Entry<Long, Double> end = retriesAt.floorEntry(fromEpochMs + (t + 1) * 1000L);
-      // UNKNOWN: no reading before the second began, or the count fell (a new producer, after a task migration)
-      long retries = start == null || end == null || end.getValue() < start.getValue() ? Second.UNKNOWN : Math.round(end.getValue() - start.getValue());
-      out.add(new Second(t, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1), retries));
+      Map<String, Double> a = activity.rise(fromEpochMs + t * 1000L, fromEpochMs + (t + 1) * 1000L);
+      out.add(new Second(t, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1), Math.round(a.get("retries")),
+          Math.round(a.get("commits")), Math.round(a.get("fetches")), Math.round(a.get("produceRequests")), a.get("commitMs"), a.get("flushMs"), a.get("blockedMs"), a.get("threadCpuMs"), a.get("gcMs"),
+          a.get("jitMs"), a.get("jvmCpuMs"), a.get("machineBusyMs"), a.get("stealMs")));
     });
     return out;
   }
