@@ -20,32 +20,51 @@ public final class Progress {
 
   /**
    * Polls {@code done} until it holds; {@code measure} is what moves while the work goes on (a count of records
-   * processed, say), and {@code describe} says where things stand when it fails.
+   * processed, say), and {@code describe} says where things stand when it fails. Until the measure first changes (an app
+   * still starting: its counts read 0 until its first report) the allowance is twice {@code stall}. A poll whose
+   * reading throws (a broker slow to answer) counts as one without a change.
    */
   public static void untilDone(String what, LongSupplier measure, Callable<Boolean> done, Duration stall, Duration cap,
       Supplier<String> describe) {
     long started = System.nanoTime();
     long[] last = {Long.MIN_VALUE};
     long[] movedAt = {started};
+    boolean[] moved = {false};
     try {
       Awaitility.await().atMost(cap).pollInterval(Duration.ofMillis(250)).until(() -> {
-        if (done.call()) {
-          return true;
-        }
         long now = System.nanoTime();
-        long m = measure.getAsLong();
-        if (m != last[0]) {
-          last[0] = m;
-          movedAt[0] = now;
-        } else if (now - movedAt[0] > stall.toNanos()) {
-          throw new AssertionError(what + ": no progress for " + stall.toSeconds() + " s (at " + m + ", after "
-              + (now - started) / 1_000_000 + " ms); " + describe.get());
+        try {
+          if (done.call()) {
+            return true;
+          }
+          long m = measure.getAsLong();
+          if (m != last[0]) {
+            moved[0] = last[0] != Long.MIN_VALUE;
+            last[0] = m;
+            movedAt[0] = now;
+            return false;
+          }
+        } catch (RuntimeException e) {
+          // no reading this time: judged as no change below
+        }
+        long allowance = moved[0] ? stall.toNanos() : 2 * stall.toNanos();
+        if (now - movedAt[0] > allowance) {
+          throw new AssertionError(what + ": no progress for " + allowance / 1_000_000_000 + " s (at " + last[0] + ", after "
+              + (now - started) / 1_000_000 + " ms); " + safely(describe));
         }
         return false;
       });
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       throw new AssertionError(what + ": still moving but not done after " + cap.toSeconds() + " s (at " + last[0] + "); "
-          + describe.get(), e);
+          + safely(describe), e);
+    }
+  }
+
+  private static String safely(Supplier<String> describe) {
+    try {
+      return describe.get();
+    } catch (RuntimeException e) {
+      return "(the counts could not be read: " + e + ")";
     }
   }
 }

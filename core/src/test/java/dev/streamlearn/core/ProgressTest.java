@@ -18,12 +18,38 @@ class ProgressTest {
   }
 
   @Test
-  void aStallFailsAndSaysWhereItStood() {
-    assertThatThrownBy(() -> Progress.untilDone("stuck", () -> 925, () -> false, Duration.ofSeconds(1), Duration.ofSeconds(30),
-        () -> "raw 925 of 1000"))
+  void aStallAfterProgressFailsAndSaysWhereItStood() {
+    AtomicLong polls = new AtomicLong();
+    // moves for three polls, then stays at 925
+    assertThatThrownBy(() -> Progress.untilDone("stuck", () -> Math.min(922 + polls.incrementAndGet(), 925), () -> false, Duration.ofSeconds(1),
+        Duration.ofSeconds(30), () -> "raw 925 of 1000"))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("stuck: no progress for 1 s (at 925")
         .hasMessageContaining("raw 925 of 1000");
+  }
+
+  @Test
+  void workThatNeverStartsGetsTwiceTheStallWindow() {
+    long started = System.nanoTime();
+    assertThatThrownBy(() -> Progress.untilDone("starting", () -> 0, () -> false, Duration.ofSeconds(1), Duration.ofSeconds(30),
+        () -> { throw new IllegalStateException("broker away"); }))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("starting: no progress for 2 s (at 0")
+        .hasMessageContaining("the counts could not be read");
+    org.assertj.core.api.Assertions.assertThat((System.nanoTime() - started) / 1_000_000).isGreaterThanOrEqualTo(2000);
+  }
+
+  @Test
+  void aReadingThatThrowsCountsAsNoChange() {
+    AtomicLong polls = new AtomicLong();
+    // every other reading fails; the measure still moves, and the work ends at the 12th poll
+    assertThatCode(() -> Progress.untilDone("flaky", () -> {
+      long n = polls.incrementAndGet();
+      if (n % 2 == 0) {
+        throw new IllegalStateException("timed out");
+      }
+      return n;
+    }, () -> polls.get() >= 12, Duration.ofSeconds(1), Duration.ofSeconds(30), () -> "n/a")).doesNotThrowAnyException();
   }
 
   @Test

@@ -49,15 +49,20 @@ final class LatencyBench {
    * {@code fromEpochMs}, to match with logs): whether a p99
    * comes from a few bad seconds (a stall: a collection, a slow commit) or from every second alike (steady queueing).
    * Beside it, what happened in that second of wall time ({@link ActivitySampler}, read five times a second, so a
-   * figure can land a second off the records it delayed; {@link #UNKNOWN} (-1) when it could not be read):
+   * figure can include up to 200 ms of the second before; {@link #UNKNOWN} (-1) when it could not be read). The records
+   * of second t are delayed by what happens from t on, so a delay caused late in t shows in t, and one caused after t
+   * ends, by its records' latency, shows in t+1: read a slow second beside the one after it.
    * {@code retries}, the stream producer's record retries (records, not requests); {@code commits}, the stream
    * thread's commits; {@code commitMs} and {@code flushMs}, the stream producer's time in {@code commitTransaction}
-   * and in {@code flush}; {@code blockedMs}, the stream thread's time blocked on its Kafka clients; {@code threadCpuMs},
+   * and in {@code flush}; {@code blockedMs}, the stream thread's time blocked on its Kafka clients (Kafka Streams' {@code
+   * blocked-time-ns-total}: its polls' waits for records, its producer's flushes and transaction calls, {@code commitMs}
+   * and {@code flushMs} among them), so that {@code 1000 - threadCpuMs - blockedMs} is about the time it was ready to run
+   * and had no core; {@code threadCpuMs},
    * the stream thread's CPU; {@code gcMs}, {@code jitMs} and {@code jvmCpuMs}, this JVM's (the app, the harness's
    * producer and reader share it); {@code machineBusyMs} and {@code stealMs}, both cores' busy time by /proc/stat (the
    * broker included) and the time the hypervisor gave them to others.
    */
-  record Second(int t, int n, double p50, double p99, double max, long retries, long commits, long fetches, long produceRequests, double commitMs, double flushMs,
+  record Second(int t, int n, double p50, double p99, double max, long retries, long commits, long fetches, long producerRequests, double commitMs, double flushMs,
       double blockedMs, double threadCpuMs, double gcMs, double jitMs, double jvmCpuMs, double machineBusyMs, double stealMs) {
     /** A figure that could not be read for that second. */
     static final long UNKNOWN = -1;
@@ -68,9 +73,9 @@ final class LatencyBench {
 
     /** What the app did in that second, for the "slowest seconds" line. */
     String activityText() {
-      return String.format(java.util.Locale.ROOT, "%s, %s commits (%s ms committing, %s flushing), %s fetches, %s produce requests, stream"
-          + " thread CPU %s ms, blocked %s ms; JVM CPU %s ms, GC %s ms, JIT %s ms; machine busy %s ms, steal %s ms", retriesText(), text(commits),
-          text(commitMs), text(flushMs), text(fetches), text(produceRequests), text(threadCpuMs), text(blockedMs), text(jvmCpuMs), text(gcMs), text(jitMs), text(machineBusyMs), text(stealMs));
+      return String.format(java.util.Locale.ROOT, "%s, %s commits (%s ms committing, %s flushing), %s fetches, %s producer requests, stream"
+          + " thread CPU %s ms, blocked on its clients %s ms (poll waits, flushes and commits included); JVM CPU %s ms, GC %s ms, JIT %s ms; machine busy %s ms, steal %s ms", retriesText(), text(commits),
+          text(commitMs), text(flushMs), text(fetches), text(producerRequests), text(threadCpuMs), text(blockedMs), text(jvmCpuMs), text(gcMs), text(jitMs), text(machineBusyMs), text(stealMs));
     }
 
     private static String text(double v) {
@@ -108,14 +113,15 @@ final class LatencyBench {
           }
         }
       }, "latency-reader");
-      reader.start();
       long[] gc0 = gc();
       long sent = 0;
       long t0 = System.nanoTime();
       long end = t0 + duration.toNanos() + WARMUP.toNanos();
       double achieved;
-      ActivitySampler activity = activity(app, env.config.applicationId()).start();
+      ActivitySampler activity = activity(app, env.config.applicationId());
       try {
+        reader.start();
+        activity.start();
         try (KafkaProducer<byte[], byte[]> p = env.clients.producer()) {
           while (System.nanoTime() < end) {
             long due = t0 + (long) (sent / rate * 1e9);
@@ -133,8 +139,13 @@ final class LatencyBench {
       } finally {
         // also when sending failed: neither thread may outlive the app (the reader is not a daemon)
         stop.set(true);
-        reader.join();
-        activity.close();
+        try {
+          if (reader.isAlive()) {
+            reader.join();
+          }
+        } finally {
+          activity.close();
+        }
       }
       long[] gc1 = gc();
       var metrics = app.streams().metrics();
@@ -149,23 +160,42 @@ final class LatencyBench {
     }
   }
 
-  /** The counters {@link Second} sets beside each second's latencies, in ms where they are times. */
+  /** The counters {@link Second} sets beside each second's latencies, in ms where they are times, in the order of NAMES. */
+  private static final List<String> ACTIVITY = List.of("retries", "commits", "commitMs", "flushMs", "blockedMs", "fetches",
+      "producerRequests", "threadCpuMs", "gcMs", "jitMs", "jvmCpuMs", "machineBusyMs", "stealMs");
+
   private static ActivitySampler activity(PreprocessApp app, String appId) {
-    Map<String, java.util.function.DoubleSupplier> c = new java.util.LinkedHashMap<>();
-    c.put("retries", () -> sum(app.streams().metrics(), "producer-metrics", "record-retry-total"));
-    c.put("commits", () -> sum(app.streams().metrics(), "stream-thread-metrics", "commit-total"));
-    c.put("commitMs", () -> sum(app.streams().metrics(), "producer-metrics", "txn-commit-time-ns-total") / 1e6);
-    c.put("flushMs", () -> sum(app.streams().metrics(), "producer-metrics", "flush-time-ns-total") / 1e6);
-    c.put("blockedMs", () -> sum(app.streams().metrics(), "stream-thread-metrics", "blocked-time-ns-total") / 1e6);
-    c.put("fetches", () -> sum(app.streams().metrics(), "consumer-fetch-manager-metrics", "fetch-total"));
-    c.put("produceRequests", () -> sum(app.streams().metrics(), "producer-metrics", "request-total"));
-    c.put("threadCpuMs", new StreamThreadCpu(appId)::ms);
-    c.put("gcMs", () -> gc()[1]);
-    c.put("jitMs", () -> ThroughputBench.jitMillis() < 0 ? Double.NaN : ThroughputBench.jitMillis());
-    c.put("jvmCpuMs", LatencyBench::jvmCpuMs);
-    c.put("machineBusyMs", () -> machineCpuMs()[0]);
-    c.put("stealMs", () -> machineCpuMs()[1]);
-    return new ActivitySampler(c);
+    StreamThreadCpu threadCpu = new StreamThreadCpu(appId);
+    return new ActivitySampler(ACTIVITY, () -> {
+      var m = app.streams().metrics(); // once per reading: each call builds a map of every client's metrics
+      double[] machine = machineCpuMs();
+      long jit = ThroughputBench.jitMillis();
+      return new double[] {
+          sumOrNaN(m, "producer-metrics", "record-retry-total", any -> true),
+          sumOrNaN(m, "stream-thread-metrics", "commit-total", any -> true),
+          sumOrNaN(m, "producer-metrics", "txn-commit-time-ns-total", any -> true) / 1e6,
+          sumOrNaN(m, "producer-metrics", "flush-time-ns-total", any -> true) / 1e6,
+          sumOrNaN(m, "stream-thread-metrics", "blocked-time-ns-total", any -> true) / 1e6,
+          // the main consumers' fetches: a restore consumer's would count a restoration as traffic
+          sumOrNaN(m, "consumer-fetch-manager-metrics", "fetch-total", client -> !client.endsWith("restore-consumer")),
+          sumOrNaN(m, "producer-metrics", "request-total", any -> true),
+          threadCpu.ms(),
+          gc()[1],
+          jit < 0 ? Double.NaN : jit,
+          jvmCpuMs(),
+          machine[0],
+          machine[1]};
+    });
+  }
+
+  /** {@link #sum}, over the clients whose client-id {@code client} accepts; NaN when no metric matched (a wrong name must not read 0). */
+  private static double sumOrNaN(Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metrics, String group, String name,
+      java.util.function.Predicate<String> client) {
+    double[] values = metrics.entrySet().stream()
+        .filter(e -> e.getKey().group().equals(group) && e.getKey().name().equals(name)
+            && client.test(e.getKey().tags().getOrDefault("client-id", "")))
+        .mapToDouble(e -> value(e.getValue())).toArray();
+    return values.length == 0 ? Double.NaN : java.util.Arrays.stream(values).sum();
   }
 
   /**
@@ -213,7 +243,10 @@ final class LatencyBench {
    */
   static double[] machineCpuMs() {
     try {
-      String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      String[] f;
+      try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("/proc/stat"))) {
+        f = in.readLine().trim().split("\\s+"); // the first line only: the rest (per core, interrupts) is long
+      }
       long total = 0;
       for (int i = 1; i < Math.min(f.length, 9); i++) {
         total += Long.parseLong(f[i]);
@@ -233,7 +266,7 @@ final class LatencyBench {
       Collections.sort(sorted);
       Map<String, Double> a = activity.rise(fromEpochMs + t * 1000L, fromEpochMs + (t + 1) * 1000L);
       out.add(new Second(t, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1), Math.round(a.get("retries")),
-          Math.round(a.get("commits")), Math.round(a.get("fetches")), Math.round(a.get("produceRequests")), a.get("commitMs"), a.get("flushMs"), a.get("blockedMs"), a.get("threadCpuMs"), a.get("gcMs"),
+          Math.round(a.get("commits")), Math.round(a.get("fetches")), Math.round(a.get("producerRequests")), a.get("commitMs"), a.get("flushMs"), a.get("blockedMs"), a.get("threadCpuMs"), a.get("gcMs"),
           a.get("jitMs"), a.get("jvmCpuMs"), a.get("machineBusyMs"), a.get("stealMs")));
     });
     return out;
