@@ -56,14 +56,15 @@ final class LatencyBench {
    * thread's commits; {@code commitMs} and {@code flushMs}, the stream producer's time in {@code commitTransaction}
    * and in {@code flush}; {@code blockedMs}, the stream thread's time blocked on its Kafka clients (Kafka Streams' {@code
    * blocked-time-ns-total}: its polls' waits for records, its producer's flushes and transaction calls, {@code commitMs}
-   * and {@code flushMs} among them), so that {@code 1000 - threadCpuMs - blockedMs} is about the time it was ready to run
-   * and had no core; {@code threadCpuMs},
-   * the stream thread's CPU; {@code gcMs}, {@code jitMs} and {@code jvmCpuMs}, this JVM's (the app, the harness's
+   * and {@code flushMs} among them); {@code threadCpuMs}, the stream thread's CPU; {@code runQueueMs}, the first
+   * stream thread's time ready to run without a core (Linux's schedstat: measured, where {@code 1000 - threadCpuMs -
+   * blockedMs} is only inferred; a wait for a core inside a poll or a flush counts in both {@code blockedMs} and
+   * {@code runQueueMs}, so the two do not add up); {@code gcMs}, {@code jitMs} and {@code jvmCpuMs}, this JVM's (the app, the harness's
    * producer and reader share it); {@code machineBusyMs} and {@code stealMs}, both cores' busy time by /proc/stat (the
    * broker included) and the time the hypervisor gave them to others.
    */
   record Second(int t, int n, double p50, double p99, double max, long retries, long commits, long fetches, long producerRequests, double commitMs, double flushMs,
-      double blockedMs, double threadCpuMs, double gcMs, double jitMs, double jvmCpuMs, double machineBusyMs, double stealMs) {
+      double blockedMs, double threadCpuMs, double runQueueMs, double gcMs, double jitMs, double jvmCpuMs, double machineBusyMs, double stealMs) {
     /** A figure that could not be read for that second. */
     static final long UNKNOWN = -1;
 
@@ -74,8 +75,8 @@ final class LatencyBench {
     /** What the app did in that second, for the "slowest seconds" line. */
     String activityText() {
       return String.format(java.util.Locale.ROOT, "%s, %s commits (%s ms committing, %s flushing), %s fetches, %s producer requests, stream"
-          + " thread CPU %s ms, blocked on its clients %s ms (poll waits, flushes and commits included); JVM CPU %s ms, GC %s ms, JIT %s ms; machine busy %s ms, steal %s ms", retriesText(), text(commits),
-          text(commitMs), text(flushMs), text(fetches), text(producerRequests), text(threadCpuMs), text(blockedMs), text(jvmCpuMs), text(gcMs), text(jitMs), text(machineBusyMs), text(stealMs));
+          + " thread CPU %s ms, blocked on its clients %s ms (poll waits, flushes and commits included), ready without a core %s ms; JVM CPU %s ms, GC %s ms, JIT %s ms; machine busy %s ms, steal %s ms", retriesText(), text(commits),
+          text(commitMs), text(flushMs), text(fetches), text(producerRequests), text(threadCpuMs), text(blockedMs), text(runQueueMs), text(jvmCpuMs), text(gcMs), text(jitMs), text(machineBusyMs), text(stealMs));
     }
 
     private static String text(double v) {
@@ -162,7 +163,7 @@ final class LatencyBench {
 
   /** The counters {@link Second} sets beside each second's latencies, in ms where they are times, in the order of NAMES. */
   private static final List<String> ACTIVITY = List.of("retries", "commits", "commitMs", "flushMs", "blockedMs", "fetches",
-      "producerRequests", "threadCpuMs", "gcMs", "jitMs", "jvmCpuMs", "machineBusyMs", "stealMs");
+      "producerRequests", "threadCpuMs", "runQueueMs", "gcMs", "jitMs", "jvmCpuMs", "machineBusyMs", "stealMs");
 
   private static ActivitySampler activity(PreprocessApp app, String appId) {
     StreamThreadCpu threadCpu = new StreamThreadCpu(appId);
@@ -180,6 +181,7 @@ final class LatencyBench {
           sumOrNaN(m, "consumer-fetch-manager-metrics", "fetch-total", client -> !client.endsWith("restore-consumer")),
           sumOrNaN(m, "producer-metrics", "request-total", any -> true),
           threadCpu.ms(),
+          threadCpu.runQueueMs(),
           gc()[1],
           jit < 0 ? Double.NaN : jit,
           jvmCpuMs(),
@@ -206,6 +208,9 @@ final class LatencyBench {
   private static final class StreamThreadCpu {
     private final String appId;
     private long[] ids = new long[0];
+    private String firstName;
+    private java.nio.file.Path schedstat;
+    private long retryAt;
 
     StreamThreadCpu(String appId) {
       this.appId = appId;
@@ -223,12 +228,92 @@ final class LatencyBench {
         sum += t;
       }
       if (ids.length == 0) {
-        ids = java.util.Arrays.stream(threads.getThreadInfo(threads.getAllThreadIds()))
-            .filter(i -> i != null && i.getThreadName().startsWith(appId) && i.getThreadName().contains("-StreamThread-"))
-            .mapToLong(java.lang.management.ThreadInfo::getThreadId).toArray();
+        var found = java.util.Arrays.stream(threads.getThreadInfo(threads.getAllThreadIds()))
+            .filter(i -> i != null && i.getThreadName().startsWith(appId) && i.getThreadName().contains("-StreamThread-")).toList();
+        ids = found.stream().mapToLong(java.lang.management.ThreadInfo::getThreadId).toArray();
+        firstName = found.isEmpty() ? null : found.get(0).getThreadName();
+        schedstat = null;
+        retryAt = 0;
         return ThroughputBench.streamThreadCpuNanos(appId) / 1e6;
       }
       return sum / 1e6;
+    }
+
+    /**
+     * The first stream thread's time ready to run without a core, from Linux's /proc/self/task/TID/schedstat (its
+     * second field, ns); NaN where there is none. Java does not give a thread's native id, so the task is found by its
+     * name (Linux keeps the first 15 bytes; other threads of the app share them) and by its CPU time, which schedstat's
+     * first field also counts: the task whose CPU time is nearest the thread's, within {@link #TOLERANCE_NS} plus 1%.
+     * Every reading checks the match again (a task chosen while several threads were near 0 ms is dropped when they
+     * part), which also turns a schedstat that counts nothing (sched_info off: "0 0 0") into NaN rather than 0.
+     */
+    double runQueueMs() {
+      if (ids.length == 0 || firstName == null) {
+        return Double.NaN;
+      }
+      var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+      try {
+        long cpu = threads.getThreadCpuTime(ids[0]);
+        if (cpu < 0) {
+          return Double.NaN;
+        }
+        if (schedstat == null) {
+          if (System.nanoTime() < retryAt) {
+            return Double.NaN;
+          }
+          schedstat = findTask(firstName, cpu);
+          if (schedstat == null) {
+            retryAt = System.nanoTime() + 10_000_000_000L; // listing every task five times a second would cost more than it tells
+            return Double.NaN;
+          }
+        }
+        String[] f = fields(schedstat);
+        if (!matches(Long.parseLong(f[0]), cpu)) {
+          schedstat = null;
+          return Double.NaN;
+        }
+        return Long.parseLong(f[1]) / 1e6;
+      } catch (java.io.IOException | RuntimeException e) {
+        schedstat = null;
+        return Double.NaN;
+      }
+    }
+
+    /** How far a task's CPU time may be from the Java thread's: the thread's clock includes its running slice not yet booked. */
+    private static final long TOLERANCE_NS = 10_000_000;
+
+    private static boolean matches(long taskCpu, long threadCpu) {
+      return Math.abs(taskCpu - threadCpu) <= TOLERANCE_NS + threadCpu / 100;
+    }
+
+    private static java.nio.file.Path findTask(String name, long cpu) throws java.io.IOException {
+      byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      String comm = new String(bytes, 0, Math.min(15, bytes.length), java.nio.charset.StandardCharsets.UTF_8);
+      java.nio.file.Path best = null;
+      long bestGap = Long.MAX_VALUE;
+      try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+        for (java.nio.file.Path task : (Iterable<java.nio.file.Path>) tasks::iterator) {
+          try {
+            String taskComm = java.nio.file.Files.readString(task.resolve("comm"));
+            if (!(taskComm.endsWith("\n") ? taskComm.substring(0, taskComm.length() - 1) : taskComm).equals(comm)) {
+              continue;
+            }
+            long taskCpu = Long.parseLong(fields(task.resolve("schedstat"))[0]);
+            long gap = Math.abs(taskCpu - cpu);
+            if (gap < bestGap && matches(taskCpu, cpu)) {
+              bestGap = gap;
+              best = task.resolve("schedstat");
+            }
+          } catch (java.io.IOException | RuntimeException gone) {
+            // a task that ended while listed
+          }
+        }
+      }
+      return best;
+    }
+
+    private static String[] fields(java.nio.file.Path file) throws java.io.IOException {
+      return java.nio.file.Files.readString(file).strip().split("\\s+");
     }
   }
 
@@ -266,7 +351,7 @@ final class LatencyBench {
       Collections.sort(sorted);
       Map<String, Double> a = activity.rise(fromEpochMs + t * 1000L, fromEpochMs + (t + 1) * 1000L);
       out.add(new Second(t, sorted.size(), pct(sorted, 0.50), pct(sorted, 0.99), sorted.get(sorted.size() - 1), Math.round(a.get("retries")),
-          Math.round(a.get("commits")), Math.round(a.get("fetches")), Math.round(a.get("producerRequests")), a.get("commitMs"), a.get("flushMs"), a.get("blockedMs"), a.get("threadCpuMs"), a.get("gcMs"),
+          Math.round(a.get("commits")), Math.round(a.get("fetches")), Math.round(a.get("producerRequests")), a.get("commitMs"), a.get("flushMs"), a.get("blockedMs"), a.get("threadCpuMs"), a.get("runQueueMs"), a.get("gcMs"),
           a.get("jitMs"), a.get("jvmCpuMs"), a.get("machineBusyMs"), a.get("stealMs")));
     });
     return out;
