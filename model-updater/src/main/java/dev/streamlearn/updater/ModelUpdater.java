@@ -59,6 +59,8 @@ import org.slf4j.LoggerFactory;
 public final class ModelUpdater implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ModelUpdater.class);
+  /** The fit thread's name ({@code updater.fit.thread}), followed by the model's. */
+  public static final String FIT_THREAD_PREFIX = "streamlearn-fit-";
 
   private final StreamlearnConfig config;
   private final KafkaClients clients;
@@ -211,6 +213,10 @@ public final class ModelUpdater implements AutoCloseable {
 
   private void closeLeaderResources() {
     dataConsumer = null;
+    if (learner != null) {
+      learner.close();
+      learner = null;
+    }
     quarantine.close();
     if (producer != null) {
       producer.close(Duration.ofSeconds(5));
@@ -297,7 +303,9 @@ public final class ModelUpdater implements AutoCloseable {
   }
 
   private OnlineLearner newLearner(Network head, Network serving, OnlineLearner.Lineage lineage) {
-    return learner(config, spec, head, serving, lineage);
+    OnlineLearner l = learner(config, spec, head, serving, lineage);
+    // Not in Retrainer's learner: a replay fits on its own (pinned) thread, so its dropout masks repeat bit for bit.
+    return config.getBoolean(FIT_THREAD) ? l.withFitThread(FIT_THREAD_PREFIX + model, config.getLong(SEED)) : l;
   }
 
   /** How the configuration becomes a learner, shared with {@link Retrainer} so that a replay trains exactly as the updater does. */
@@ -569,13 +577,14 @@ public final class ModelUpdater implements AutoCloseable {
 
   /**
    * The settings that decide what training makes of the records, as {@link #configHash} counts them: every
-   * {@code updater.*} setting but the snapshot cadence, the gate, the eval window, the cache and the idle time before a
-   * rest (they decide when and whether a version is published, or where it is kept, not what it learns). Derived from the
+   * {@code updater.*} setting but the snapshot cadence, the gate, the eval window, the cache, the idle time before a
+   * rest and the fit thread (they decide when and whether a version is published, where it is kept or which thread fits,
+   * not what it learns). Derived from the
    * declared settings, so a new training setting is counted without being listed here.
    */
   static final List<String> TRAINING_SETTINGS = StreamlearnConfig.DEF.names().stream()
       .filter(k -> k.startsWith("updater.") && !k.startsWith("updater.gate.") && !k.startsWith("updater.snapshot.")
-          && !k.equals(EVAL_WINDOW) && !k.equals(CACHE_DIR) && !k.equals(REST_IDLE_MS))
+          && !k.equals(EVAL_WINDOW) && !k.equals(CACHE_DIR) && !k.equals(REST_IDLE_MS) && !k.equals(FIT_THREAD))
       .sorted().toList();
 
   /**

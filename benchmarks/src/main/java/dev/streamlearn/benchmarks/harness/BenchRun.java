@@ -224,6 +224,11 @@ public final class BenchRun {
     say("   per round: raw loop by wall time %s, by its thread's CPU time %s, at its median mini-batch %s; the updater's fit() alone %s samples/s",
         joined(t.rawRuns(), "%,.0f", " / "), joined(t.rawCpuRuns(), "%,.0f", " / "), joined(t.rawMedianBatchRuns(), "%,.0f", " / "),
         joined(t.fitOnlyRuns(), "%,.0f", " / "));
+    out.put("ratio_updater_fit_thread", t.ratioHanded());
+    say("   the updater handing its mini-batches to a fit thread (updater.fit.thread=true): %,.0f samples/s, ratio %.2f (rounds %s)",
+        t.handedSps(), t.ratioHanded(), joined(t.ratioHandedRuns(), "%.2f", ", "));
+    say("   CPU per record, per round: the updater's thread %s us; with the fit thread, the consumer's thread %s + the fit thread %s us",
+        joined(t.updaterCpuUsRuns(), "%.1f", " / "), joined(t.handedConsumerCpuUsRuns(), "%.1f", " / "), joined(t.handedFitCpuUsRuns(), "%.1f", " / "));
     }
 
     // 4. Oversampling and hot paths.

@@ -29,7 +29,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * mini-batches from a reservoir after each new one and folds every step into the parameter average when
  * {@code updater.average.decay} is on, as the updater's {@link Trainer} does. The two alternate over
  * {@code repetitions} rounds (raw, updater, raw, updater, ...) so a drift in the machine's load hits both,
- * and the figures are medians with their range.
+ * and the figures are medians with their range. Each round also runs the updater with {@code updater.fit.thread=true}
+ * (its mini-batches fitted on a thread of their own while the consumer's thread polls and decodes), before or after the
+ * default one in turns: the hand-off against fitting on the consumer's thread, in the same run.
  */
 final class TrainingBench {
 
@@ -41,10 +43,16 @@ final class TrainingBench {
    * @param rawCpuRuns per round, the raw loop's records per second of its thread's CPU time (wall time less waiting and descheduling)
    * @param rawMedianBatchRuns per round, the raw loop's records/s at its median mini-batch time (stalls left out)
    * @param fitOnlyRuns per round, the updater's own fit() calls alone, as {@code updaterFitOnlySps}
+   * @param handedSps median records/s of the updater handing its mini-batches to a fit thread ({@code updater.fit.thread=true})
+   * @param ratioHanded median of the per-round ratios of that updater to the raw loop
+   * @param updaterCpuUsRuns per round, CPU µs per record of the (default) updater's thread
+   * @param handedConsumerCpuUsRuns per round, CPU µs per record of the consumer's thread of the updater with a fit thread
+   * @param handedFitCpuUsRuns per round, CPU µs per record of its fit thread
    */
   record Result(double fitRawSps, double updaterSps, double ratio, double[] rawRuns, double[] updaterRuns, double[] ratioRuns,
       double updaterFitOnlySps, long snapshotBytes, double publishMs, double loadMs, int snapshots, double[] rawCpuRuns,
-      double[] rawMedianBatchRuns, double[] fitOnlyRuns) {}
+      double[] rawMedianBatchRuns, double[] fitOnlyRuns, double handedSps, double ratioHanded, double[] handedRuns,
+      double[] ratioHandedRuns, double[] updaterCpuUsRuns, double[] handedConsumerCpuUsRuns, double[] handedFitCpuUsRuns) {}
 
   /** One raw pass: records/s by wall time, by the thread's CPU time, and at the median mini-batch's time. */
   private record RawPass(double sps, double cpuSps, double medianBatchSps) {}
@@ -86,6 +94,11 @@ final class TrainingBench {
     double[] rawCpuRuns = new double[repetitions];
     double[] rawMedianBatchRuns = new double[repetitions];
     double[] fitOnlyRuns = new double[repetitions];
+    double[] handedRuns = new double[repetitions];
+    double[] ratioHandedRuns = new double[repetitions];
+    double[] updaterCpuUsRuns = new double[repetitions];
+    double[] handedConsumerCpuUsRuns = new double[repetitions];
+    double[] handedFitCpuUsRuns = new double[repetitions];
     UpdaterRun last = null;
     try (BenchEnv env = new BenchEnv(base, "train", Map.of(StreamlearnConfig.SNAPSHOT_EVERY_RECORDS, String.valueOf(every),
         StreamlearnConfig.SNAPSHOT_EVERY_MS, "600000"))) {
@@ -93,20 +106,29 @@ final class TrainingBench {
       // The updater's warm-up, as the raw loop had its own above: one snapshot's worth, as a model of its own. Without it
       // the first timed round compiled the updater's own paths (decode, prequential test, snapshots): session 11's two
       // full runs gave 0.70 and 0.69 in round 1 against 0.74-1.03 in the others.
-      updater(env, "bench-warmup", every);
+      updater(env, "bench-warmup", every, Map.of());
+      updater(env, "bench-warmup-handed", every, HANDED);
       for (int r = 0; r < repetitions; r++) {
         RawPass[] raw = new RawPass[1];
         onOwnThread("bench-raw-fit", () -> raw[0] = rawPass(base, bx, by));
         rawRuns[r] = raw[0].sps();
         rawCpuRuns[r] = raw[0].cpuSps();
         rawMedianBatchRuns[r] = raw[0].medianBatchSps();
-        // Each round is a model of its own (its own consumer group and lineage) over the same records.
-        last = updater(env, "bench-" + r, n - n % every);
-        if (!Double.isFinite(last.sps)) {
-          // A median over the rounds that finished would flatter the updater: the figure is void, and says why.
-          throw new IllegalStateException("training bench: the updater's round " + (r + 1) + " did not publish a snapshot covering " + (n - n % every)
-              + " records within 10 minutes" + (last.failure == null ? "" : ": " + last.failure));
+        // Each round is a model of its own (its own consumer group and lineage) over the same records. The updater with
+        // and without a fit thread take turns at going first, so neither always follows the raw loop.
+        UpdaterRun handed = null;
+        if (r % 2 == 1) {
+          handed = timed(env, "bench-handed-" + r, n - n % every, HANDED, r);
         }
+        last = timed(env, "bench-" + r, n - n % every, Map.of(), r);
+        if (handed == null) {
+          handed = timed(env, "bench-handed-" + r, n - n % every, HANDED, r);
+        }
+        handedRuns[r] = handed.sps;
+        ratioHandedRuns[r] = handed.sps / rawRuns[r];
+        handedConsumerCpuUsRuns[r] = handed.consumerCpuUs;
+        handedFitCpuUsRuns[r] = handed.fitCpuUs;
+        updaterCpuUsRuns[r] = last.consumerCpuUs;
         updaterRuns[r] = last.sps;
         ratioRuns[r] = updaterRuns[r] / rawRuns[r];
         fitOnlyRuns[r] = last.published.isEmpty() ? Double.NaN : last.published.get(last.published.size() - 1).trainSamplesPerSecond();
@@ -121,8 +143,22 @@ final class TrainingBench {
       long size = pub.isEmpty() ? 0 : pub.get(pub.size() - 1).meta().getSizeBytes();
       return new Result(median(rawRuns), median(updaterRuns), median(ratioRuns), rawRuns, updaterRuns, ratioRuns, fitOnlyRuns[repetitions - 1], size,
           publishMs, loadMs,
-          pub.size(), rawCpuRuns, rawMedianBatchRuns, fitOnlyRuns);
+          pub.size(), rawCpuRuns, rawMedianBatchRuns, fitOnlyRuns, median(handedRuns), median(ratioHandedRuns), handedRuns, ratioHandedRuns,
+          updaterCpuUsRuns, handedConsumerCpuUsRuns, handedFitCpuUsRuns);
     }
+  }
+
+  /** The updater handing its mini-batches to a fit thread (off by default: it measured no faster here; docs/benchmarks.md). */
+  private static final Map<String, String> HANDED = Map.of(StreamlearnConfig.FIT_THREAD, "true");
+
+  /** One timed updater round; a round that did not finish voids the run: a median over the rounds that did would flatter the updater. */
+  private static UpdaterRun timed(BenchEnv env, String model, long until, Map<String, String> overrides, int round) throws InterruptedException {
+    UpdaterRun run = updater(env, model, until, overrides);
+    if (!Double.isFinite(run.sps)) {
+      throw new IllegalStateException("training bench: the updater's round " + (round + 1) + " (" + model + ") did not publish a snapshot covering "
+          + until + " records within 10 minutes" + (run.failure == null ? "" : ": " + run.failure));
+    }
+    return run;
   }
 
   /** One pass of the gradient work the updater does per mini-batch: the new one, then the replayed ones; averaging inside {@link Trainer}. */
@@ -170,22 +206,36 @@ final class TrainingBench {
     }
   }
 
-  private record UpdaterRun(String model, double sps, List<SnapshotEvent.Published> published, Throwable failure) {}
+  /**
+   * @param consumerCpuUs CPU µs per record of the updater's own thread (polls, decoding, batch assembly, eval window, snapshots; and
+   *     the fits when it has no fit thread)
+   * @param fitCpuUs CPU µs per record of its fit thread (prequential test, fits, replay), 0 without one
+   */
+  private record UpdaterRun(String model, double sps, List<SnapshotEvent.Published> published, Throwable failure, double consumerCpuUs,
+      double fitCpuUs) {}
 
   /** The updater for {@code model} from the start of the topics until a snapshot covers {@code until} records. */
-  private static UpdaterRun updater(BenchEnv env, String model, long until) throws InterruptedException {
+  private static UpdaterRun updater(BenchEnv env, String model, long until, Map<String, String> overrides) throws InterruptedException {
     List<SnapshotEvent> events = new CopyOnWriteArrayList<>();
     AtomicBoolean stop = new AtomicBoolean();
     long[] started = new long[1];
     long[] finished = new long[1];
+    // CPU time of the updater's thread and of its fit thread (0 without one) from the start to the last snapshot.
+    long[] cpu = new long[4];
     Throwable[] failure = new Throwable[1];
     Thread t = new Thread(() -> {
-      try (ModelUpdater u = new ModelUpdater(env.config.with(Map.of(StreamlearnConfig.MODEL_NAME, model)), e -> {
+      Map<String, String> settings = new java.util.HashMap<>(overrides);
+      settings.put(StreamlearnConfig.MODEL_NAME, model);
+      try (ModelUpdater u = new ModelUpdater(env.config.with(settings), e -> {
         if (e instanceof SnapshotEvent.Resumed) {
           started[0] = System.nanoTime();
+          cpu[0] = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+          cpu[1] = threadCpu(ModelUpdater.FIT_THREAD_PREFIX + model);
         }
         if (e instanceof SnapshotEvent.Published p && p.meta().getTrainedRecords() >= until) {
           finished[0] = System.nanoTime();
+          cpu[2] = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+          cpu[3] = threadCpu(ModelUpdater.FIT_THREAD_PREFIX + model);
           stop.set(true);
         }
         events.add(e);
@@ -203,7 +253,15 @@ final class TrainingBench {
     t.join(60_000);
     List<SnapshotEvent.Published> pub = events.stream().filter(e -> e instanceof SnapshotEvent.Published).map(e -> (SnapshotEvent.Published) e).toList();
     long trained = pub.isEmpty() ? 0 : pub.get(pub.size() - 1).meta().getTrainedRecords();
-    return new UpdaterRun(model, finished[0] == 0 ? Double.NaN : trained / ((finished[0] - started[0]) / 1e9), pub, failure[0]);
+    return new UpdaterRun(model, finished[0] == 0 ? Double.NaN : trained / ((finished[0] - started[0]) / 1e9), pub, failure[0],
+        trained == 0 ? Double.NaN : (cpu[2] - cpu[0]) / 1e3 / trained, trained == 0 ? Double.NaN : (cpu[3] - cpu[1]) / 1e3 / trained);
+  }
+
+  /** CPU nanoseconds of the live thread of that name so far; 0 if there is none. */
+  private static long threadCpu(String name) {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).mapToLong(t -> Math.max(0, mx.getThreadCpuTime(t.getId())))
+        .sum();
   }
 
   /** Timed on a thread of its own, like the updater's loop, so both run under the same conditions. */
